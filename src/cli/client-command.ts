@@ -1,0 +1,150 @@
+/**
+ * `mayus client`: interactive on a terminal (the lesson's prompt, line editing, history),
+ * or piped (stdin to the server, replies to stdout, byte for byte).
+ */
+
+import { createInterface } from "node:readline/promises";
+import { readLines } from "../client/lines.js";
+import { TcpClient } from "../client/tcp-client.js";
+import { UdpClient } from "../client/udp-client.js";
+import { EXIT_CODES, MayusError } from "../errors.js";
+import { t } from "../i18n/index.js";
+
+export interface ClientOptions {
+  host: string;
+  port: number;
+  udp: boolean;
+  timeoutMs: number;
+  retries: number;
+  locale?: string;
+}
+
+export async function runClient(options: ClientOptions): Promise<number> {
+  const interactive = process.stdin.isTTY === true;
+  if (options.udp) return interactive ? udpInteractive(options) : udpPiped(options);
+  return interactive ? tcpInteractive(options) : tcpPiped(options);
+}
+
+/** Reports an error for one line and says whether the client can go on with the next. */
+function reportLineError(error: unknown): number {
+  if (!(error instanceof MayusError)) throw error;
+  process.stderr.write(`mayus: ${error.message}\n`);
+  return error.exitCode;
+}
+
+function newUdpClient(options: ClientOptions): UdpClient {
+  return new UdpClient({
+    host: options.host,
+    port: options.port,
+    timeoutMs: options.timeoutMs,
+    retries: options.retries,
+    transform: { locale: options.locale },
+  });
+}
+
+/** Lines that only fail alone (no reply, too long) let the client go on; others end it. */
+function isLineFailure(error: unknown): boolean {
+  return error instanceof MayusError && (error.kind === "timeout" || error.kind === "datagram-too-long");
+}
+
+async function udpPiped(options: ClientOptions): Promise<number> {
+  const client = newUdpClient(options);
+  await client.open();
+  let exitCode: number = EXIT_CODES.ok;
+  let lineNumber = 0;
+  try {
+    for await (const line of readLines(process.stdin)) {
+      lineNumber++;
+      try {
+        const reply = await client.request(line, lineNumber);
+        await writeOut(Buffer.concat([reply, Buffer.from("\n")]));
+      } catch (error) {
+        exitCode = reportLineError(error);
+        if (!isLineFailure(error)) break;
+      }
+    }
+  } finally {
+    client.close();
+  }
+  return exitCode;
+}
+
+async function udpInteractive(options: ClientOptions): Promise<number> {
+  const client = newUdpClient(options);
+  await client.open();
+  let exitCode: number = EXIT_CODES.ok;
+  let lineNumber = 0;
+  const terminal = createInterface({ input: process.stdin, output: process.stdout, historySize: 1000 });
+  try {
+    for (;;) {
+      const line = await question(terminal);
+      if (line === undefined) break;
+      lineNumber++;
+      try {
+        const reply = await client.request(Buffer.from(line), lineNumber);
+        process.stdout.write(`${reply.toString()}\n`);
+      } catch (error) {
+        exitCode = reportLineError(error);
+        if (!isLineFailure(error)) break;
+      }
+    }
+  } finally {
+    terminal.close();
+    client.close();
+  }
+  return exitCode;
+}
+
+async function tcpPiped(options: ClientOptions): Promise<number> {
+  const client = new TcpClient({ host: options.host, port: options.port });
+  client.on("reply", (bytes: Buffer) => {
+    if (!process.stdout.write(bytes)) {
+      client.pause();
+      process.stdout.once("drain", () => client.resume());
+    }
+  });
+  await client.connect();
+  for await (const chunk of process.stdin) await client.write(chunk as Buffer);
+  await client.end();
+  await writeOut(Buffer.alloc(0));
+  return EXIT_CODES.ok;
+}
+
+async function tcpInteractive(options: ClientOptions): Promise<number> {
+  const client = new TcpClient({ host: options.host, port: options.port });
+  client.on("reply", (bytes: Buffer) => process.stdout.write(bytes));
+  await client.connect();
+  const terminal = createInterface({ input: process.stdin, output: process.stdout, historySize: 1000 });
+  try {
+    for (;;) {
+      const line = await question(terminal);
+      if (line === undefined) break;
+      await client.write(Buffer.from(`${line}\n`));
+      await client.answered();
+    }
+    await client.end();
+  } finally {
+    terminal.close();
+    client.destroy();
+  }
+  return EXIT_CODES.ok;
+}
+
+/** The next line typed at the prompt, or `undefined` on Ctrl-D. */
+function question(terminal: ReturnType<typeof createInterface>): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    const onClose = () => resolve(undefined);
+    terminal.once("close", onClose);
+    terminal.question(t("client.prompt")).then(
+      (line) => {
+        terminal.off("close", onClose);
+        resolve(line);
+      },
+      (error: Error) => (error.name === "AbortError" ? resolve(undefined) : reject(error)),
+    );
+  });
+}
+
+function writeOut(bytes: Buffer): Promise<void> {
+  return new Promise((resolve, reject) => process.stdout.write(bytes, (error) => (error ? reject(error) : resolve())));
+}

@@ -1,0 +1,26 @@
+/** Parsers for flag values: each turns a bad value into a usage error that says what is wanted. */
+
+import { InvalidArgumentError } from "commander";
+import { t } from "../i18n/index.js";
+
+/** A whole number in [min, max], for commander's `argParser`. */
+export function integerIn(option: string, min: number, max: number): (value: string) => number {
+  return (value) => {
+    const number = Number(value);
+    if (!/^\s*\d+\s*$/.test(value) || !Number.isSafeInteger(number) || number < min || number > max) {
+      throw new InvalidArgumentError(t("error.invalidNumber", { option, min, max, value: JSON.stringify(value) }));
+    }
+    return number;
+  };
+}
+
+/** One of a fixed set of words. */
+export function oneOf<T extends string>(
+  choices: readonly T[],
+  message: (value: string) => string,
+): (value: string) => T {
+  return (value) => {
+    if (!(choices as readonly string[]).includes(value)) throw new InvalidArgumentError(message(value));
+    return value as T;
+  };
+}

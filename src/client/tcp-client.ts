@@ -1,0 +1,305 @@
+/**
+ * The TCP client: connect, send bytes as they come, receive the uppercase as it comes.
+ *
+ * It also works against the lesson's TCP server, which answers one recv and closes: sent
+ * bytes are kept until the newline that ends their line comes back (the transform never
+ * makes or removes a newline, so answered lines can be counted), and when the server closes
+ * before everything is answered, the client connects again and sends the unanswered lines,
+ * skipping the part of a reply it has already printed.
+ */
+
+import { EventEmitter } from "node:events";
+import { connect, type Socket } from "node:net";
+import { connectError, MayusError } from "../errors.js";
+import { t } from "../i18n/index.js";
+import { formatAddress } from "../net/address.js";
+
+export interface TcpClientOptions {
+  host: string;
+  port: number;
+  /**
+   * Most unanswered bytes kept for sending again. A stream that goes further than this
+   * without an answered newline is not line-oriented: the client stops keeping it, and a
+   * server that closes early is then an error.
+   */
+  replayLimitBytes?: number;
+  /** Connections in a row closed by the server without a byte of answer before giving up. */
+  maxFruitlessConnections?: number;
+}
+
+export const TCP_CLIENT_DEFAULTS = {
+  replayLimitBytes: 4 * 1024 * 1024,
+  maxFruitlessConnections: 3,
+} as const;
+
+const NEWLINE = 0x0a;
+
+interface SentChunk {
+  bytes: Buffer;
+  newlines: number;
+}
+
+/**
+ * @example
+ * const client = new TcpClient({ host: "localhost", port: 12000 });
+ * client.on("reply", (bytes: Buffer) => process.stdout.write(bytes));
+ * await client.write(Buffer.from("hello\n"));
+ * await client.end(); // half-close, then wait for the rest of the answer
+ */
+export class TcpClient extends EventEmitter {
+  readonly address: string;
+  readonly #options: Required<TcpClientOptions>;
+  #socket: Socket | undefined;
+  #connecting: Promise<Socket> | undefined;
+  /** Sent bytes not known to be answered, oldest first. */
+  #sent: SentChunk[] = [];
+  #sentBytes = 0;
+  #sentNewlines = 0;
+  /** Newlines in the chunks already dropped from `#sent`. */
+  #droppedNewlines = 0;
+  #answeredNewlines = 0;
+  /** Reply bytes since the last newline answered (a line answered in part). */
+  #partialReplyBytes = 0;
+  /** Reply bytes to suppress after sending again: they were printed already. */
+  #skipReplyBytes = 0;
+  #keepingForReplay = true;
+  #inputEnded = false;
+  #paused = false;
+  #fruitlessConnections = 0;
+  #failure: MayusError | undefined;
+  #waiters: Array<{ check: () => boolean; resolve: () => void; reject: (error: Error) => void }> = [];
+
+  constructor(options: TcpClientOptions) {
+    super();
+    this.#options = { ...TCP_CLIENT_DEFAULTS, ...options };
+    this.address = formatAddress(options.host, options.port);
+  }
+
+  /** Connects now (otherwise the first `write` does); rejects with a `MayusError`. */
+  async connect(): Promise<void> {
+    await this.#ensureSocket();
+  }
+
+  /** Sends bytes; resolves once the socket has room for more (backpressure). */
+  async write(bytes: Buffer): Promise<void> {
+    if (bytes.length === 0) return;
+    this.#throwIfFailed();
+    const socket = await this.#ensureSocket();
+    this.#keep(bytes);
+    if (!socket.write(bytes)) await this.#until(() => !socket.writableNeedDrain || socket.destroyed, socket, "drain");
+  }
+
+  /** Resolves when every line sent so far is answered (its newline came back). */
+  answered(): Promise<void> {
+    return this.#until(() => this.#answeredNewlines >= this.#sentNewlines);
+  }
+
+  /** Half-closes (no more input) and resolves when the server has answered everything and closed. */
+  async end(): Promise<void> {
+    this.#inputEnded = true;
+    this.#throwIfFailed();
+    const socket = this.#socket;
+    if (socket !== undefined && !socket.destroyed) socket.end();
+    else if (this.#unansweredBytes() > 0) await this.#reconnectForRest();
+    await this.#until(() => this.#socket === undefined || this.#socket.destroyed);
+  }
+
+  /** Stops reading replies (the consumer is behind); `resume()` goes on. */
+  pause(): void {
+    this.#paused = true;
+    this.#socket?.pause();
+  }
+
+  resume(): void {
+    this.#paused = false;
+    this.#socket?.resume();
+  }
+
+  /** Closes at once, answered or not. */
+  destroy(): void {
+    this.#socket?.destroy();
+  }
+
+  #keep(bytes: Buffer): void {
+    let newlines = 0;
+    for (let at = bytes.indexOf(NEWLINE); at !== -1; at = bytes.indexOf(NEWLINE, at + 1)) newlines++;
+    this.#sentNewlines += newlines;
+    if (!this.#keepingForReplay) return;
+    this.#sent.push({ bytes, newlines });
+    this.#sentBytes += bytes.length;
+    if (this.#sentBytes > this.#options.replayLimitBytes) {
+      this.#keepingForReplay = false;
+      this.#sent = [];
+      this.#sentBytes = 0;
+    }
+  }
+
+  #ensureSocket(): Promise<Socket> {
+    const socket = this.#socket;
+    if (socket !== undefined && !socket.destroyed && !socket.readableEnded) return Promise.resolve(socket);
+    this.#connecting ??= this.#open().finally(() => {
+      this.#connecting = undefined;
+    });
+    return this.#connecting;
+  }
+
+  #open(): Promise<Socket> {
+    const { host, port } = this.#options;
+    return new Promise((resolve, reject) => {
+      const socket = connect({ host, port, allowHalfOpen: true, noDelay: true });
+      const onError = (error: NodeJS.ErrnoException) => reject(connectError(error, host, this.address));
+      socket.once("error", onError);
+      socket.once("connect", () => {
+        socket.off("error", onError);
+        this.#attach(socket);
+        this.#resendUnanswered(socket);
+        resolve(socket);
+      });
+    });
+  }
+
+  #attach(socket: Socket): void {
+    this.#socket = socket;
+    if (this.#paused) socket.pause();
+    let replied = false;
+    socket.on("data", (chunk: Buffer) => {
+      replied = true;
+      this.#receive(chunk);
+    });
+    // The server closed its side (FIN), or reset: either way it will answer nothing more here.
+    const onServerDone = () => {
+      if (socket.destroyed && this.#socket !== socket) return;
+      this.#fruitlessConnections = replied ? 0 : this.#fruitlessConnections + 1;
+      socket.destroy();
+      this.#afterServerClosed();
+    };
+    socket.on("end", onServerDone);
+    socket.on("error", onServerDone);
+    socket.on("close", () => this.#wake());
+  }
+
+  #receive(chunk: Buffer): void {
+    let reply = chunk;
+    if (this.#skipReplyBytes > 0) {
+      const skipped = Math.min(this.#skipReplyBytes, reply.length);
+      this.#skipReplyBytes -= skipped;
+      reply = reply.subarray(skipped);
+      if (reply.length === 0) return;
+    }
+    let lastNewline = -1;
+    for (let at = reply.indexOf(NEWLINE); at !== -1; at = reply.indexOf(NEWLINE, at + 1)) {
+      this.#answeredNewlines++;
+      lastNewline = at;
+    }
+    this.#partialReplyBytes =
+      lastNewline === -1 ? this.#partialReplyBytes + reply.length : reply.length - lastNewline - 1;
+    if (lastNewline !== -1) this.#dropAnswered();
+    this.emit("reply", reply);
+    this.#wake();
+  }
+
+  /** Drops sent chunks whose every line has been answered. */
+  #dropAnswered(): void {
+    while (this.#sent.length > 0) {
+      const first = this.#sent[0];
+      const newlinesThrough = this.#droppedNewlines + first.newlines;
+      const fullyAnswered =
+        newlinesThrough < this.#answeredNewlines ||
+        (newlinesThrough === this.#answeredNewlines && first.bytes[first.bytes.length - 1] === NEWLINE);
+      if (!fullyAnswered) return;
+      this.#sent.shift();
+      this.#sentBytes -= first.bytes.length;
+      this.#droppedNewlines += first.newlines;
+    }
+  }
+
+  /** The sent bytes after the last answered newline. */
+  #unanswered(): Buffer[] {
+    let newlinesToSkip = this.#answeredNewlines - this.#droppedNewlines;
+    const rest: Buffer[] = [];
+    for (const { bytes, newlines } of this.#sent) {
+      if (newlinesToSkip >= newlines && newlinesToSkip > 0) {
+        newlinesToSkip -= newlines;
+        if (newlinesToSkip > 0 || bytes[bytes.length - 1] === NEWLINE) continue;
+      }
+      let start = 0;
+      while (newlinesToSkip > 0) {
+        start = bytes.indexOf(NEWLINE, start) + 1;
+        newlinesToSkip--;
+      }
+      rest.push(start === 0 ? bytes : bytes.subarray(start));
+    }
+    return rest;
+  }
+
+  #unansweredBytes(): number {
+    let total = 0;
+    for (const bytes of this.#unanswered()) total += bytes.length;
+    return total;
+  }
+
+  #afterServerClosed(): void {
+    if (!this.#keepingForReplay) {
+      // Nothing kept to send again: closing is fine only once every line is answered.
+      const allAnswered = this.#inputEnded && this.#answeredNewlines >= this.#sentNewlines;
+      if (!allAnswered)
+        this.#fail(new MayusError("connection-failed", t("error.closedEarly", { address: this.address })));
+      this.#wake();
+      return;
+    }
+    const unanswered = this.#unansweredBytes();
+    // The last line, sent without a newline before our FIN, is answered by the server closing.
+    const lastLineAnswered = this.#inputEnded && this.#answeredNewlines >= this.#sentNewlines;
+    const complete = unanswered === 0 || (lastLineAnswered && this.#partialReplyBytes >= unanswered);
+    if (complete) {
+      this.#wake(); // if more input comes, the next write connects again
+      return;
+    }
+    this.#reconnectForRest().catch((error: MayusError) => this.#fail(error));
+  }
+
+  async #reconnectForRest(): Promise<void> {
+    if (this.#fruitlessConnections >= this.#options.maxFruitlessConnections) {
+      throw new MayusError("connection-failed", t("error.closedEarly", { address: this.address }));
+    }
+    const socket = await this.#ensureSocket();
+    if (this.#inputEnded) socket.end();
+  }
+
+  /** Sends the unanswered lines again on a new connection, hiding what was printed already. */
+  #resendUnanswered(socket: Socket): void {
+    const unanswered = this.#unanswered();
+    if (unanswered.length === 0) return;
+    this.#skipReplyBytes = this.#partialReplyBytes;
+    for (const bytes of unanswered) socket.write(bytes);
+  }
+
+  #fail(error: MayusError): void {
+    this.#failure ??= error;
+    this.#socket?.destroy();
+    this.#wake();
+  }
+
+  #throwIfFailed(): void {
+    if (this.#failure !== undefined) throw this.#failure;
+  }
+
+  #until(check: () => boolean, emitter?: Socket, event?: string): Promise<void> {
+    if (this.#failure !== undefined) return Promise.reject(this.#failure);
+    if (check()) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      this.#waiters.push({ check, resolve, reject });
+      if (emitter !== undefined && event !== undefined) emitter.once(event, () => this.#wake());
+    });
+  }
+
+  #wake(): void {
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const waiter of waiters) {
+      if (this.#failure !== undefined) waiter.reject(this.#failure);
+      else if (waiter.check()) waiter.resolve();
+      else this.#waiters.push(waiter);
+    }
+  }
+}

@@ -1,0 +1,32 @@
+/**
+ * The logger servers take as a dependency: pino, to stderr, as text for people or JSON
+ * for machines. Servers log events (accept refused, errors), never payloads.
+ */
+
+import { type Logger, pino } from "pino";
+import pretty from "pino-pretty";
+
+export type { Logger };
+export type LogFormat = "text" | "json";
+export const LOG_FORMATS: readonly LogFormat[] = ["text", "json"];
+export const LOG_LEVELS = ["debug", "info", "warn", "error", "silent"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** A logger that writes nothing: the default for servers built by a library user. */
+export function silentLogger(): Logger {
+  return pino({ level: "silent" });
+}
+
+/** The CLI's logger: synchronous writes to stderr, so no line is lost at exit. */
+export function createLogger(options: { level?: LogLevel; format?: LogFormat } = {}): Logger {
+  const level = options.level ?? "info";
+  if (options.format === "json")
+    return pino({ level, base: { pid: process.pid } }, pino.destination({ fd: 2, sync: true }));
+  const stream = pretty({
+    destination: 2,
+    sync: true,
+    colorize: process.stderr.isTTY === true,
+    ignore: "pid,hostname",
+  });
+  return pino({ level }, stream);
+}

@@ -1,0 +1,95 @@
+/**
+ * Streaming unicode uppercase over bytes: well-formed UTF-8 is mapped code point by code
+ * point, every other byte passes through, and a character cut by a chunk boundary is held
+ * (at most 3 bytes) until the next chunk completes it.
+ */
+
+import { uppercaseAsciiRunInPlace } from "./ascii.js";
+import { expansionBytes, uppercaseCodePoint } from "./case-table.js";
+import { MAX_UNICODE_GROWTH } from "./options.js";
+import type { Uppercaser } from "./uppercaser.js";
+import { decodeCodePoint, encodeCodePoint, encodedLength, ILL_FORMED, INCOMPLETE, sequenceLength } from "./utf8.js";
+
+const EMPTY = Buffer.alloc(0);
+
+export class UnicodeUppercaser implements Uppercaser {
+  /** The start of a character the last chunk ended inside of (at most 3 bytes). */
+  #held: Buffer = EMPTY;
+
+  get heldBytes(): number {
+    return this.#held.length;
+  }
+
+  push(chunk: Uint8Array, inPlace = false): Buffer {
+    let input: Buffer;
+    if (this.#held.length > 0) {
+      input = Buffer.concat([this.#held, chunk]);
+      this.#held = EMPTY;
+    } else if (inPlace) {
+      input = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
+    } else {
+      input = Buffer.from(chunk);
+    }
+    return this.#transform(input, false);
+  }
+
+  end(): Buffer {
+    // An unfinished character at the end of the stream is ill-formed: its bytes pass through.
+    const held = this.#held;
+    this.#held = EMPTY;
+    return held;
+  }
+
+  /** One-shot over a buffer the caller lets us overwrite. */
+  transformOwned(input: Buffer): Buffer {
+    return this.#transform(input, true);
+  }
+
+  /**
+   * Works in place while the output fits behind the read position (ASCII, and most letters,
+   * keep their length); moves to a new buffer sized for the worst case when a character grows.
+   */
+  #transform(source: Buffer, isFinal: boolean): Buffer {
+    const end = source.length;
+    let target = source;
+    let read = 0;
+    let write = 0;
+    while (read < end) {
+      if (write === read && target === source) {
+        read = uppercaseAsciiRunInPlace(source, read, end);
+        write = read;
+        if (read >= end) break;
+      }
+      const byte = source[read];
+      if (byte < 0x80) {
+        target[write++] = byte >= 0x61 && byte <= 0x7a ? byte - 0x20 : byte;
+        read++;
+        continue;
+      }
+      const length = sequenceLength(source, read, end);
+      if (length === INCOMPLETE && !isFinal) {
+        this.#held = Buffer.from(source.subarray(read, end));
+        break;
+      }
+      if (length === ILL_FORMED || length === INCOMPLETE) {
+        target[write++] = byte;
+        read++;
+        continue;
+      }
+      const mapping = uppercaseCodePoint(decodeCodePoint(source, read, length));
+      const outputLength = mapping >= 0 ? encodedLength(mapping) : expansionBytes(mapping).length;
+      if (target === source && write + outputLength > read + length) {
+        target = Buffer.allocUnsafe(write + (end - read) * MAX_UNICODE_GROWTH);
+        source.copy(target, 0, 0, write);
+      }
+      if (mapping >= 0) {
+        write = encodeCodePoint(mapping, target, write);
+      } else {
+        target.set(expansionBytes(mapping), write);
+        write += outputLength;
+      }
+      read += length;
+    }
+    return write === target.length ? target : target.subarray(0, write);
+  }
+}

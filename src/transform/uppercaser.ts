@@ -1,0 +1,75 @@
+/**
+ * The transform's public face: the `Uppercaser` interface (a stateful stream transform over
+ * bytes), a factory for each mode, and the one-shot `uppercase()`.
+ */
+
+import { uppercaseAsciiInPlace } from "./ascii.js";
+import { LocaleUppercaser } from "./locale-uppercaser.js";
+import { resolveTransformOptions, type TransformOptions } from "./options.js";
+import { UnicodeUppercaser } from "./unicode-uppercaser.js";
+
+/**
+ * Uppercases a byte stream chunk by chunk. The output for a stream is the same however it
+ * was cut into chunks; between chunks it holds only the start of an unfinished character
+ * (and, with a locale, the word it belongs to).
+ */
+export interface Uppercaser {
+  /**
+   * The transform of the next chunk. With `inPlace`, the chunk's own memory may be
+   * overwritten and returned (the server does this with buffers it owns).
+   */
+  push(chunk: Uint8Array, inPlace?: boolean): Buffer;
+  /** What is still held at the end of the stream (an unfinished character passes through). */
+  end(): Buffer;
+  /** One-shot over a whole message the caller lets us overwrite (a UDP datagram). */
+  transformOwned(input: Buffer): Buffer;
+  /** Bytes held back, waiting for the rest of a character. */
+  readonly heldBytes: number;
+}
+
+/** ascii mode: only `a`-`z` change; never holds anything, never changes the length. */
+export class AsciiUppercaser implements Uppercaser {
+  readonly heldBytes = 0;
+
+  push(chunk: Uint8Array, inPlace = false): Buffer {
+    const output = inPlace && Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
+    uppercaseAsciiInPlace(output, 0, output.length);
+    return output;
+  }
+
+  end(): Buffer {
+    return Buffer.alloc(0);
+  }
+
+  transformOwned(input: Buffer): Buffer {
+    uppercaseAsciiInPlace(input, 0, input.length);
+    return input;
+  }
+}
+
+/**
+ * A new streaming transform for the options; throws `TransformOptionsError` on bad options.
+ *
+ * @example
+ * const uppercaser = createUppercaser({ mode: "unicode" });
+ * const first = uppercaser.push(Buffer.from([0x61, 0xc3])); // "A" (0xc3 is held)
+ * const second = uppercaser.push(Buffer.from([0xb1]));      // "Ñ"
+ */
+export function createUppercaser(options: TransformOptions = {}): Uppercaser {
+  const { mode, locale } = resolveTransformOptions(options);
+  if (mode === "ascii") return new AsciiUppercaser();
+  return locale === undefined ? new UnicodeUppercaser() : new LocaleUppercaser(locale);
+}
+
+/**
+ * Uppercases a whole text or byte string at once; the input is not modified.
+ *
+ * @example
+ * uppercase("straße ñ").toString(); // "STRASSE Ñ"
+ * uppercase(Buffer.from([0x61, 0xff])); // <Buffer 41 ff>: the stray byte is kept
+ * uppercase("istanbul", { locale: "tr" }).toString(); // "İSTANBUL"
+ */
+export function uppercase(input: Uint8Array | string, options: TransformOptions = {}): Buffer {
+  const owned = typeof input === "string" ? Buffer.from(input) : Buffer.from(input);
+  return createUppercaser(options).transformOwned(owned);
+}
