@@ -113,8 +113,9 @@ export class TcpServer extends EventEmitter {
     return { ...this.#statistics, connectionsActive: this.#connections.size, bytesReceived, bytesSent };
   }
 
-  get connectionCount(): number {
-    return this.#connections.size;
+  /** The connections open now. */
+  connections(): IterableIterator<TcpConnection> {
+    return this.#connections.values();
   }
 
   /**

@@ -1,0 +1,107 @@
+// The TCP server in-process on loopback: streaming answers, half-close, many clients, resets, backpressure.
+
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { after, before, describe, test } from "node:test";
+import { TcpServer } from "../src/index.js";
+import { uppercase } from "../src/transform/index.js";
+import { tcpConnect, tcpExchange } from "./support/sockets.js";
+
+describe("TcpServer", () => {
+  let server: TcpServer;
+  let port: number;
+
+  before(async () => {
+    server = new TcpServer({ host: "127.0.0.1", port: 0 });
+    ({ port } = await server.listen());
+  });
+  after(async () => {
+    await server.close();
+  });
+
+  test("answers a chunk at once, without waiting for a newline or the end", async () => {
+    const socket = await tcpConnect(port);
+    socket.write("no newline here");
+    const [answer] = (await onceData(socket)) as [Buffer];
+    assert.equal(answer.toString(), "NO NEWLINE HERE");
+    socket.destroy();
+  });
+
+  test("answers everything after the client half-closes, then closes", async () => {
+    const answer = await tcpExchange(port, [Buffer.from("abc")]);
+    assert.equal(answer.toString(), "ABC");
+  });
+
+  test("a character split across writes, with pauses between, is still converted", async () => {
+    const text = "ñ á é í ó ú ü ß Ñandú straße";
+    const bytes = Buffer.from(text);
+    const chunks = [...bytes].map((byte) => Buffer.from([byte]));
+    const answer = await tcpExchange(port, chunks, { gapMs: 5 });
+    assert.equal(answer.toString(), text.toUpperCase());
+  });
+
+  test("an unfinished character at the end of the stream passes through unchanged", async () => {
+    const answer = await tcpExchange(port, [Buffer.from([0x61, 0xc3])]);
+    assert.deepEqual(answer, Buffer.from([0x41, 0xc3]));
+  });
+
+  test("200 clients at once each get their own answers", async () => {
+    const clients = Array.from({ length: 200 }, (_, index) => {
+      const payload = Buffer.concat([Buffer.from(`client ${index} ñ `), randomBytes(2000)]);
+      return tcpExchange(port, [payload.subarray(0, 1000), payload.subarray(1000)]).then((answer) =>
+        assert.deepEqual(answer, uppercase(payload), `client ${index}`),
+      );
+    });
+    await Promise.all(clients);
+  });
+
+  test("a client that resets mid-stream does not disturb the others", async () => {
+    const rude = await tcpConnect(port);
+    rude.write("half of a message é".slice(0, 10));
+    const others = Array.from({ length: 20 }, (_, index) =>
+      tcpExchange(port, [Buffer.from(`polite ${index}`)], { gapMs: 10 }),
+    );
+    rude.resetAndDestroy();
+    const answers = await Promise.all(others);
+    answers.forEach((answer, index) => assert.equal(answer.toString(), `POLITE ${index}`));
+  });
+
+  test("a client that sends and never reads is paused: the server buffers a bounded amount", async () => {
+    const greedy = await tcpConnect(port);
+    greedy.pause(); // never reads its answers
+    const chunk = Buffer.alloc(64 * 1024, 0x61);
+    const sendBytes = 32 * 1024 * 1024;
+    let written = 0;
+    // Write until our own socket's buffer backs up for a while: the server has stopped reading.
+    while (written < sendBytes) {
+      if (!greedy.write(chunk)) {
+        const drained = await Promise.race([
+          new Promise((resolve) => greedy.once("drain", () => resolve(true))),
+          new Promise((resolve) => setTimeout(() => resolve(false), 500)),
+        ]);
+        if (!drained) break;
+      }
+      written += chunk.length;
+    }
+    assert.ok(written < sendBytes, "the server kept reading from a client that does not read");
+    const connection = [...server.connections()].sort((a, b) => b.bytesReceived - a.bytesReceived)[0];
+    assert.ok(connection.bufferedBytes < 1024 * 1024, `server buffered ${connection.bufferedBytes} bytes`);
+    // Another client is served normally meanwhile.
+    assert.equal((await tcpExchange(port, [Buffer.from("still served")])).toString(), "STILL SERVED");
+    greedy.destroy();
+  });
+
+  test("close() is safe to call twice and ends in the closed state", async () => {
+    const other = new TcpServer({ host: "127.0.0.1", port: 0 });
+    await other.listen();
+    assert.equal(other.state, "listening");
+    const first = other.close();
+    const second = other.close();
+    await Promise.all([first, second]);
+    assert.equal(other.state, "closed");
+  });
+});
+
+function onceData(socket: import("node:net").Socket): Promise<unknown[]> {
+  return new Promise((resolve) => socket.once("data", (...args) => resolve(args)));
+}

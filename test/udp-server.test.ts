@@ -1,0 +1,54 @@
+// The UDP server in-process on loopback: one datagram in, one out, to the sender, at any size up to the maximum.
+
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { after, before, describe, test } from "node:test";
+import { MAX_IPV4_DATAGRAM_BYTES, UdpServer, uppercase } from "../src/index.js";
+import { udpExchange } from "./support/sockets.js";
+
+describe("UdpServer", () => {
+  let server: UdpServer;
+  let port: number;
+  before(async () => {
+    server = new UdpServer({ host: "127.0.0.1", port: 0 });
+    ({ port } = await server.listen());
+  });
+  after(async () => {
+    await server.close();
+  });
+
+  test("answers a datagram with its uppercase, to the sender", async () => {
+    assert.equal((await udpExchange(port, Buffer.from("hola ñandú")))?.toString(), "HOLA ÑANDÚ");
+  });
+
+  test("keeps ill-formed bytes and answers an empty datagram with an empty one", async () => {
+    const payload = Buffer.concat([Buffer.from("a"), Buffer.from([0xff, 0xc3]), randomBytes(100)]);
+    assert.deepEqual(await udpExchange(port, payload), uppercase(payload));
+    assert.deepEqual(await udpExchange(port, Buffer.alloc(0)), Buffer.alloc(0));
+  });
+
+  test("accepts a datagram of the IPv4 maximum, 65,507 bytes", async () => {
+    const payload = Buffer.alloc(MAX_IPV4_DATAGRAM_BYTES, "abc");
+    const reply = await udpExchange(port, payload);
+    assert.equal(reply?.length, MAX_IPV4_DATAGRAM_BYTES);
+    assert.deepEqual(reply, uppercase(payload));
+  });
+
+  test("counts what it received and sent", () => {
+    const statistics = server.statistics();
+    assert.ok(statistics.datagramsReceived >= 4);
+    assert.equal(statistics.datagramsSent, statistics.datagramsReceived);
+  });
+
+  test("listens on IPv6 too", async () => {
+    const ipv6 = new UdpServer({ host: "::1", port: 0 });
+    const address = await ipv6.listen();
+    try {
+      assert.equal((await udpExchange(address.port, Buffer.from("seis"), { host: "::1" }))?.toString(), "SEIS");
+    } finally {
+      await ipv6.close();
+      await ipv6.close(); // twice is safe
+      assert.equal(ipv6.state, "closed");
+    }
+  });
+});
