@@ -63,7 +63,7 @@ describe("TcpServer", () => {
     );
     rude.resetAndDestroy();
     const answers = await Promise.all(others);
-    answers.forEach((answer, index) => assert.equal(answer.toString(), `POLITE ${index}`));
+    for (const [index, answer] of answers.entries()) assert.equal(answer.toString(), `POLITE ${index}`);
   });
 
   test("a client that sends and never reads is paused: the server buffers a bounded amount", async () => {

@@ -26,26 +26,45 @@ export function uppercaseAsciiInPlace(bytes: Uint8Array, start: number, end: num
 }
 
 /**
- * Uppercases ASCII words in place from `start` while they hold only ASCII bytes (the
- * unicode mode's fast path). Returns the index of the first word that holds a byte >= 0x80
- * (or of the unaligned tail), from which the caller goes on byte by byte.
+ * An `Int32Array` over the 4-byte-aligned middle of `bytes`, made once per buffer so the
+ * unicode mode's ASCII runs can go four bytes per step without a new view per run.
+ * `alignedStart` is the index in `bytes` of the view's first word.
  */
-export function uppercaseAsciiRunInPlace(bytes: Uint8Array, start: number, end: number): number {
+export interface WordView {
+  words: Int32Array;
+  alignedStart: number;
+}
+
+export function wordViewOf(bytes: Uint8Array): WordView {
+  const alignedStart = (4 - (bytes.byteOffset & 3)) & 3;
+  const wordCount = Math.max(0, (bytes.length - alignedStart) >> 2);
+  return { words: new Int32Array(bytes.buffer, bytes.byteOffset + alignedStart, wordCount), alignedStart };
+}
+
+/**
+ * Uppercases in place from `start` while the bytes are ASCII, four at a time where aligned.
+ * Returns the index of the first byte >= 0x80 (or `end`).
+ */
+export function uppercaseAsciiRunInPlace(bytes: Uint8Array, start: number, end: number, view: WordView): number {
   let index = start;
-  while (index < end && ((bytes.byteOffset + index) & 3) !== 0) {
+  while (index < end && ((index - view.alignedStart) & 3) !== 0) {
     if (bytes[index] >= 0x80) return index;
     index = uppercaseByte(bytes, index);
   }
-  const wordCount = (end - index) >> 2;
-  if (wordCount === 0) return index;
-  const words = new Int32Array(bytes.buffer, bytes.byteOffset + index, wordCount);
-  let w = 0;
-  for (; w < wordCount; w++) {
-    const word = words[w];
-    if ((word & 0x80808080) !== 0) break;
-    words[w] = uppercaseWord(word);
+  const { words } = view;
+  let word = (index - view.alignedStart) >> 2;
+  const lastWord = Math.min(words.length, (end - view.alignedStart) >> 2);
+  for (; word < lastWord; word++) {
+    const value = words[word];
+    if ((value & 0x80808080) !== 0) break;
+    words[word] = uppercaseWord(value);
   }
-  return index + (w << 2);
+  index = Math.max(index, view.alignedStart + (word << 2));
+  while (index < end) {
+    if (bytes[index] >= 0x80) return index;
+    index = uppercaseByte(bytes, index);
+  }
+  return index;
 }
 
 function uppercaseByte(bytes: Uint8Array, index: number): number {
@@ -61,8 +80,9 @@ function uppercaseByte(bytes: Uint8Array, index: number): number {
  */
 function uppercaseWord(word: number): number {
   const low7 = word & 0x7f7f7f7f;
-  const atLeastA = low7 + 0x1f1f1f1f;
-  const aboveZ = low7 + 0x05050505;
+  // `| 0` keeps the sums in 32-bit integer arithmetic (no carry crosses a byte: 0x7f + 0x1f < 0x100).
+  const atLeastA = (low7 + 0x1f1f1f1f) | 0;
+  const aboveZ = (low7 + 0x05050505) | 0;
   const isLower = atLeastA & ~aboveZ & ~word & 0x80808080;
   return word ^ (isLower >>> 2);
 }

@@ -54,3 +54,20 @@ function lookUp(codePoint: number): number {
   expansions.push(bytes);
   return -expansions.length;
 }
+
+/**
+ * The common case made cheap: for each 2-byte character (U+0080..U+07FF: Latin, Greek,
+ * Cyrillic...), its uppercase as two bytes `(first << 8) | second` when that is also one
+ * 2-byte character, else 0 (the caller then takes the general path).
+ */
+export const TWO_BYTE_UPPERCASE: Uint16Array = buildTwoByteTable();
+
+function buildTwoByteTable(): Uint16Array {
+  const table = new Uint16Array(0x800);
+  for (let codePoint = 0x80; codePoint < 0x800; codePoint++) {
+    const mapping = uppercaseCodePoint(codePoint);
+    if (mapping >= 0x80 && mapping < 0x800)
+      table[codePoint] = ((0xc0 | (mapping >> 6)) << 8) | (0x80 | (mapping & 0x3f));
+  }
+  return table;
+}

@@ -16,7 +16,7 @@ const EMPTY = Buffer.alloc(0);
  */
 export const MAX_HELD_WORD_BYTES = 256;
 
-const TRAILING_WORD = /[\p{L}\p{M}]+$/u;
+const TRAILING_WORD = /[\p{L}\p{M}\p{CI}]+$/u;
 
 export class LocaleUppercaser implements Uppercaser {
   #held: Buffer = EMPTY;

@@ -4,8 +4,8 @@
  * (at most 3 bytes) until the next chunk completes it.
  */
 
-import { uppercaseAsciiRunInPlace } from "./ascii.js";
-import { expansionBytes, uppercaseCodePoint } from "./case-table.js";
+import { uppercaseAsciiRunInPlace, wordViewOf } from "./ascii.js";
+import { expansionBytes, TWO_BYTE_UPPERCASE, uppercaseCodePoint } from "./case-table.js";
 import { MAX_UNICODE_GROWTH } from "./options.js";
 import type { Uppercaser } from "./uppercaser.js";
 import { decodeCodePoint, encodeCodePoint, encodedLength, ILL_FORMED, INCOMPLETE, sequenceLength } from "./utf8.js";
@@ -54,9 +54,10 @@ export class UnicodeUppercaser implements Uppercaser {
     let target = source;
     let read = 0;
     let write = 0;
+    const view = wordViewOf(source);
     while (read < end) {
       if (write === read && target === source) {
-        read = uppercaseAsciiRunInPlace(source, read, end);
+        read = uppercaseAsciiRunInPlace(source, read, end, view);
         write = read;
         if (read >= end) break;
       }
@@ -65,6 +66,17 @@ export class UnicodeUppercaser implements Uppercaser {
         target[write++] = byte >= 0x61 && byte <= 0x7a ? byte - 0x20 : byte;
         read++;
         continue;
+      }
+      if (byte >= 0xc2 && byte <= 0xdf && read + 1 < end) {
+        const second = source[read + 1];
+        const upper = second >= 0x80 && second <= 0xbf ? TWO_BYTE_UPPERCASE[((byte & 0x1f) << 6) | (second & 0x3f)] : 0;
+        if (upper !== 0) {
+          target[write] = upper >> 8;
+          target[write + 1] = upper & 0xff;
+          write += 2;
+          read += 2;
+          continue;
+        }
       }
       const length = sequenceLength(source, read, end);
       if (length === INCOMPLETE && !isFinal) {

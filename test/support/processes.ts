@@ -12,9 +12,17 @@ export const PEERS = fileURLToPath(new URL("../peers/", import.meta.url));
 
 /** Every child a test starts, so a failed test still leaves no process behind. */
 const children = new Set<ChildProcess>();
-process.on("exit", () => {
+function killChildren(): void {
   for (const child of children) child.kill("SIGKILL");
-});
+}
+process.on("exit", killChildren);
+// A test run stopped by a signal (a timeout, Ctrl-C) must not leave servers behind either.
+for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"] as const) {
+  process.once(signal, () => {
+    killChildren();
+    process.kill(process.pid, signal);
+  });
+}
 
 /**
  * Whether an external program (python3, nc, socat) is here. In CI (CI=true) a missing peer
@@ -103,7 +111,10 @@ export interface MayusServer extends Started {
 }
 
 /** Starts `mayus serve` on a kernel-chosen port (127.0.0.1 unless `--host` is given). */
-export async function startMayusServer(args: readonly string[] = [], env: NodeJS.ProcessEnv = {}): Promise<MayusServer> {
+export async function startMayusServer(
+  args: readonly string[] = [],
+  env: NodeJS.ProcessEnv = {},
+): Promise<MayusServer> {
   const hostArgs = args.includes("--host") ? [] : ["--host", "127.0.0.1"];
   const started = start(process.execPath, [MAYUS, "serve", "--port", "0", ...hostArgs, ...args], { env });
   const wantsTcp = !args.includes("--udp") || args.includes("--tcp");
@@ -138,7 +149,10 @@ export function runMayus(
 }
 
 /** Starts one of the Python lesson peers' servers and reads its port from `ready PROTO PORT`. */
-export async function startPythonServer(script: string, args: readonly string[] = []): Promise<Started & { port: number }> {
+export async function startPythonServer(
+  script: string,
+  args: readonly string[] = [],
+): Promise<Started & { port: number }> {
   const started = start("python3", ["-u", `${PEERS}${script}`, ...args]);
   const match = await waitForOutput(started, /ready (?:tcp|udp) (\d+)/);
   return { ...started, port: Number(match[1]) };
