@@ -4,11 +4,15 @@
  */
 
 import { createInterface } from "node:readline/promises";
+import type { Command } from "commander";
 import { readLines } from "../client/lines.js";
 import { TcpClient } from "../client/tcp-client.js";
-import { UdpClient } from "../client/udp-client.js";
+import { UDP_CLIENT_DEFAULTS, UdpClient } from "../client/udp-client.js";
 import { EXIT_CODES, MayusError } from "../errors.js";
 import { t } from "../i18n/index.js";
+import { DEFAULT_PORT } from "../net/address.js";
+import { checkedTransform, languageOption, newCommand, option, PORT } from "./command-kit.js";
+import { integerIn } from "./option-parsers.js";
 
 export interface ClientOptions {
   host: string;
@@ -147,4 +151,35 @@ function question(terminal: ReturnType<typeof createInterface>): Promise<string 
 
 function writeOut(bytes: Buffer): Promise<void> {
   return new Promise((resolve, reject) => process.stdout.write(bytes, (error) => (error ? reject(error) : resolve())));
+}
+
+/** The `client` subcommand: `[host] [port]` and flags to `runClient`. */
+export function clientCommand(): Command {
+  return newCommand("client", "client.description")
+    .argument("[host]", t("client.argument.host"), "localhost")
+    .argument("[port]", t("client.argument.port"), PORT, DEFAULT_PORT)
+    .addOption(option("--udp", "option.clientUdp", "MAYUS_CLIENT_UDP"))
+    .addOption(
+      option("--timeout <ms>", "option.timeout", "MAYUS_TIMEOUT")
+        .argParser(integerIn("--timeout", 1, 3_600_000))
+        .default(UDP_CLIENT_DEFAULTS.timeoutMs),
+    )
+    .addOption(
+      option("--retries <count>", "option.retries", "MAYUS_RETRIES")
+        .argParser(integerIn("--retries", 0, 100))
+        .default(UDP_CLIENT_DEFAULTS.retries),
+    )
+    .addOption(option("--locale <tag>", "option.locale", "MAYUS_LOCALE"))
+    .addOption(languageOption())
+    .action(async (host: string, port: number, flags) => {
+      const { locale } = checkedTransform("unicode", flags.locale);
+      process.exitCode = await runClient({
+        host,
+        port,
+        udp: Boolean(flags.udp),
+        timeoutMs: flags.timeout,
+        retries: flags.retries,
+        locale,
+      });
+    });
 }

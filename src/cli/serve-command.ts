@@ -4,13 +4,16 @@
  */
 
 import type { AddressInfo } from "node:net";
+import type { Command } from "commander";
 import { EXIT_CODES, MayusError } from "../errors.js";
 import { t } from "../i18n/index.js";
 import { DEFAULT_PORT, formatAddress } from "../net/address.js";
-import type { Logger } from "../observability/logger.js";
-import { TcpServer } from "../tcp/tcp-server.js";
-import type { TransformOptions } from "../transform/index.js";
+import { createLogger, LOG_FORMATS, LOG_LEVELS, type Logger } from "../observability/logger.js";
+import { TCP_DEFAULTS, TcpServer } from "../tcp/tcp-server.js";
+import { TRANSFORM_MODES, type TransformOptions } from "../transform/index.js";
 import { UdpServer } from "../udp/udp-server.js";
+import { checkedTransform, languageOption, newCommand, option, PORT } from "./command-kit.js";
+import { integerIn, oneOf } from "./option-parsers.js";
 
 export interface ServeOptions {
   tcp: boolean;
@@ -85,4 +88,57 @@ export async function runServe(options: ServeOptions, logger: Logger): Promise<n
   }
   process.stderr.write(`${t("serve.closed")}\n`);
   return EXIT_CODES.ok;
+}
+
+/** The `serve` subcommand: flags (each with an environment variable) to `runServe`. */
+export function serveCommand(): Command {
+  return newCommand("serve", "serve.description")
+    .addOption(option("--tcp", "option.tcp", "MAYUS_TCP"))
+    .addOption(option("--udp", "option.udp", "MAYUS_UDP"))
+    .addOption(option("-p, --port <port>", "option.port", "MAYUS_PORT").argParser(PORT).default(DEFAULT_PORT))
+    .addOption(option("--host <address>", "option.host", "MAYUS_HOST"))
+    .addOption(
+      option("--mode <mode>", "option.mode", "MAYUS_MODE")
+        .argParser(oneOf(TRANSFORM_MODES, (value) => t("error.invalidMode", { value })))
+        .default("unicode"),
+    )
+    .addOption(option("--locale <tag>", "option.locale", "MAYUS_LOCALE"))
+    .addOption(
+      option("--max-connections <count>", "option.maxConnections", "MAYUS_MAX_CONNECTIONS")
+        .argParser(integerIn("--max-connections", 1, 1_000_000))
+        .default(TCP_DEFAULTS.maxConnections),
+    )
+    .addOption(
+      option("--idle-timeout <ms>", "option.idleTimeout", "MAYUS_IDLE_TIMEOUT")
+        .argParser(integerIn("--idle-timeout", 0, 86_400_000))
+        .default(TCP_DEFAULTS.idleTimeoutMs),
+    )
+    .addOption(
+      option("--drain-timeout <ms>", "option.drainTimeout", "MAYUS_DRAIN_TIMEOUT")
+        .argParser(integerIn("--drain-timeout", 0, 3_600_000))
+        .default(SERVE_DEFAULTS.drainTimeoutMs),
+    )
+    .addOption(option("--log-level <level>", "option.logLevel", "MAYUS_LOG_LEVEL").choices(LOG_LEVELS).default("info"))
+    .addOption(
+      option("--log-format <format>", "option.logFormat", "MAYUS_LOG_FORMAT").choices(LOG_FORMATS).default("text"),
+    )
+    .addOption(languageOption())
+    .action(async (flags) => {
+      const bothOrNeither = Boolean(flags.tcp) === Boolean(flags.udp);
+      const transform = checkedTransform(flags.mode, flags.locale);
+      const logger = createLogger({ level: flags.logLevel, format: flags.logFormat });
+      process.exitCode = await runServe(
+        {
+          tcp: bothOrNeither || Boolean(flags.tcp),
+          udp: bothOrNeither || Boolean(flags.udp),
+          host: flags.host,
+          port: flags.port,
+          transform,
+          maxConnections: flags.maxConnections,
+          idleTimeoutMs: flags.idleTimeout,
+          drainTimeoutMs: flags.drainTimeout,
+        },
+        logger,
+      );
+    });
 }

@@ -3,8 +3,7 @@
  * `LANG` (the POSIX order), else English.
  */
 
-import { en, type MessageKey } from "./en.js";
-import { es } from "./es.js";
+import { en, es, type MessageKey } from "./messages/index.js";
 
 export type Language = "en" | "es";
 export const LANGUAGES: readonly Language[] = ["en", "es"];

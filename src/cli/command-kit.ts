@@ -1,0 +1,73 @@
+/**
+ * What every subcommand is built from: flags with an environment variable and translated
+ * help, the shared `--lang` and `--port` parsers, and transform options checked as usage.
+ */
+
+import { type Argument, Command, Help, Option } from "commander";
+import { MayusError } from "../errors.js";
+import { getLanguage, LANGUAGES, t } from "../i18n/index.js";
+import { resolveTransformOptions, TransformOptionsError } from "../transform/index.js";
+import { integerIn, oneOf } from "./option-parsers.js";
+
+export const PORT = integerIn("--port", 0, 65_535);
+
+/** The titles commander writes in help, in the current language. */
+function translateTitles(text: string): string {
+  if (getLanguage() === "en") return text;
+  return text
+    .replace(/^Usage:/gm, t("help.usage"))
+    .replace(/^Options:/gm, t("help.options"))
+    .replace(/^Commands:/gm, t("help.commands"))
+    .replace(/^Arguments:/gm, t("help.arguments"));
+}
+
+/** "(default: ..., env: ...)" after a description, in the current language. */
+function withExtras(description: string, extras: Array<[string, string | undefined]>): string {
+  const shown = extras.filter(([, value]) => value !== undefined).map(([label, value]) => `${label}: ${value}`);
+  return shown.length > 0 ? `${description} (${shown.join(", ")})` : description;
+}
+
+export const helpConfiguration = {
+  formatHelp: (command: Command, helper: Help) =>
+    translateTitles(Help.prototype.formatHelp.call(helper, command, helper)),
+  optionDescription: (shown: Option) =>
+    withExtras(shown.description ?? "", [
+      [t("help.choices"), shown.argChoices?.join(", ")],
+      [t("help.default"), shown.defaultValue === undefined ? undefined : String(shown.defaultValue)],
+      [t("help.env"), shown.envVar],
+    ]),
+  argumentDescription: (shown: Argument) =>
+    withExtras(shown.description, [
+      [t("help.default"), shown.defaultValue === undefined ? undefined : String(shown.defaultValue)],
+    ]),
+};
+
+export function option(flags: string, descriptionKey: Parameters<typeof t>[0], environment?: string): Option {
+  const created = new Option(flags, t(descriptionKey));
+  return environment === undefined ? created : created.env(environment);
+}
+
+export function languageOption(): Option {
+  return option("--lang <language>", "option.lang", "MAYUS_LANG").argParser(
+    oneOf(LANGUAGES, (value) => t("error.invalidLang", { value })),
+  );
+}
+
+/** Mode and locale checked as the transform will use them; a bad one is a usage error. */
+export function checkedTransform(mode: "unicode" | "ascii", locale: string | undefined) {
+  try {
+    return resolveTransformOptions({ mode, locale });
+  } catch (error) {
+    if (!(error instanceof TransformOptionsError)) throw error;
+    const key = mode === "ascii" ? "error.localeWithAscii" : "error.invalidLocale";
+    throw new MayusError("usage", t(key, { value: error.value }), { cause: error });
+  }
+}
+
+/** A subcommand with the shared help text, `--help` and `--lang`. */
+export function newCommand(name: string, descriptionKey: Parameters<typeof t>[0]): Command {
+  return new Command(name)
+    .description(t(descriptionKey))
+    .helpOption("-h, --help", t("program.help"))
+    .configureHelp(helpConfiguration);
+}

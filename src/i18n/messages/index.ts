@@ -1,0 +1,17 @@
+/** Every message area, joined into one catalogue per language. */
+import { clientMessages } from "./client.js";
+import { commonMessages } from "./common.js";
+import { serveMessages } from "./serve.js";
+
+const areas = [commonMessages, serveMessages, clientMessages] as const;
+
+export const en = Object.assign({}, ...areas.map((area) => area.en)) as typeof commonMessages.en &
+  typeof serveMessages.en &
+  typeof clientMessages.en;
+
+export type MessageKey = keyof typeof en;
+
+export const es = Object.assign({}, ...areas.map((area) => area.es)) as Record<MessageKey, string>;
+
+/** For the parity test: each area's two sides. */
+export const messageAreas: ReadonlyArray<{ en: Record<string, string>; es: Record<string, string> }> = areas;

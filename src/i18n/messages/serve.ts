@@ -1,0 +1,54 @@
+/** Messages of `mayus serve`: flags, ready and closing lines, listen errors. */
+import { defineMessages } from "./define.js";
+
+export const serveMessages = defineMessages(
+  {
+    "serve.description": "Run the uppercase server on TCP and UDP",
+    "serve.ready": "mayus: listening on {protocol} {address}",
+    "serve.closing": "mayus: {signal} received, closing (another signal exits at once)",
+    "serve.closed": "mayus: closed",
+    "serve.forced": "mayus: drain timeout: {count} connections closed unfinished",
+    "option.tcp": "TCP only",
+    "option.udp": "UDP only",
+    "option.port": "port to listen on (0: let the kernel choose)",
+    "option.host": "address to listen on (default: all interfaces, IPv6 and IPv4)",
+    "option.mode": "transform: unicode (full Unicode uppercase) or ascii (only a-z)",
+    "option.locale": "language rules for the uppercase, such as tr, az, lt or el",
+    "option.maxConnections": "most TCP connections open at once",
+    "option.drainTimeout": "on SIGTERM/SIGINT, milliseconds to let connections finish",
+    "option.logLevel": "how much to log",
+    "option.logFormat": "log format: text (for people) or json (for machines)",
+    "option.idleTimeout": "close a TCP connection with no bytes either way for this many milliseconds (0: never)",
+    "error.addressInUse":
+      "{protocol} port {port} is already in use on {host}: stop the other program or choose another --port",
+    "error.addressNotAvailable": "cannot listen on {host}: no such address on this machine",
+    "error.permission": "not allowed to listen on port {port}: use a port above 1023 or run with the right privileges",
+    "error.listen": "cannot listen on {protocol} {host} port {port}: {reason}",
+    "error.tcpAndUdpOnly": "--tcp and --udp together mean both: leave both out",
+  },
+  {
+    "serve.description": "Ejecuta el servidor de mayúsculas en TCP y UDP",
+    "serve.ready": "mayus: escuchando en {protocol} {address}",
+    "serve.closing": "mayus: recibido {signal}, cerrando (otra señal sale de inmediato)",
+    "serve.closed": "mayus: cerrado",
+    "serve.forced": "mayus: fin del plazo de drenaje: {count} conexiones cerradas sin terminar",
+    "option.tcp": "solo TCP",
+    "option.udp": "solo UDP",
+    "option.port": "puerto de escucha (0: que elija el núcleo)",
+    "option.host": "dirección de escucha (por omisión: todas las interfaces, IPv6 e IPv4)",
+    "option.mode": "transformación: unicode (mayúsculas Unicode completas) o ascii (solo a-z)",
+    "option.locale": "reglas de idioma para las mayúsculas, como tr, az, lt o el",
+    "option.maxConnections": "máximo de conexiones TCP abiertas a la vez",
+    "option.drainTimeout": "con SIGTERM/SIGINT, milisegundos para que las conexiones terminen",
+    "option.logLevel": "cuánto registrar",
+    "option.logFormat": "formato del registro: text (para personas) o json (para máquinas)",
+    "option.idleTimeout": "cierra una conexión TCP sin bytes en ningún sentido durante estos milisegundos (0: nunca)",
+    "error.addressInUse":
+      "el puerto {protocol} {port} ya está en uso en {host}: detenga el otro programa o elija otro --port",
+    "error.addressNotAvailable": "no se puede escuchar en {host}: esa dirección no existe en esta máquina",
+    "error.permission":
+      "sin permiso para escuchar en el puerto {port}: use un puerto mayor que 1023 o los privilegios adecuados",
+    "error.listen": "no se puede escuchar en {protocol} {host} puerto {port}: {reason}",
+    "error.tcpAndUdpOnly": "--tcp y --udp juntos significan ambos: omita los dos",
+  },
+);
