@@ -20,6 +20,8 @@ export interface ClientOptions {
   udp: boolean;
   timeoutMs: number;
   retries: number;
+  /** UDP, piped: lines in flight at once. */
+  window: number;
   locale?: string;
 }
 
@@ -51,27 +53,38 @@ function isLineFailure(error: unknown): boolean {
   return error instanceof MayusError && (error.kind === "timeout" || error.kind === "datagram-too-long");
 }
 
+/**
+ * Piped UDP: up to `window` lines in flight at once; replies are printed in input order,
+ * each line's error where its reply would have been.
+ */
 async function udpPiped(options: ClientOptions): Promise<number> {
   const client = newUdpClient(options);
   await client.open();
   let exitCode: number = EXIT_CODES.ok;
+  let stopped = false;
+  const inFlight: Array<Promise<Buffer | unknown>> = [];
+  const settleOldest = async () => {
+    const result = await inFlight.shift();
+    if (Buffer.isBuffer(result)) return writeOut(Buffer.concat([result, NEWLINE]));
+    exitCode = reportLineError(result);
+    if (!isLineFailure(result)) stopped = true;
+  };
   let lineNumber = 0;
   try {
     for await (const line of readLines(process.stdin)) {
       lineNumber++;
-      try {
-        const reply = await client.request(line, lineNumber);
-        await writeOut(Buffer.concat([reply, Buffer.from("\n")]));
-      } catch (error) {
-        exitCode = reportLineError(error);
-        if (!isLineFailure(error)) break;
-      }
+      inFlight.push(client.request(line, lineNumber).catch((error: unknown) => error));
+      if (inFlight.length >= options.window) await settleOldest();
+      if (stopped) break;
     }
+    while (inFlight.length > 0 && !stopped) await settleOldest();
   } finally {
     client.close();
   }
   return exitCode;
 }
+
+const NEWLINE = Buffer.from("\n");
 
 async function udpInteractive(options: ClientOptions): Promise<number> {
   const client = newUdpClient(options);
@@ -169,6 +182,11 @@ export function clientCommand(): Command {
         .argParser(integerIn("--retries", 0, 100))
         .default(UDP_CLIENT_DEFAULTS.retries),
     )
+    .addOption(
+      option("--window <count>", "option.window", "MAYUS_WINDOW")
+        .argParser(integerIn("--window", 1, 1024))
+        .default(UDP_CLIENT_DEFAULTS.window),
+    )
     .addOption(option("--locale <tag>", "option.locale", "MAYUS_LOCALE"))
     .addOption(languageOption())
     .action(async (host: string, port: number, flags) => {
@@ -179,6 +197,7 @@ export function clientCommand(): Command {
         udp: Boolean(flags.udp),
         timeoutMs: flags.timeout,
         retries: flags.retries,
+        window: flags.window,
         locale,
       });
     });

@@ -24,3 +24,14 @@ export function oneOf<T extends string>(
     return value as T;
   };
 }
+
+/** A decimal number in [min, max] (probabilities, seconds, factors). */
+export function numberIn(option: string, min: number, max: number): (value: string) => number {
+  return (value) => {
+    const number = Number(value);
+    if (value.trim() === "" || !Number.isFinite(number) || number < min || number > max) {
+      throw new InvalidArgumentError(t("error.invalidDecimal", { option, min, max, value: JSON.stringify(value) }));
+    }
+    return number;
+  };
+}

@@ -10,6 +10,7 @@ import { EXIT_CODES, MayusError } from "../errors.js";
 import { type Language, languageFromEnvironment, setLanguage, t } from "../i18n/index.js";
 import { clientCommand } from "./client-command.js";
 import { helpConfiguration, languageOption } from "./command-kit.js";
+import { pingCommand } from "./ping-command.js";
 import { serveCommand } from "./serve-command.js";
 
 function version(): string {
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
 
   program.addCommand(serveCommand());
   program.addCommand(clientCommand());
+  program.addCommand(pingCommand());
 
   for (const command of [program, ...program.commands]) {
     command

@@ -1,94 +1,17 @@
-/**
- * `mayus serve`: starts the TCP and UDP servers, prints one ready line per listener, and on
- * SIGTERM or SIGINT drains and exits (a second signal exits at once).
- */
+/** `mayus serve`: its flags, each with an environment variable, turned into `ServeOptions`. */
 
-import type { AddressInfo } from "node:net";
-import type { Command } from "commander";
-import { EXIT_CODES, MayusError } from "../errors.js";
+import { type Command, InvalidArgumentError } from "commander";
 import { t } from "../i18n/index.js";
-import { DEFAULT_PORT, formatAddress } from "../net/address.js";
-import { createLogger, LOG_FORMATS, LOG_LEVELS, type Logger } from "../observability/logger.js";
-import { TCP_DEFAULTS, TcpServer } from "../tcp/tcp-server.js";
-import { TRANSFORM_MODES, type TransformOptions } from "../transform/index.js";
-import { UdpServer } from "../udp/udp-server.js";
+import { DEFAULT_PORT } from "../net/address.js";
+import { createLogger, LOG_FORMATS, LOG_LEVELS } from "../observability/logger.js";
+import { createTracePrinter } from "../observability/trace-printer.js";
+import { TCP_DEFAULTS } from "../tcp/tcp-server.js";
+import { TRANSFORM_MODES } from "../transform/index.js";
+import { parseDelay } from "../udp/network-simulator.js";
+import { RATE_LIMIT_DEFAULTS } from "../udp/source-rate-limiter.js";
 import { checkedTransform, languageOption, newCommand, option, PORT } from "./command-kit.js";
-import { integerIn, oneOf } from "./option-parsers.js";
-
-export interface ServeOptions {
-  tcp: boolean;
-  udp: boolean;
-  host?: string;
-  port: number;
-  transform: TransformOptions;
-  maxConnections?: number;
-  idleTimeoutMs?: number;
-  drainTimeoutMs: number;
-}
-
-export const SERVE_DEFAULTS = { port: DEFAULT_PORT, drainTimeoutMs: 10_000 } as const;
-
-/** Tries for one free port for both protocols when the port is 0 (the kernel picks TCP's). */
-const SHARED_PORT_TRIES = 10;
-
-export interface RunningServers {
-  tcp?: TcpServer;
-  udp?: UdpServer;
-  close(drainTimeoutMs: number): Promise<number>;
-}
-
-/** Starts the listeners; with port 0 and both protocols, UDP takes the port TCP got. */
-export async function startServers(options: ServeOptions, logger: Logger): Promise<RunningServers> {
-  for (let attempt = 1; ; attempt++) {
-    const tcp = options.tcp ? new TcpServer({ ...options, logger }) : undefined;
-    const tcpAddress = await tcp?.listen();
-    const udpPort = tcpAddress?.port ?? options.port;
-    const udp = options.udp ? new UdpServer({ ...options, port: udpPort, logger }) : undefined;
-    try {
-      await udp?.listen();
-    } catch (error) {
-      await tcp?.close(0);
-      const retry = options.port === 0 && attempt < SHARED_PORT_TRIES;
-      if (retry && error instanceof MayusError && (error.cause as NodeJS.ErrnoException)?.code === "EADDRINUSE")
-        continue;
-      throw error;
-    }
-    return {
-      tcp,
-      udp,
-      async close(drainTimeoutMs) {
-        const [forced] = await Promise.all([tcp?.close(drainTimeoutMs) ?? 0, udp?.close()]);
-        return forced;
-      },
-    };
-  }
-}
-
-export function readyLine(protocol: "tcp" | "udp", address: AddressInfo): string {
-  return t("serve.ready", { protocol, address: formatAddress(address.address, address.port) });
-}
-
-/** Runs until a signal; resolves with the exit code. */
-export async function runServe(options: ServeOptions, logger: Logger): Promise<number> {
-  const servers = await startServers(options, logger);
-  if (servers.tcp) process.stdout.write(`${readyLine("tcp", servers.tcp.address())}\n`);
-  if (servers.udp) process.stdout.write(`${readyLine("udp", servers.udp.address())}\n`);
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    process.once("SIGINT", () => resolve("SIGINT"));
-    process.once("SIGTERM", () => resolve("SIGTERM"));
-  });
-  process.stderr.write(`${t("serve.closing", { signal })}\n`);
-  const exitAtOnce = (second: NodeJS.Signals) => process.exit(second === "SIGINT" ? 130 : 143);
-  process.once("SIGINT", exitAtOnce);
-  process.once("SIGTERM", exitAtOnce);
-  const forced = await servers.close(options.drainTimeoutMs);
-  if (forced > 0) {
-    process.stderr.write(`${t("serve.forced", { count: forced })}\n`);
-    return EXIT_CODES["drain-timeout"];
-  }
-  process.stderr.write(`${t("serve.closed")}\n`);
-  return EXIT_CODES.ok;
-}
+import { integerIn, numberIn, oneOf } from "./option-parsers.js";
+import { runServe, SERVE_DEFAULTS, type ServeOptions } from "./serve-runner.js";
 
 /** The `serve` subcommand: flags (each with an environment variable) to `runServe`. */
 export function serveCommand(): Command {
@@ -118,6 +41,35 @@ export function serveCommand(): Command {
         .argParser(integerIn("--drain-timeout", 0, 3_600_000))
         .default(SERVE_DEFAULTS.drainTimeoutMs),
     )
+    .addOption(option("--drop <probability>", "option.drop", "MAYUS_DROP").argParser(numberIn("--drop", 0, 1)))
+    .addOption(
+      option("--duplicate <probability>", "option.duplicate", "MAYUS_DUPLICATE").argParser(
+        numberIn("--duplicate", 0, 1),
+      ),
+    )
+    .addOption(option("--delay <ms>", "option.delay", "MAYUS_DELAY").argParser(delay))
+    .addOption(option("--seed <number>", "option.seed", "MAYUS_SEED").argParser(integerIn("--seed", 0, 2 ** 32 - 1)))
+    .addOption(
+      option("--udp-max-growth <factor>", "option.udpMaxGrowth", "MAYUS_UDP_MAX_GROWTH")
+        .argParser(numberIn("--udp-max-growth", 1, 3))
+        .default(1),
+    )
+    .addOption(
+      option("--udp-rate <datagrams>", "option.udpRate", "MAYUS_UDP_RATE")
+        .argParser(integerIn("--udp-rate", 0, 10_000_000))
+        .default(RATE_LIMIT_DEFAULTS.datagramsPerSecond),
+    )
+    .addOption(
+      option("--udp-byte-rate <bytes>", "option.udpByteRate", "MAYUS_UDP_BYTE_RATE")
+        .argParser(integerIn("--udp-byte-rate", 0, 10_000_000_000))
+        .default(RATE_LIMIT_DEFAULTS.bytesPerSecond),
+    )
+    .addOption(
+      option("--udp-rate-sources <count>", "option.udpRateSources", "MAYUS_UDP_RATE_SOURCES")
+        .argParser(integerIn("--udp-rate-sources", 1, 10_000_000))
+        .default(RATE_LIMIT_DEFAULTS.maxSources),
+    )
+    .addOption(option("--trace", "option.trace", "MAYUS_TRACE"))
     .addOption(option("--log-level <level>", "option.logLevel", "MAYUS_LOG_LEVEL").choices(LOG_LEVELS).default("info"))
     .addOption(
       option("--log-format <format>", "option.logFormat", "MAYUS_LOG_FORMAT").choices(LOG_FORMATS).default("text"),
@@ -125,20 +77,40 @@ export function serveCommand(): Command {
     .addOption(languageOption())
     .action(async (flags) => {
       const bothOrNeither = Boolean(flags.tcp) === Boolean(flags.udp);
-      const transform = checkedTransform(flags.mode, flags.locale);
       const logger = createLogger({ level: flags.logLevel, format: flags.logFormat });
-      process.exitCode = await runServe(
-        {
-          tcp: bothOrNeither || Boolean(flags.tcp),
-          udp: bothOrNeither || Boolean(flags.udp),
-          host: flags.host,
-          port: flags.port,
-          transform,
-          maxConnections: flags.maxConnections,
-          idleTimeoutMs: flags.idleTimeout,
-          drainTimeoutMs: flags.drainTimeout,
+      const simulated = flags.drop !== undefined || flags.duplicate !== undefined || flags.delay !== undefined;
+      const options: ServeOptions = {
+        tcp: bothOrNeither || Boolean(flags.tcp),
+        udp: bothOrNeither || Boolean(flags.udp),
+        host: flags.host,
+        port: flags.port,
+        transform: checkedTransform(flags.mode, flags.locale),
+        tcpOptions: { maxConnections: flags.maxConnections, idleTimeoutMs: flags.idleTimeout },
+        udpOptions: {
+          maxGrowth: flags.udpMaxGrowth,
+          rateLimit: {
+            datagramsPerSecond: flags.udpRate,
+            bytesPerSecond: flags.udpByteRate,
+            maxSources: flags.udpRateSources,
+          },
+          network: simulated
+            ? {
+                dropProbability: flags.drop,
+                duplicateProbability: flags.duplicate,
+                ...flags.delay,
+                seed: flags.seed,
+              }
+            : undefined,
         },
-        logger,
-      );
+        drainTimeoutMs: flags.drainTimeout,
+        trace: flags.trace ? createTracePrinter((line) => process.stderr.write(`${line}\n`)) : undefined,
+      };
+      process.exitCode = await runServe(options, logger);
     });
+}
+
+function delay(value: string): { delayMs: number; jitterMs: number } {
+  const parsed = parseDelay(value);
+  if (parsed === undefined) throw new InvalidArgumentError(t("error.invalidDelay", { value: JSON.stringify(value) }));
+  return parsed;
 }

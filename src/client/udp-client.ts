@@ -27,7 +27,7 @@ export interface UdpClientOptions {
   transform?: TransformOptions;
 }
 
-export const UDP_CLIENT_DEFAULTS = { timeoutMs: 1000, retries: 3 } as const;
+export const UDP_CLIENT_DEFAULTS = { timeoutMs: 1000, retries: 3, window: 8 } as const;
 
 /** Largest payload of one datagram: 65,507 bytes over IPv4, 65,527 over IPv6. */
 export function maxDatagramBytes(family: 4 | 6): number {
@@ -122,6 +122,7 @@ export class UdpClient {
     let waitMs = this.#options.timeoutMs;
     const tries = this.#options.retries + 1;
     for (let attempt = 0; attempt < tries; attempt++) {
+      if (this.#failure !== undefined) throw this.#failure;
       const reply = await this.#sendAndWait(socket, payload, key, waitMs);
       if (reply !== undefined) return reply;
       waitMs *= 2;
@@ -129,7 +130,9 @@ export class UdpClient {
     throw new MayusError("timeout", t("error.timeout", { address: this.#address, tries, line }));
   }
 
+  /** Closes the socket; requests still waiting fail at once (no timer is left behind). */
   close(): void {
+    this.#fail(new MayusError("connection-failed", t("error.clientClosed", { address: this.#address })));
     this.#socket?.close();
     this.#socket = undefined;
   }

@@ -5,6 +5,8 @@
  */
 
 import type { Socket } from "node:net";
+import { t } from "../i18n/index.js";
+import type { Tracer } from "../observability/trace.js";
 import type { Uppercaser } from "../transform/index.js";
 
 export interface TcpConnectionEvents {
@@ -28,6 +30,7 @@ export class TcpConnection {
     readonly uppercaser: Uppercaser,
     readonly peer: string,
     events: TcpConnectionEvents,
+    readonly trace?: Tracer,
   ) {
     socket.on("data", (chunk: Buffer) => this.#receive(chunk));
     socket.on("drain", () => {
@@ -37,11 +40,15 @@ export class TcpConnection {
       }
     });
     // With allowHalfOpen, the client's FIN only ends its direction: answer the rest, then close.
-    socket.on("end", () => this.finish());
+    socket.on("end", () => {
+      trace?.({ step: "recv", protocol: "tcp", peer, bytes: 0, note: t("trace.clientFinished") });
+      this.finish();
+    });
     socket.on("timeout", () => socket.destroy(Object.assign(new Error("idle timeout"), { code: "ETIMEDOUT" })));
     socket.on("error", (error) => events.onError(this, error));
     socket.on("close", () => {
       this.state = "closed";
+      trace?.({ step: "close", protocol: "tcp", peer });
       events.onClose(this);
     });
   }
@@ -57,16 +64,21 @@ export class TcpConnection {
     this.state = "finishing";
     const rest = this.uppercaser.end();
     this.bytesSent += rest.length;
+    if (rest.length > 0)
+      this.trace?.({ step: "send", protocol: "tcp", peer: this.peer, bytes: rest.length, payload: rest });
+    this.trace?.({ step: "shutdown", protocol: "tcp", peer: this.peer });
     if (rest.length > 0) this.socket.end(rest);
     else this.socket.end();
   }
 
   #receive(chunk: Buffer): void {
     this.bytesReceived += chunk.length;
+    this.trace?.({ step: "recv", protocol: "tcp", peer: this.peer, bytes: chunk.length, payload: chunk });
     // The chunk is a fresh buffer of our own: uppercasing in place saves a copy.
     const answer = this.uppercaser.push(chunk, true);
     if (answer.length === 0) return;
     this.bytesSent += answer.length;
+    this.trace?.({ step: "send", protocol: "tcp", peer: this.peer, bytes: answer.length, payload: answer });
     if (!this.socket.write(answer) && !this.#pausedForBackpressure) {
       this.#pausedForBackpressure = true;
       this.socket.pause();

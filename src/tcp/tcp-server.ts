@@ -6,8 +6,10 @@
 import { EventEmitter } from "node:events";
 import { type AddressInfo, createServer, type Server, type Socket } from "node:net";
 import { listenError } from "../errors.js";
+import { t } from "../i18n/index.js";
 import { formatAddress, unmapIPv4 } from "../net/address.js";
 import { type Logger, silentLogger } from "../observability/logger.js";
+import type { Tracer } from "../observability/trace.js";
 import { createUppercaser, resolveTransformOptions, type TransformOptions } from "../transform/index.js";
 import { TcpConnection } from "./tcp-connection.js";
 
@@ -22,6 +24,8 @@ export interface TcpServerOptions {
   /** A connection with no bytes either way for this long is closed. 0: never. */
   idleTimeoutMs?: number;
   logger?: Logger;
+  /** Called at each socket step (`--trace`). */
+  trace?: Tracer;
 }
 
 export const TCP_DEFAULTS = {
@@ -49,7 +53,8 @@ export interface TcpServerStatistics {
  */
 export class TcpServer extends EventEmitter {
   state: ServerState = "idle";
-  readonly #options: Required<Omit<TcpServerOptions, "host" | "logger">> & { host: string | undefined };
+  readonly #options: Required<Omit<TcpServerOptions, "host" | "logger" | "trace">> & { host: string | undefined };
+  readonly #trace: Tracer | undefined;
   readonly #logger: Logger;
   readonly #server: Server;
   readonly #connections = new Set<TcpConnection>();
@@ -74,6 +79,7 @@ export class TcpServer extends EventEmitter {
       idleTimeoutMs: options.idleTimeoutMs ?? TCP_DEFAULTS.idleTimeoutMs,
     };
     this.#logger = options.logger ?? silentLogger();
+    this.#trace = options.trace;
     this.#server = createServer({ allowHalfOpen: true, noDelay: true }, (socket) => this.#accept(socket));
     this.#server.maxConnections = this.#options.maxConnections;
     this.#server.on("drop", (data) => {
@@ -94,7 +100,11 @@ export class TcpServer extends EventEmitter {
         this.#server.off("error", onError);
         this.#server.on("error", (error) => this.#logger.error({ err: error }, "tcp server error"));
         this.state = "listening";
-        resolve(this.address());
+        const bound = this.address();
+        // Node's listen() does the lesson's three steps at once: socket, bind, listen.
+        const at = formatAddress(bound.address, bound.port);
+        for (const step of ["socket", "bind", "listen"] as const) this.#trace?.({ step, protocol: "tcp", peer: at });
+        resolve(bound);
       });
     });
   }
@@ -162,20 +172,27 @@ export class TcpServer extends EventEmitter {
     this.#statistics.connectionsAccepted++;
     const peer = formatAddress(unmapIPv4(socket.remoteAddress ?? "?"), socket.remotePort ?? 0);
     if (this.#options.idleTimeoutMs > 0) socket.setTimeout(this.#options.idleTimeoutMs);
-    const connection = new TcpConnection(socket, createUppercaser(this.#options.transform), peer, {
-      onClose: (closed) => {
-        this.#connections.delete(closed);
-        this.#statistics.bytesReceived += closed.bytesReceived;
-        this.#statistics.bytesSent += closed.bytesSent;
-        this.emit("connection-closed", closed);
-        if (this.#connections.size === 0) this.emit("idle");
+    this.#trace?.({ step: "accept", protocol: "tcp", peer, note: t("trace.newSocket") });
+    const connection = new TcpConnection(
+      socket,
+      createUppercaser(this.#options.transform),
+      peer,
+      {
+        onClose: (closed) => {
+          this.#connections.delete(closed);
+          this.#statistics.bytesReceived += closed.bytesReceived;
+          this.#statistics.bytesSent += closed.bytesSent;
+          this.emit("connection-closed", closed);
+          if (this.#connections.size === 0) this.emit("idle");
+        },
+        onError: (failed, error: NodeJS.ErrnoException) => {
+          this.#statistics.errors++;
+          this.#logger.debug({ peer: failed.peer, code: error.code }, "connection error");
+          failed.socket.destroy();
+        },
       },
-      onError: (failed, error: NodeJS.ErrnoException) => {
-        this.#statistics.errors++;
-        this.#logger.debug({ peer: failed.peer, code: error.code }, "connection error");
-        failed.socket.destroy();
-      },
-    });
+      this.#trace,
+    );
     this.#connections.add(connection);
     this.emit("connection", connection);
   }

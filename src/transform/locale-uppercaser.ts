@@ -5,7 +5,7 @@
  * word a chunk ends in is held until the next chunk shows where it ends.
  */
 
-import type { Uppercaser } from "./uppercaser.js";
+import type { OneShotOptions, Uppercaser } from "./uppercaser.js";
 import { INCOMPLETE, sequenceLength } from "./utf8.js";
 
 const EMPTY = Buffer.alloc(0);
@@ -23,6 +23,8 @@ export class LocaleUppercaser implements Uppercaser {
 
   constructor(readonly locale: string) {}
 
+  keptCharacters = 0;
+
   get heldBytes(): number {
     return this.#held.length;
   }
@@ -39,8 +41,25 @@ export class LocaleUppercaser implements Uppercaser {
     return held.length > 0 ? this.#transform(held, true) : EMPTY;
   }
 
-  transformOwned(input: Buffer): Buffer {
-    return this.#transform(input, true);
+  transformOwned(input: Buffer, options: OneShotOptions = {}): Buffer {
+    this.keptCharacters = 0;
+    const output = this.#transform(input, true);
+    if (options.keepGrowingCharacters !== true || output.length <= input.length) return output;
+    return this.#transformKeepingGrowing(input);
+  }
+
+  /** Character by character, keeping each one whose uppercase is longer (context rules are lost here). */
+  #transformKeepingGrowing(input: Buffer): Buffer {
+    const pieces: Buffer[] = [];
+    for (let index = 0; index < input.length; ) {
+      const length = Math.max(1, sequenceLength(input, index, input.length));
+      const original = input.subarray(index, index + length);
+      const upper = length === 1 && original[0] >= 0x80 ? original : this.#uppercaseRun(input, index, index + length);
+      if (upper.length > length) this.keptCharacters++;
+      pieces.push(upper.length > length ? original : upper);
+      index += length;
+    }
+    return Buffer.concat(pieces);
   }
 
   #transform(source: Buffer, isFinal: boolean): Buffer {

@@ -7,7 +7,7 @@
 import { uppercaseAsciiRunInPlace, wordViewOf } from "./ascii.js";
 import { expansionBytes, TWO_BYTE_UPPERCASE, uppercaseCodePoint } from "./case-table.js";
 import { MAX_UNICODE_GROWTH } from "./options.js";
-import type { Uppercaser } from "./uppercaser.js";
+import type { OneShotOptions, Uppercaser } from "./uppercaser.js";
 import { decodeCodePoint, encodeCodePoint, encodedLength, ILL_FORMED, INCOMPLETE, sequenceLength } from "./utf8.js";
 
 const EMPTY = Buffer.alloc(0);
@@ -15,6 +15,8 @@ const EMPTY = Buffer.alloc(0);
 export class UnicodeUppercaser implements Uppercaser {
   /** The start of a character the last chunk ended inside of (at most 3 bytes). */
   #held: Buffer = EMPTY;
+
+  keptCharacters = 0;
 
   get heldBytes(): number {
     return this.#held.length;
@@ -41,15 +43,16 @@ export class UnicodeUppercaser implements Uppercaser {
   }
 
   /** One-shot over a buffer the caller lets us overwrite. */
-  transformOwned(input: Buffer): Buffer {
-    return this.#transform(input, true);
+  transformOwned(input: Buffer, options: OneShotOptions = {}): Buffer {
+    this.keptCharacters = 0;
+    return this.#transform(input, true, options.keepGrowingCharacters === true);
   }
 
   /**
    * Works in place while the output fits behind the read position (ASCII, and most letters,
    * keep their length); moves to a new buffer sized for the worst case when a character grows.
    */
-  #transform(source: Buffer, isFinal: boolean): Buffer {
+  #transform(source: Buffer, isFinal: boolean, keepGrowingCharacters = false): Buffer {
     const end = source.length;
     let target = source;
     let read = 0;
@@ -90,6 +93,15 @@ export class UnicodeUppercaser implements Uppercaser {
       }
       const mapping = uppercaseCodePoint(decodeCodePoint(source, read, length));
       const outputLength = mapping >= 0 ? encodedLength(mapping) : expansionBytes(mapping).length;
+      if (keepGrowingCharacters && outputLength > length) {
+        // In place, write <= read: copyWithin moves the original bytes down, if at all.
+        if (target === source) source.copyWithin(write, read, read + length);
+        else target.set(source.subarray(read, read + length), write);
+        write += length;
+        read += length;
+        this.keptCharacters++;
+        continue;
+      }
       if (target === source && write + outputLength > read + length) {
         target = Buffer.allocUnsafe(write + (end - read) * MAX_UNICODE_GROWTH);
         source.copy(target, 0, 0, write);

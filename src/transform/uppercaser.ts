@@ -21,15 +21,26 @@ export interface Uppercaser {
   push(chunk: Uint8Array, inPlace?: boolean): Buffer;
   /** What is still held at the end of the stream (an unfinished character passes through). */
   end(): Buffer;
-  /** One-shot over a whole message the caller lets us overwrite (a UDP datagram). */
-  transformOwned(input: Buffer): Buffer;
+  /**
+   * One-shot over a whole message the caller lets us overwrite (a UDP datagram). With
+   * `keepGrowingCharacters`, a character whose uppercase is longer than itself stays as it
+   * is, so the output is never longer than the input (no amplification).
+   */
+  transformOwned(input: Buffer, options?: OneShotOptions): Buffer;
+  /** Characters the last `transformOwned` left as they were because they would grow. */
+  readonly keptCharacters: number;
   /** Bytes held back, waiting for the rest of a character. */
   readonly heldBytes: number;
+}
+
+export interface OneShotOptions {
+  keepGrowingCharacters?: boolean;
 }
 
 /** ascii mode: only `a`-`z` change; never holds anything, never changes the length. */
 export class AsciiUppercaser implements Uppercaser {
   readonly heldBytes = 0;
+  readonly keptCharacters = 0;
 
   push(chunk: Uint8Array, inPlace = false): Buffer {
     const output = inPlace && Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);

@@ -1,17 +1,19 @@
 /**
  * The UDP side of mayus: socket, bind, then for each datagram recvfrom, uppercase, sendto
  * the sender's address and port. No connections: every datagram stands alone, and one that
- * is lost is lost (the lesson's point about UDP).
+ * is lost is lost (the lesson's point about UDP). Before answering it refuses reflection
+ * sources and sources over their rate, and it never answers with more bytes than it got.
  */
 
 import { createSocket, type Socket as DatagramSocket, type RemoteInfo } from "node:dgram";
 import { lookup } from "node:dns/promises";
 import { EventEmitter } from "node:events";
-import type { AddressInfo } from "node:net";
-import { isIP } from "node:net";
+import { type AddressInfo, isIP } from "node:net";
 import { listenError } from "../errors.js";
 import { formatAddress, unmapIPv4 } from "../net/address.js";
 import { type Logger, silentLogger } from "../observability/logger.js";
+import { RateLimitedLog } from "../observability/rate-limited-log.js";
+import type { Tracer } from "../observability/trace.js";
 import type { ServerState } from "../tcp/tcp-server.js";
 import {
   createUppercaser,
@@ -19,6 +21,9 @@ import {
   type TransformOptions,
   type Uppercaser,
 } from "../transform/index.js";
+import { NetworkSimulator, type NetworkSimulatorOptions } from "./network-simulator.js";
+import { ReflectionGuard, type ReflectionRefusal } from "./reflection-guard.js";
+import { SourceRateLimiter, type SourceRateLimiterOptions } from "./source-rate-limiter.js";
 
 export interface UdpServerOptions {
   /** Address to bind; default all interfaces, IPv6 and IPv4 (`::` dual-stack, else `0.0.0.0`). */
@@ -26,15 +31,35 @@ export interface UdpServerOptions {
   /** Default 12000; 0 lets the kernel choose. */
   port?: number;
   transform?: TransformOptions;
+  /**
+   * Reply bytes per request byte, at most (1 to 3; default 1, like an RFC 862 echo). Where
+   * the full uppercase would go over, characters that grow stay as they are in that reply.
+   */
+  maxGrowth?: number;
+  rateLimit?: SourceRateLimiterOptions;
+  /** Simulated loss, duplication and delay of replies (teaching). */
+  network?: NetworkSimulatorOptions;
+  /** Other ports mayus listens on (the TCP port, other instances'): never answered. */
+  ownPorts?: number[];
   logger?: Logger;
+  trace?: Tracer;
 }
+
+export type UdpDropReason = ReflectionRefusal | "rate-limited" | "simulated-loss" | "send-failed";
 
 export interface UdpServerStatistics {
   datagramsReceived: number;
   datagramsSent: number;
   bytesReceived: number;
   bytesSent: number;
-  sendErrors: number;
+  /** Datagrams not answered, by reason. */
+  dropped: Record<UdpDropReason, number>;
+  /** Replies where characters that would grow were left as they were. */
+  growthLimited: number;
+  /** Extra copies sent by the simulated network. */
+  duplicated: number;
+  /** Sources in the rate limiter's table now. */
+  rateLimitSources: number;
 }
 
 /** Largest UDP payload over IPv4 (65,535 - 20 IP - 8 UDP); IPv6 allows 65,527. */
@@ -51,14 +76,33 @@ export class UdpServer extends EventEmitter {
   readonly #host: string | undefined;
   readonly #port: number;
   readonly #uppercaser: Uppercaser;
+  readonly #maxGrowth: number;
+  readonly #mayGrow: boolean;
   readonly #logger: Logger;
+  readonly #dropLog: RateLimitedLog;
+  readonly #trace: Tracer | undefined;
+  readonly #guard: ReflectionGuard;
+  readonly #rateLimiter: SourceRateLimiter;
+  readonly #network: NetworkSimulator;
+  readonly #pendingDelays = new Set<NodeJS.Timeout>();
   #socket: DatagramSocket | undefined;
-  readonly #statistics: UdpServerStatistics = {
+  readonly #statistics = {
     datagramsReceived: 0,
     datagramsSent: 0,
     bytesReceived: 0,
     bytesSent: 0,
-    sendErrors: 0,
+    growthLimited: 0,
+    duplicated: 0,
+  };
+  readonly #dropped: Record<UdpDropReason, number> = {
+    "privileged-port": 0,
+    "nfs-port": 0,
+    "own-port": 0,
+    broadcast: 0,
+    multicast: 0,
+    "rate-limited": 0,
+    "simulated-loss": 0,
+    "send-failed": 0,
   };
   #closing: Promise<void> | undefined;
 
@@ -66,9 +110,17 @@ export class UdpServer extends EventEmitter {
     super();
     this.#host = options.host;
     this.#port = options.port ?? 12000;
+    const transform = resolveTransformOptions(options.transform);
     // Each datagram is uppercased whole, so one uppercaser serves them all.
-    this.#uppercaser = createUppercaser(resolveTransformOptions(options.transform));
+    this.#uppercaser = createUppercaser(transform);
+    this.#mayGrow = transform.mode === "unicode";
+    this.#maxGrowth = Math.min(3, Math.max(1, options.maxGrowth ?? 1));
     this.#logger = options.logger ?? silentLogger();
+    this.#dropLog = new RateLimitedLog(this.#logger);
+    this.#trace = options.trace;
+    this.#guard = new ReflectionGuard(options.ownPorts ?? []);
+    this.#rateLimiter = new SourceRateLimiter(options.rateLimit);
+    this.#network = new NetworkSimulator(options.network);
   }
 
   async listen(): Promise<AddressInfo> {
@@ -85,6 +137,7 @@ export class UdpServer extends EventEmitter {
     }
     this.#socket.on("message", (message, remote) => this.#receive(message, remote));
     this.#socket.on("error", (error) => this.#logger.error({ err: error }, "udp socket error"));
+    this.#guard.addOwnPort(this.address().port);
     this.state = "listening";
     return this.address();
   }
@@ -94,8 +147,18 @@ export class UdpServer extends EventEmitter {
     return this.#socket.address();
   }
 
+  /** Another port of this mayus (its TCP port, say) that must never be answered. */
+  addOwnPort(port: number): void {
+    this.#guard.addOwnPort(port);
+  }
+
+  /** The simulated network's seed, to repeat a run exactly. */
+  get networkSeed(): number {
+    return this.#network.seed;
+  }
+
   statistics(): UdpServerStatistics {
-    return { ...this.#statistics };
+    return { ...this.#statistics, dropped: { ...this.#dropped }, rateLimitSources: this.#rateLimiter.size };
   }
 
   /** Stops receiving; replies already handed to the kernel still go out. Safe to call twice. */
@@ -104,8 +167,13 @@ export class UdpServer extends EventEmitter {
       this.#closing = new Promise((resolve) => {
         const socket = this.#socket;
         this.state = "closed";
+        for (const timer of this.#pendingDelays) clearTimeout(timer);
+        this.#pendingDelays.clear();
         if (socket === undefined) resolve();
-        else socket.close(() => resolve());
+        else {
+          socket.close(() => resolve());
+          this.#trace?.({ step: "close", protocol: "udp" });
+        }
       });
     }
     return this.#closing;
@@ -121,6 +189,7 @@ export class UdpServer extends EventEmitter {
 
   #bind(type: "udp4" | "udp6", address: string): Promise<DatagramSocket> {
     const socket = createSocket({ type, ipv6Only: false });
+    this.#trace?.({ step: "socket", protocol: "udp", note: type });
     return new Promise((resolve, reject) => {
       socket.once("error", (error: NodeJS.ErrnoException) => {
         socket.close();
@@ -128,6 +197,7 @@ export class UdpServer extends EventEmitter {
       });
       socket.bind({ address, port: this.#port, exclusive: true }, () => {
         socket.removeAllListeners("error");
+        this.#trace?.({ step: "bind", protocol: "udp", peer: formatAddress(address, socket.address().port) });
         resolve(socket);
       });
     });
@@ -138,19 +208,67 @@ export class UdpServer extends EventEmitter {
     if (socket === undefined || this.state !== "listening") return;
     this.#statistics.datagramsReceived++;
     this.#statistics.bytesReceived += message.length;
-    // The datagram's buffer is ours alone: uppercase it in place, send it back to the sender.
-    const reply = this.#uppercaser.transformOwned(message);
-    socket.send(reply, remote.port, remote.address, (error) => {
-      if (error) {
-        this.#statistics.sendErrors++;
-        this.#logger.debug(
-          { peer: formatAddress(unmapIPv4(remote.address), remote.port), err: error },
-          "sendto failed",
-        );
-        return;
+    const trace = this.#trace;
+    const peer = trace === undefined ? "" : formatAddress(unmapIPv4(remote.address), remote.port);
+    trace?.({ step: "recvfrom", protocol: "udp", peer, bytes: message.length, payload: message });
+
+    const refusal = this.#guard.refusalFor(remote.address, remote.port);
+    if (refusal !== undefined) return this.#drop(refusal, remote);
+    if (this.#rateLimiter.isActive && !this.#rateLimiter.allow(remote.address, message.length)) {
+      return this.#drop("rate-limited", remote);
+    }
+    const reply = this.#uppercase(message);
+    if (!this.#network.isActive) return this.#send(socket, reply, remote, peer);
+
+    const fate = this.#network.decide();
+    if (fate.dropped) return this.#drop("simulated-loss", remote);
+    if (fate.delaysMs.length > 1) {
+      this.#statistics.duplicated++;
+      trace?.({ step: "duplicate", protocol: "udp", peer });
+    }
+    for (const delayMs of fate.delaysMs) {
+      if (delayMs <= 0) {
+        this.#send(socket, reply, remote, peer);
+        continue;
       }
+      trace?.({ step: "delay", protocol: "udp", peer, note: `${delayMs.toFixed(1)} ms` });
+      const timer = setTimeout(() => {
+        this.#pendingDelays.delete(timer);
+        if (this.state === "listening") this.#send(socket, reply, remote, peer);
+      }, delayMs);
+      this.#pendingDelays.add(timer);
+    }
+  }
+
+  /** The reply, never more than `maxGrowth` times the request: growing characters stay if need be. */
+  #uppercase(message: Buffer): Buffer {
+    if (!this.#mayGrow) return this.#uppercaser.transformOwned(message);
+    if (this.#maxGrowth === 1) {
+      const reply = this.#uppercaser.transformOwned(message, { keepGrowingCharacters: true });
+      if (this.#uppercaser.keptCharacters > 0) this.#statistics.growthLimited++;
+      return reply;
+    }
+    const limitBytes = Math.min(MAX_IPV4_DATAGRAM_BYTES, Math.floor(message.length * this.#maxGrowth));
+    const original = Buffer.from(message);
+    const full = this.#uppercaser.transformOwned(message);
+    if (full.length <= limitBytes) return full;
+    this.#statistics.growthLimited++;
+    return this.#uppercaser.transformOwned(original, { keepGrowingCharacters: true });
+  }
+
+  #send(socket: DatagramSocket, reply: Buffer, remote: RemoteInfo, peer: string): void {
+    socket.send(reply, remote.port, remote.address, (error) => {
+      if (error) return this.#drop("send-failed", remote, error);
       this.#statistics.datagramsSent++;
       this.#statistics.bytesSent += reply.length;
+      this.#trace?.({ step: "sendto", protocol: "udp", peer, bytes: reply.length, payload: reply });
     });
+  }
+
+  #drop(reason: UdpDropReason, remote: RemoteInfo, error?: Error): void {
+    this.#dropped[reason]++;
+    const peer = formatAddress(unmapIPv4(remote.address), remote.port);
+    this.#trace?.({ step: "drop", protocol: "udp", peer, note: reason });
+    if (reason !== "simulated-loss") this.#dropLog.warn(reason, { peer, err: error }, "datagram not answered");
   }
 }

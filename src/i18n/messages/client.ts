@@ -17,6 +17,8 @@ export const clientMessages = defineMessages(
       "line {line} is {bytes} bytes, more than the {limit} one UDP datagram can carry: send it over TCP",
     "error.connection": "connection to {address} failed: {reason}",
     "error.closedEarly": "the server at {address} closed the connection before answering everything",
+    "error.clientClosed": "the client closed before the reply from {address} came",
+    "option.window": "UDP, piped: lines in flight at once (replies are still printed in input order)",
   },
   {
     "client.description": "Envía líneas a un servidor mayus e imprime las respuestas en mayúsculas",
@@ -33,5 +35,7 @@ export const clientMessages = defineMessages(
       "la línea {line} ocupa {bytes} bytes, más de los {limit} que caben en un datagrama UDP: envíela por TCP",
     "error.connection": "falló la conexión con {address}: {reason}",
     "error.closedEarly": "el servidor en {address} cerró la conexión antes de responderlo todo",
+    "error.clientClosed": "el cliente se cerró antes de que llegara la respuesta de {address}",
+    "option.window": "UDP, por tubería: líneas en vuelo a la vez (las respuestas se imprimen en el orden de entrada)",
   },
 );

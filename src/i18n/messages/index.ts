@@ -1,13 +1,26 @@
 /** Every message area, joined into one catalogue per language. */
 import { clientMessages } from "./client.js";
 import { commonMessages } from "./common.js";
+import { pingMessages } from "./ping.js";
 import { serveMessages } from "./serve.js";
+import { traceMessages } from "./trace.js";
+import { udpMessages } from "./udp.js";
 
-const areas = [commonMessages, serveMessages, clientMessages] as const;
+const areas = [
+  pingMessages,
+  commonMessages,
+  serveMessages,
+  clientMessages,
+  traceMessages,
+  udpMessages,
+] as const;
 
 export const en = Object.assign({}, ...areas.map((area) => area.en)) as typeof commonMessages.en &
+  typeof pingMessages.en &
   typeof serveMessages.en &
-  typeof clientMessages.en;
+  typeof clientMessages.en &
+  typeof traceMessages.en &
+  typeof udpMessages.en;
 
 export type MessageKey = keyof typeof en;
 

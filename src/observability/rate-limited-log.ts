@@ -1,0 +1,42 @@
+/**
+ * Logging that a flood cannot turn into a flood of log lines: at most one line per kind of
+ * event per interval, each saying how many like it were not logged since the last one.
+ */
+
+import type { Logger } from "./logger.js";
+
+export const LOG_INTERVAL_MS = 1000;
+
+/**
+ * @example
+ * const log = new RateLimitedLog(logger);
+ * log.warn("rate-limited", { peer }, "datagram dropped"); // logged
+ * log.warn("rate-limited", { peer }, "datagram dropped"); // counted, logged with the next line
+ */
+export class RateLimitedLog {
+  readonly #lastLoggedMs = new Map<string, number>();
+  readonly #suppressed = new Map<string, number>();
+
+  constructor(
+    readonly logger: Logger,
+    readonly intervalMs = LOG_INTERVAL_MS,
+    readonly now: () => number = () => performance.now(),
+  ) {}
+
+  warn(kind: string, fields: Record<string, unknown>, message: string): void {
+    if (!this.logger.isLevelEnabled("warn")) return;
+    const nowMs = this.now();
+    const last = this.#lastLoggedMs.get(kind);
+    if (last !== undefined && nowMs - last < this.intervalMs) {
+      this.#suppressed.set(kind, (this.#suppressed.get(kind) ?? 0) + 1);
+      return;
+    }
+    const suppressed = this.#suppressed.get(kind) ?? 0;
+    this.#suppressed.delete(kind);
+    this.#lastLoggedMs.set(kind, nowMs);
+    this.logger.warn(
+      { ...fields, reason: kind, ...(suppressed > 0 ? { alsoSinceLastLine: suppressed } : {}) },
+      message,
+    );
+  }
+}

@@ -1,0 +1,57 @@
+// The simulated network: exact probabilities, repeatable by seed, delays within the jitter, --delay parsing.
+
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { NetworkSimulator, parseDelay } from "./network-simulator.js";
+
+test("the same seed gives the same fates; another seed, others", () => {
+  const fates = (seed: number) => {
+    const network = new NetworkSimulator({
+      dropProbability: 0.3,
+      duplicateProbability: 0.2,
+      delayMs: 5,
+      jitterMs: 5,
+      seed,
+    });
+    return Array.from({ length: 200 }, () => network.decide());
+  };
+  assert.deepEqual(fates(7), fates(7));
+  assert.notDeepEqual(fates(7), fates(8));
+});
+
+test("probabilities are what the user says: 0.3 drops 30% (the lab's 4 in 11 is not 30%)", () => {
+  const network = new NetworkSimulator({ dropProbability: 0.3, duplicateProbability: 0.2, seed: 1 });
+  const count = 200_000;
+  let dropped = 0;
+  let duplicated = 0;
+  for (let index = 0; index < count; index++) {
+    const fate = network.decide();
+    if (fate.dropped) dropped++;
+    else if (fate.delaysMs.length === 2) duplicated++;
+  }
+  assert.ok(Math.abs(dropped / count - 0.3) < 0.005, `dropped ${dropped / count}`);
+  // Duplication applies to what was not dropped: 0.7 x 0.2.
+  assert.ok(Math.abs(duplicated / count - 0.14) < 0.005, `duplicated ${duplicated / count}`);
+});
+
+test("drop 0 never drops, drop 1 always does; delays stay within delay ± jitter and never below 0", () => {
+  const never = new NetworkSimulator({ dropProbability: 0, delayMs: 20, jitterMs: 10, seed: 3 });
+  const always = new NetworkSimulator({ dropProbability: 1, seed: 3 });
+  for (let index = 0; index < 10_000; index++) {
+    const fate = never.decide();
+    assert.equal(fate.dropped, false);
+    for (const delayMs of fate.delaysMs) assert.ok(delayMs >= 10 && delayMs <= 30, `${delayMs}`);
+    assert.equal(always.decide().dropped, true);
+  }
+  const wide = new NetworkSimulator({ delayMs: 2, jitterMs: 10, seed: 4 });
+  for (let index = 0; index < 1000; index++) for (const delayMs of wide.decide().delaysMs) assert.ok(delayMs >= 0);
+  assert.equal(new NetworkSimulator({}).isActive, false);
+});
+
+test("--delay accepts MS, MS±J and MS+-J, and nothing else", () => {
+  assert.deepEqual(parseDelay("20"), { delayMs: 20, jitterMs: 0 });
+  assert.deepEqual(parseDelay("5±5"), { delayMs: 5, jitterMs: 5 });
+  assert.deepEqual(parseDelay("20+-10"), { delayMs: 20, jitterMs: 10 });
+  assert.deepEqual(parseDelay("1.5 ± 0.5"), { delayMs: 1.5, jitterMs: 0.5 });
+  for (const bad of ["", "-5", "5±", "±5", "five", "5±-1"]) assert.equal(parseDelay(bad), undefined, bad);
+});

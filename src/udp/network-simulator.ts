@@ -1,0 +1,99 @@
+/**
+ * An unreliable network, simulated inside the UDP server for teaching (`--drop`,
+ * `--duplicate`, `--delay MS±JITTER`, `--seed`): the lesson says datagrams can be lost,
+ * duplicated or reordered, and this makes it happen on loopback, repeatably.
+ */
+
+export interface NetworkSimulatorOptions {
+  /** Chance (0 to 1) that a reply is lost. Exact: 0.3 drops 30 in 100 on average. */
+  dropProbability?: number;
+  /** Chance (0 to 1) that a reply is sent twice. */
+  duplicateProbability?: number;
+  /** Every reply waits this long before it is sent... */
+  delayMs?: number;
+  /** ...plus or minus up to this much, uniformly, so replies can overtake each other. */
+  jitterMs?: number;
+  /** The same seed gives the same decisions for the same sequence of datagrams. */
+  seed?: number;
+}
+
+/** What happens to one reply. */
+export interface NetworkFate {
+  dropped: boolean;
+  /** One delay per copy sent (two when duplicated); empty when dropped. */
+  delaysMs: number[];
+}
+
+/**
+ * @example
+ * const network = new NetworkSimulator({ dropProbability: 0.3, delayMs: 20, jitterMs: 10, seed: 7 });
+ * const fate = network.decide(); // { dropped: false, delaysMs: [23.4] } or { dropped: true, delaysMs: [] }
+ */
+export class NetworkSimulator {
+  readonly #options: Required<NetworkSimulatorOptions>;
+  readonly #random: () => number;
+
+  constructor(options: NetworkSimulatorOptions = {}) {
+    this.#options = {
+      dropProbability: options.dropProbability ?? 0,
+      duplicateProbability: options.duplicateProbability ?? 0,
+      delayMs: options.delayMs ?? 0,
+      jitterMs: options.jitterMs ?? 0,
+      seed: options.seed ?? Math.floor(Math.random() * 2 ** 32),
+    };
+    this.#random = mulberry32(this.#options.seed);
+  }
+
+  get seed(): number {
+    return this.#options.seed;
+  }
+
+  /** Whether it changes anything at all (when not, the server skips it). */
+  get isActive(): boolean {
+    const { dropProbability, duplicateProbability, delayMs, jitterMs } = this.#options;
+    return dropProbability > 0 || duplicateProbability > 0 || delayMs > 0 || jitterMs > 0;
+  }
+
+  decide(): NetworkFate {
+    const { dropProbability, duplicateProbability } = this.#options;
+    // Draw every number every time, so one decision does not shift the ones after it.
+    const dropDraw = this.#random();
+    const duplicateDraw = this.#random();
+    const firstDelay = this.#delay();
+    const secondDelay = this.#delay();
+    if (dropDraw < dropProbability) return { dropped: true, delaysMs: [] };
+    return {
+      dropped: false,
+      delaysMs: duplicateDraw < duplicateProbability ? [firstDelay, secondDelay] : [firstDelay],
+    };
+  }
+
+  #delay(): number {
+    const { delayMs, jitterMs } = this.#options;
+    const draw = this.#random();
+    return Math.max(0, delayMs + (draw * 2 - 1) * jitterMs);
+  }
+}
+
+/** A small, well-known seeded generator (mulberry32): 32 bits of state, uniform in [0, 1). */
+export function mulberry32(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) | 0;
+    let mixed = Math.imul(state ^ (state >>> 15), 1 | state);
+    mixed = (mixed + Math.imul(mixed ^ (mixed >>> 7), 61 | mixed)) ^ mixed;
+    return ((mixed ^ (mixed >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+/**
+ * Reads `--delay`: `20`, `20±10` or `20+-10` (milliseconds, jitter after the sign).
+ *
+ * @example
+ * parseDelay("5±5"); // { delayMs: 5, jitterMs: 5 }
+ */
+export function parseDelay(text: string): { delayMs: number; jitterMs: number } | undefined {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(?:(?:±|\+-|\+\/-)\s*(\d+(?:\.\d+)?))?\s*$/.exec(text);
+  if (match === null) return undefined;
+  return { delayMs: Number(match[1]), jitterMs: match[2] === undefined ? 0 : Number(match[2]) };
+}

@@ -1,0 +1,65 @@
+/**
+ * Which UDP sources never get a reply, against reflection loops (CERT CA-1996-01): an
+ * uppercase server answering another echo-like service (or itself) would ping-pong forever,
+ * since uppercase of uppercase is the same text; and a broadcast or multicast source would
+ * turn one datagram into many.
+ */
+
+import { isIPv4 } from "node:net";
+import { networkInterfaces } from "node:os";
+
+export type ReflectionRefusal = "privileged-port" | "nfs-port" | "own-port" | "broadcast" | "multicast";
+
+/** NFS's port: a well-known UDP service above 1023. */
+const NFS_PORT = 2049;
+
+/**
+ * @example
+ * const guard = new ReflectionGuard([12000]);
+ * guard.refusalFor("127.0.0.1", 7); // "privileged-port" (echo)
+ * guard.refusalFor("127.0.0.1", 40000); // undefined: answer it
+ */
+export class ReflectionGuard {
+  readonly #ownPorts: Set<number>;
+  readonly #broadcastAddresses: Set<string>;
+
+  constructor(ownPorts: Iterable<number>, broadcastAddresses: Iterable<string> = localBroadcastAddresses()) {
+    this.#ownPorts = new Set(ownPorts);
+    this.#broadcastAddresses = new Set(broadcastAddresses);
+  }
+
+  /** A port mayus itself listens on (both protocols, every listener). */
+  addOwnPort(port: number): void {
+    this.#ownPorts.add(port);
+  }
+
+  /** Why a datagram from this source gets no reply, or `undefined` when it may get one. */
+  refusalFor(address: string, port: number): ReflectionRefusal | undefined {
+    if (port < 1024) return "privileged-port";
+    if (port === NFS_PORT) return "nfs-port";
+    if (this.#ownPorts.has(port)) return "own-port";
+    const ipv4 = address.startsWith("::ffff:") && address.includes(".") ? address.slice(7) : address;
+    if (isIPv4(ipv4)) {
+      const firstOctet = Number(ipv4.slice(0, ipv4.indexOf(".")));
+      if (firstOctet >= 224 && firstOctet <= 239) return "multicast";
+      if (ipv4 === "255.255.255.255" || this.#broadcastAddresses.has(ipv4)) return "broadcast";
+    } else if (address.toLowerCase().startsWith("ff")) {
+      return "multicast";
+    }
+    return undefined;
+  }
+}
+
+/** The directed broadcast address of each local IPv4 network (address | ~netmask). */
+export function localBroadcastAddresses(): string[] {
+  const addresses: string[] = [];
+  for (const entries of Object.values(networkInterfaces())) {
+    for (const entry of entries ?? []) {
+      if (entry.family !== "IPv4" || entry.netmask === "255.255.255.255") continue;
+      const address = entry.address.split(".").map(Number);
+      const mask = entry.netmask.split(".").map(Number);
+      addresses.push(address.map((octet, index) => (octet | (~mask[index] & 0xff)) & 0xff).join("."));
+    }
+  }
+  return addresses;
+}
