@@ -213,15 +213,24 @@ export class UdpServer extends EventEmitter {
     trace?.({ step: "recvfrom", protocol: "udp", peer, bytes: message.length, payload: message });
 
     const refusal = this.#guard.refusalFor(remote.address, remote.port);
-    if (refusal !== undefined) return this.#drop(refusal, remote);
+    if (refusal !== undefined) {
+      this.#drop(refusal, remote);
+      return;
+    }
     if (this.#rateLimiter.isActive && !this.#rateLimiter.allow(remote.address, message.length)) {
-      return this.#drop("rate-limited", remote);
+      this.#drop("rate-limited", remote);
+      return;
     }
     const reply = this.#uppercase(message);
-    if (!this.#network.isActive) return this.#send(socket, reply, remote, peer);
-
+    if (!this.#network.isActive) {
+      this.#send(socket, reply, remote, peer);
+      return;
+    }
     const fate = this.#network.decide();
-    if (fate.dropped) return this.#drop("simulated-loss", remote);
+    if (fate.dropped) {
+      this.#drop("simulated-loss", remote);
+      return;
+    }
     if (fate.delaysMs.length > 1) {
       this.#statistics.duplicated++;
       trace?.({ step: "duplicate", protocol: "udp", peer });
@@ -258,7 +267,10 @@ export class UdpServer extends EventEmitter {
 
   #send(socket: DatagramSocket, reply: Buffer, remote: RemoteInfo, peer: string): void {
     socket.send(reply, remote.port, remote.address, (error) => {
-      if (error) return this.#drop("send-failed", remote, error);
+      if (error) {
+        this.#drop("send-failed", remote, error);
+        return;
+      }
       this.#statistics.datagramsSent++;
       this.#statistics.bytesSent += reply.length;
       this.#trace?.({ step: "sendto", protocol: "udp", peer, bytes: reply.length, payload: reply });
