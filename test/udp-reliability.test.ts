@@ -15,7 +15,18 @@ describe("mayus client --udp over a simulated unreliable network", () => {
       const lines = Array.from({ length: 1000 }, (_, index) => `línea ${index} ñandú ${"x".repeat(index % 17)}`);
       const input = `${lines.join("\n")}\n`;
       const result = await runMayus(
-        ["client", "--udp", "--timeout", "100", "--retries", "10", "--window", "32", "127.0.0.1", String(server.udpPort)],
+        [
+          "client",
+          "--udp",
+          "--timeout",
+          "100",
+          "--retries",
+          "10",
+          "--window",
+          "32",
+          "127.0.0.1",
+          String(server.udpPort),
+        ],
         input,
         { timeoutMs: 120_000 },
       );
@@ -45,7 +56,10 @@ describe("mayus client --udp over a simulated unreliable network", () => {
       const errors = result.stderr.trimEnd().split("\n");
       assert.equal(errors.length, 20);
       errors.forEach((line, index) => {
-        assert.match(line, new RegExp(`^mayus: no reply from 127\\.0\\.0\\.1:\\d+ after 3 tries: line ${index + 1} failed$`));
+        assert.match(
+          line,
+          new RegExp(`^mayus: no reply from 127\\.0\\.0\\.1:\\d+ after 3 tries: line ${index + 1} failed$`),
+        );
       });
       // Each line waits 50 + 100 + 200 ms; 8 at a time: 3 rounds, about 1 s. Allow a loaded machine plenty.
       assert.ok(elapsedMs < 20_000, `took ${elapsedMs} ms`);
@@ -61,7 +75,18 @@ describe("mayus client --udp over a simulated unreliable network", () => {
       try {
         const input = `${Array.from({ length: 30 }, (_, index) => `seq ${index}`).join("\n")}\n`;
         const result = await runMayus(
-          ["client", "--udp", "--timeout", "30", "--retries", "0", "--window", "1", "127.0.0.1", String(server.udpPort)],
+          [
+            "client",
+            "--udp",
+            "--timeout",
+            "30",
+            "--retries",
+            "0",
+            "--window",
+            "1",
+            "127.0.0.1",
+            String(server.udpPort),
+          ],
           input,
         );
         drops.push(result.stderr.replace(/127\.0\.0\.1:\d+/g, "ADDRESS"));

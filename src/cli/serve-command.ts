@@ -32,6 +32,26 @@ export function serveCommand(): Command {
         .default(TCP_DEFAULTS.maxConnections),
     )
     .addOption(
+      option("--max-connections-per-ip <count>", "option.maxConnectionsPerIp", "MAYUS_MAX_CONNECTIONS_PER_IP")
+        .argParser(integerIn("--max-connections-per-ip", 1, 1_000_000))
+        .default(TCP_DEFAULTS.maxConnectionsPerAddress),
+    )
+    .addOption(
+      option("--stall-timeout <ms>", "option.stallTimeout", "MAYUS_STALL_TIMEOUT")
+        .argParser(integerIn("--stall-timeout", 0, 86_400_000))
+        .default(TCP_DEFAULTS.stallTimeoutMs),
+    )
+    .addOption(
+      option("--max-buffered-bytes <bytes>", "option.maxBufferedBytes", "MAYUS_MAX_BUFFERED_BYTES")
+        .argParser(integerIn("--max-buffered-bytes", 1024, 1024 ** 3))
+        .default(TCP_DEFAULTS.maxBufferedBytesPerConnection),
+    )
+    .addOption(
+      option("--max-total-buffered-bytes <bytes>", "option.maxTotalBufferedBytes", "MAYUS_MAX_TOTAL_BUFFERED_BYTES")
+        .argParser(integerIn("--max-total-buffered-bytes", 1024, 64 * 1024 ** 3))
+        .default(TCP_DEFAULTS.maxBufferedBytesTotal),
+    )
+    .addOption(
       option("--idle-timeout <ms>", "option.idleTimeout", "MAYUS_IDLE_TIMEOUT")
         .argParser(integerIn("--idle-timeout", 0, 86_400_000))
         .default(TCP_DEFAULTS.idleTimeoutMs),
@@ -85,7 +105,14 @@ export function serveCommand(): Command {
         host: flags.host,
         port: flags.port,
         transform: checkedTransform(flags.mode, flags.locale),
-        tcpOptions: { maxConnections: flags.maxConnections, idleTimeoutMs: flags.idleTimeout },
+        tcpOptions: {
+          maxConnections: flags.maxConnections,
+          maxConnectionsPerAddress: flags.maxConnectionsPerIp,
+          idleTimeoutMs: flags.idleTimeout,
+          stallTimeoutMs: flags.stallTimeout,
+          maxBufferedBytesPerConnection: flags.maxBufferedBytes,
+          maxBufferedBytesTotal: flags.maxTotalBufferedBytes,
+        },
         udpOptions: {
           maxGrowth: flags.udpMaxGrowth,
           rateLimit: {

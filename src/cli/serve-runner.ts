@@ -20,7 +20,7 @@ export interface ServeOptions {
   port: number;
   transform: TransformOptions;
   /** TCP limits. */
-  tcpOptions?: Pick<TcpServerOptions, "maxConnections" | "idleTimeoutMs">;
+  tcpOptions?: Omit<TcpServerOptions, "host" | "port" | "transform" | "logger" | "trace">;
   /** UDP defences and the simulated network. */
   udpOptions?: Pick<UdpServerOptions, "maxGrowth" | "rateLimit" | "network">;
   drainTimeoutMs: number;

@@ -1,53 +1,72 @@
 /**
  * One accepted TCP connection, on its own socket as the lesson says: recv a chunk,
  * uppercase it, send it back at once, in order. Stops reading a client whose answers it is
- * not reading (backpressure), and answers to the end after the client half-closes.
+ * not reading (backpressure, within a per-connection and a server-wide bound), closes one
+ * that makes no progress for too long, and answers to the end after the client half-closes.
  */
 
 import type { Socket } from "node:net";
 import { t } from "../i18n/index.js";
 import type { Tracer } from "../observability/trace.js";
 import type { Uppercaser } from "../transform/index.js";
+import type { BufferBudget } from "./buffer-budget.js";
 
 export interface TcpConnectionEvents {
   /** The socket is gone; bytes counted both ways. */
   onClose(connection: TcpConnection): void;
-  /** A socket error (reset, timeout...): the connection is closed, nothing else is affected. */
-  onError(connection: TcpConnection, error: Error): void;
+  /** A socket error (reset, idle, stalled...): the connection is closed, nothing else is affected. */
+  onError(connection: TcpConnection, error: NodeJS.ErrnoException): void;
 }
 
+export interface TcpConnectionLimits {
+  /** Answer bytes waiting to be sent past which the connection stops reading. */
+  maxBufferedBytes: number;
+  /** A connection paused that long without its answers draining is closed. 0: never. */
+  stallTimeoutMs: number;
+  /** The server-wide bound shared by every connection. */
+  budget: BufferBudget;
+}
+
+/**
+ * open: reading and answering. finishing: our FIN is queued (the client finished, or the
+ * server is draining). closed: the socket is gone.
+ */
 export type TcpConnectionState = "open" | "finishing" | "closed";
 
 export class TcpConnection {
   state: TcpConnectionState = "open";
   bytesReceived = 0;
   bytesSent = 0;
+  /** Bytes that arrived after the server began shutting down: not answered, counted. */
+  bytesDiscarded = 0;
   /** Whether reading is paused because the client is not reading its answers. */
   #pausedForBackpressure = false;
+  /** Buffered bytes last reported to the budget. */
+  #reportedBytes = 0;
+  #stallTimer: NodeJS.Timeout | undefined;
 
   constructor(
     readonly socket: Socket,
     readonly uppercaser: Uppercaser,
     readonly peer: string,
+    readonly limits: TcpConnectionLimits,
     events: TcpConnectionEvents,
     readonly trace?: Tracer,
   ) {
     socket.on("data", (chunk: Buffer) => this.#receive(chunk));
-    socket.on("drain", () => {
-      if (this.#pausedForBackpressure) {
-        this.#pausedForBackpressure = false;
-        if (this.state === "open") socket.resume();
-      }
-    });
+    socket.on("drain", () => this.#drained());
     // With allowHalfOpen, the client's FIN only ends its direction: answer the rest, then close.
     socket.on("end", () => {
       trace?.({ step: "recv", protocol: "tcp", peer, bytes: 0, note: t("trace.clientFinished") });
       this.finish();
     });
-    socket.on("timeout", () => socket.destroy(Object.assign(new Error("idle timeout"), { code: "ETIMEDOUT" })));
+    socket.on("timeout", () => socket.destroy(errorWithCode("no bytes either way for too long", "ETIMEDOUT")));
     socket.on("error", (error) => events.onError(this, error));
     socket.on("close", () => {
       this.state = "closed";
+      clearTimeout(this.#stallTimer);
+      limits.budget.adjust(-this.#reportedBytes);
+      this.#reportedBytes = 0;
       trace?.({ step: "close", protocol: "tcp", peer });
       events.onClose(this);
     });
@@ -58,20 +77,39 @@ export class TcpConnection {
     return this.socket.writableLength;
   }
 
+  get isPaused(): boolean {
+    return this.#pausedForBackpressure;
+  }
+
   /** Sends what is still held (an unfinished character passes through as is), then FIN. */
   finish(): void {
     if (this.state !== "open") return;
     this.state = "finishing";
     const rest = this.uppercaser.end();
     this.bytesSent += rest.length;
-    if (rest.length > 0)
+    if (rest.length > 0) {
       this.trace?.({ step: "send", protocol: "tcp", peer: this.peer, bytes: rest.length, payload: rest });
+    }
     this.trace?.({ step: "shutdown", protocol: "tcp", peer: this.peer });
     if (rest.length > 0) this.socket.end(rest);
     else this.socket.end();
   }
 
+  /**
+   * The server is stopping: what was received is answered, then FIN. What the client sends
+   * after this is read and counted but not answered (it was never received before the
+   * shutdown), so a client that finishes its stream still ends cleanly.
+   */
+  shutdown(): void {
+    this.finish();
+    if (!this.#pausedForBackpressure) this.socket.resume();
+  }
+
   #receive(chunk: Buffer): void {
+    if (this.state !== "open") {
+      this.bytesDiscarded += chunk.length;
+      return;
+    }
     this.bytesReceived += chunk.length;
     this.trace?.({ step: "recv", protocol: "tcp", peer: this.peer, bytes: chunk.length, payload: chunk });
     // The chunk is a fresh buffer of our own: uppercasing in place saves a copy.
@@ -79,9 +117,38 @@ export class TcpConnection {
     if (answer.length === 0) return;
     this.bytesSent += answer.length;
     this.trace?.({ step: "send", protocol: "tcp", peer: this.peer, bytes: answer.length, payload: answer });
-    if (!this.socket.write(answer) && !this.#pausedForBackpressure) {
-      this.#pausedForBackpressure = true;
-      this.socket.pause();
+    const accepted = this.socket.write(answer);
+    if (accepted) return;
+    // The kernel's buffer is full: account for what waits here, and stop reading past the bounds.
+    const buffered = this.socket.writableLength;
+    this.limits.budget.adjust(buffered - this.#reportedBytes);
+    this.#reportedBytes = buffered;
+    if (buffered >= this.limits.maxBufferedBytes || this.limits.budget.isExhausted) this.#pause();
+  }
+
+  #pause(): void {
+    if (this.#pausedForBackpressure) return;
+    this.#pausedForBackpressure = true;
+    this.socket.pause();
+    if (this.limits.stallTimeoutMs > 0) {
+      this.#stallTimer = setTimeout(() => {
+        this.socket.destroy(errorWithCode("answers not read for too long", "ESTALLED"));
+      }, this.limits.stallTimeoutMs);
+      this.#stallTimer.unref();
     }
   }
+
+  #drained(): void {
+    this.limits.budget.adjust(-this.#reportedBytes);
+    this.#reportedBytes = 0;
+    if (!this.#pausedForBackpressure) return;
+    this.#pausedForBackpressure = false;
+    clearTimeout(this.#stallTimer);
+    // Reading resumes while answering, and also while draining (to count what is discarded).
+    if (this.state !== "closed") this.socket.resume();
+  }
+}
+
+function errorWithCode(message: string, code: string): NodeJS.ErrnoException {
+  return Object.assign(new Error(message), { code });
 }

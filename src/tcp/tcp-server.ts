@@ -1,6 +1,8 @@
 /**
  * The TCP side of mayus: socket, bind, listen, then accept each client on a socket of its
- * own and serve it as a `TcpConnection`. Many clients at once, each independent.
+ * own and serve it as a `TcpConnection`. Many clients at once, each independent, within
+ * named limits: connections in total and per client address, idle and stall timeouts, and
+ * bytes buffered per connection and in all.
  */
 
 import { EventEmitter } from "node:events";
@@ -9,8 +11,11 @@ import { listenError } from "../errors.js";
 import { t } from "../i18n/index.js";
 import { formatAddress, unmapIPv4 } from "../net/address.js";
 import { type Logger, silentLogger } from "../observability/logger.js";
+import { RateLimitedLog } from "../observability/rate-limited-log.js";
 import type { Tracer } from "../observability/trace.js";
 import { createUppercaser, resolveTransformOptions, type TransformOptions } from "../transform/index.js";
+import { BufferBudget } from "./buffer-budget.js";
+import { connectionLimitWithinDescriptors } from "./descriptor-limit.js";
 import { TcpConnection } from "./tcp-connection.js";
 
 export interface TcpServerOptions {
@@ -19,10 +24,18 @@ export interface TcpServerOptions {
   /** Default 12000; 0 lets the kernel choose (see `address()` after `listen()`). */
   port?: number;
   transform?: TransformOptions;
-  /** Most connections open at once; the surplus is closed at accept and counted. */
+  /** Most connections open at once (kept below the descriptor limit); the surplus is closed at accept. */
   maxConnections?: number;
+  /** Most connections open at once from one client address. */
+  maxConnectionsPerAddress?: number;
   /** A connection with no bytes either way for this long is closed. 0: never. */
   idleTimeoutMs?: number;
+  /** A connection that stopped reading its answers for this long is closed. 0: never. */
+  stallTimeoutMs?: number;
+  /** Answer bytes waiting for one slow reader past which its connection stops reading. */
+  maxBufferedBytesPerConnection?: number;
+  /** Answer bytes waiting in all, past which every connection that adds more stops reading. */
+  maxBufferedBytesTotal?: number;
   logger?: Logger;
   /** Called at each socket step (`--trace`). */
   trace?: Tracer;
@@ -30,19 +43,36 @@ export interface TcpServerOptions {
 
 export const TCP_DEFAULTS = {
   maxConnections: 10_000,
+  maxConnectionsPerAddress: 256,
   idleTimeoutMs: 300_000,
+  stallTimeoutMs: 60_000,
+  maxBufferedBytesPerConnection: 256 * 1024,
+  maxBufferedBytesTotal: 256 * 1024 * 1024,
 } as const;
 
 export type ServerState = "idle" | "listening" | "draining" | "closed";
 
+export type TcpRefusal = "max-connections" | "max-connections-per-address" | "draining";
+
 export interface TcpServerStatistics {
   connectionsAccepted: number;
-  connectionsRefused: number;
   connectionsActive: number;
+  /** Connections closed at accept, by reason. */
+  refused: Record<TcpRefusal, number>;
+  /** Connections closed by a limit or an error, by kind (ECONNRESET, ETIMEDOUT, ESTALLED...). */
+  errors: Record<string, number>;
   bytesReceived: number;
   bytesSent: number;
-  errors: number;
+  /** Bytes that arrived after shutdown began: read, not answered. */
+  bytesDiscarded: number;
+  /** Answer bytes waiting in send buffers now (an upper estimate). */
+  bufferedBytes: number;
 }
+
+type ResolvedOptions = Required<Omit<TcpServerOptions, "host" | "logger" | "trace" | "transform">> & {
+  host: string | undefined;
+  transform: TransformOptions;
+};
 
 /**
  * @example
@@ -53,44 +83,51 @@ export interface TcpServerStatistics {
  */
 export class TcpServer extends EventEmitter {
   state: ServerState = "idle";
-  readonly #options: Required<Omit<TcpServerOptions, "host" | "logger" | "trace">> & { host: string | undefined };
-  readonly #trace: Tracer | undefined;
+  readonly options: Readonly<ResolvedOptions>;
   readonly #logger: Logger;
+  readonly #refusalLog: RateLimitedLog;
+  readonly #trace: Tracer | undefined;
   readonly #server: Server;
   readonly #connections = new Set<TcpConnection>();
-  readonly #statistics: TcpServerStatistics = {
-    connectionsAccepted: 0,
-    connectionsRefused: 0,
-    connectionsActive: 0,
-    bytesReceived: 0,
-    bytesSent: 0,
-    errors: 0,
+  readonly #connectionsPerAddress = new Map<string, number>();
+  readonly #budget: BufferBudget;
+  readonly #refused: Record<TcpRefusal, number> = {
+    "max-connections": 0,
+    "max-connections-per-address": 0,
+    draining: 0,
   };
-  #closing: Promise<void> | undefined;
+  readonly #errors: Record<string, number> = {};
+  readonly #closedTotals = { bytesReceived: 0, bytesSent: 0, bytesDiscarded: 0 };
+  #connectionsAccepted = 0;
+  #closing: Promise<number> | undefined;
 
   constructor(options: TcpServerOptions = {}) {
     super();
-    const transform = resolveTransformOptions(options.transform);
-    this.#options = {
+    this.options = {
       host: options.host,
       port: options.port ?? 12000,
-      transform,
-      maxConnections: options.maxConnections ?? TCP_DEFAULTS.maxConnections,
+      transform: resolveTransformOptions(options.transform),
+      maxConnections: connectionLimitWithinDescriptors(options.maxConnections ?? TCP_DEFAULTS.maxConnections),
+      maxConnectionsPerAddress: options.maxConnectionsPerAddress ?? TCP_DEFAULTS.maxConnectionsPerAddress,
       idleTimeoutMs: options.idleTimeoutMs ?? TCP_DEFAULTS.idleTimeoutMs,
+      stallTimeoutMs: options.stallTimeoutMs ?? TCP_DEFAULTS.stallTimeoutMs,
+      maxBufferedBytesPerConnection:
+        options.maxBufferedBytesPerConnection ?? TCP_DEFAULTS.maxBufferedBytesPerConnection,
+      maxBufferedBytesTotal: options.maxBufferedBytesTotal ?? TCP_DEFAULTS.maxBufferedBytesTotal,
     };
     this.#logger = options.logger ?? silentLogger();
+    this.#refusalLog = new RateLimitedLog(this.#logger);
     this.#trace = options.trace;
+    this.#budget = new BufferBudget(this.options.maxBufferedBytesTotal);
     this.#server = createServer({ allowHalfOpen: true, noDelay: true }, (socket) => this.#accept(socket));
-    this.#server.maxConnections = this.#options.maxConnections;
-    this.#server.on("drop", (data) => {
-      this.#statistics.connectionsRefused++;
-      this.#logger.warn({ peer: data?.remoteAddress, reason: "max-connections" }, "connection refused");
-    });
+    // Node closes connections past this at accept and tells us with "drop".
+    this.#server.maxConnections = this.options.maxConnections;
+    this.#server.on("drop", (data) => this.#refuse("max-connections", data?.remoteAddress));
   }
 
   /** Binds and listens; resolves with the address actually bound. */
   listen(): Promise<AddressInfo> {
-    const { host, port } = this.#options;
+    const { host, port } = this.options;
     return new Promise((resolve, reject) => {
       const onError = (error: NodeJS.ErrnoException) => {
         reject(listenError(error, "tcp", host ?? "::", port));
@@ -113,87 +150,114 @@ export class TcpServer extends EventEmitter {
     return this.#server.address() as AddressInfo;
   }
 
-  statistics(): TcpServerStatistics {
-    let bytesReceived = this.#statistics.bytesReceived;
-    let bytesSent = this.#statistics.bytesSent;
-    for (const connection of this.#connections) {
-      bytesReceived += connection.bytesReceived;
-      bytesSent += connection.bytesSent;
-    }
-    return { ...this.#statistics, connectionsActive: this.#connections.size, bytesReceived, bytesSent };
-  }
-
   /** The connections open now. */
   connections(): IterableIterator<TcpConnection> {
     return this.#connections.values();
   }
 
+  statistics(): TcpServerStatistics {
+    const totals = { ...this.#closedTotals };
+    for (const connection of this.#connections) {
+      totals.bytesReceived += connection.bytesReceived;
+      totals.bytesSent += connection.bytesSent;
+      totals.bytesDiscarded += connection.bytesDiscarded;
+    }
+    return {
+      connectionsAccepted: this.#connectionsAccepted,
+      connectionsActive: this.#connections.size,
+      refused: { ...this.#refused },
+      errors: { ...this.#errors },
+      ...totals,
+      bufferedBytes: this.#budget.usedBytes,
+    };
+  }
+
   /**
    * Stops accepting, lets each connection answer what it has received and close, and
    * resolves when all are closed. After `drainTimeoutMs` the rest are destroyed; the
-   * promise then resolves with the count destroyed. Safe to call twice.
+   * promise resolves with how many were. Safe to call twice.
    */
   close(drainTimeoutMs = 10_000): Promise<number> {
-    if (this.#closing === undefined) this.#closing = this.#drain(drainTimeoutMs);
-    return this.#closing.then(() => this.#forcedCount);
+    this.#closing ??= this.#drain(drainTimeoutMs);
+    return this.#closing;
   }
 
-  #forcedCount = 0;
-
-  async #drain(drainTimeoutMs: number): Promise<void> {
+  async #drain(drainTimeoutMs: number): Promise<number> {
     if (this.state === "idle") {
       this.state = "closed";
-      return;
+      return 0;
     }
     this.state = "draining";
     const stopped = new Promise<void>((resolve) => this.#server.close(() => resolve()));
-    for (const connection of this.#connections) {
-      // Whatever the kernel holds that we have not read yet was never received: stop
-      // reading, answer what was, and close our side.
-      connection.socket.pause();
-      connection.finish();
-    }
+    for (const connection of this.#connections) connection.shutdown();
+    let forced = 0;
     if (this.#connections.size > 0) {
+      let timer: NodeJS.Timeout | undefined;
       const allClosed = new Promise<void>((resolve) => this.once("idle", resolve));
-      const timer = new Promise<void>((resolve) => setTimeout(resolve, drainTimeoutMs).unref());
-      await Promise.race([allClosed, timer]);
-      this.#forcedCount = this.#connections.size;
+      const expired = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, drainTimeoutMs);
+      });
+      await Promise.race([allClosed, expired]);
+      clearTimeout(timer);
+      forced = this.#connections.size;
       for (const connection of this.#connections) connection.socket.destroy();
     }
     await stopped;
     this.state = "closed";
+    return forced;
+  }
+
+  #refuse(reason: TcpRefusal, remoteAddress: string | undefined, socket?: Socket): void {
+    this.#refused[reason]++;
+    socket?.destroy();
+    this.#refusalLog.warn(reason, { peer: remoteAddress && unmapIPv4(remoteAddress) }, "connection refused");
   }
 
   #accept(socket: Socket): void {
     if (this.state !== "listening") {
-      socket.destroy();
+      this.#refuse("draining", socket.remoteAddress, socket);
       return;
     }
-    this.#statistics.connectionsAccepted++;
-    const peer = formatAddress(unmapIPv4(socket.remoteAddress ?? "?"), socket.remotePort ?? 0);
-    if (this.#options.idleTimeoutMs > 0) socket.setTimeout(this.#options.idleTimeoutMs);
+    const address = unmapIPv4(socket.remoteAddress ?? "?");
+    const fromAddress = (this.#connectionsPerAddress.get(address) ?? 0) + 1;
+    if (fromAddress > this.options.maxConnectionsPerAddress) {
+      this.#refuse("max-connections-per-address", address, socket);
+      return;
+    }
+    this.#connectionsPerAddress.set(address, fromAddress);
+    this.#connectionsAccepted++;
+    const peer = formatAddress(address, socket.remotePort ?? 0);
+    if (this.options.idleTimeoutMs > 0) socket.setTimeout(this.options.idleTimeoutMs);
     this.#trace?.({ step: "accept", protocol: "tcp", peer, note: t("trace.newSocket") });
-    const connection = new TcpConnection(
-      socket,
-      createUppercaser(this.#options.transform),
-      peer,
-      {
-        onClose: (closed) => {
-          this.#connections.delete(closed);
-          this.#statistics.bytesReceived += closed.bytesReceived;
-          this.#statistics.bytesSent += closed.bytesSent;
-          this.emit("connection-closed", closed);
-          if (this.#connections.size === 0) this.emit("idle");
-        },
-        onError: (failed, error: NodeJS.ErrnoException) => {
-          this.#statistics.errors++;
-          this.#logger.debug({ peer: failed.peer, code: error.code }, "connection error");
-          failed.socket.destroy();
-        },
+    const limits = {
+      maxBufferedBytes: this.options.maxBufferedBytesPerConnection,
+      stallTimeoutMs: this.options.stallTimeoutMs,
+      budget: this.#budget,
+    };
+    const events = {
+      onClose: (closed: TcpConnection) => this.#closed(closed, address),
+      onError: (failed: TcpConnection, error: NodeJS.ErrnoException) => {
+        const kind = error.code ?? "other";
+        this.#errors[kind] = (this.#errors[kind] ?? 0) + 1;
+        this.#logger.debug({ peer: failed.peer, code: kind }, "connection closed by an error");
+        failed.socket.destroy();
       },
-      this.#trace,
-    );
+    };
+    const uppercaser = createUppercaser(this.options.transform);
+    const connection = new TcpConnection(socket, uppercaser, peer, limits, events, this.#trace);
     this.#connections.add(connection);
     this.emit("connection", connection);
+  }
+
+  #closed(connection: TcpConnection, address: string): void {
+    this.#connections.delete(connection);
+    const remaining = (this.#connectionsPerAddress.get(address) ?? 1) - 1;
+    if (remaining > 0) this.#connectionsPerAddress.set(address, remaining);
+    else this.#connectionsPerAddress.delete(address);
+    this.#closedTotals.bytesReceived += connection.bytesReceived;
+    this.#closedTotals.bytesSent += connection.bytesSent;
+    this.#closedTotals.bytesDiscarded += connection.bytesDiscarded;
+    this.emit("connection-closed", connection);
+    if (this.#connections.size === 0) this.emit("idle");
   }
 }

@@ -15,6 +15,12 @@ export const serveMessages = defineMessages(
     "option.mode": "transform: unicode (full Unicode uppercase) or ascii (only a-z)",
     "option.locale": "language rules for the uppercase, such as tr, az, lt or el",
     "option.maxConnections": "most TCP connections open at once",
+    "option.maxConnectionsPerIp": "most TCP connections open at once from one client address",
+    "option.stallTimeout":
+      "close a TCP connection whose client has not read its answers for this many milliseconds (0: never)",
+    "option.maxBufferedBytes": "stop reading a TCP client once this many of its answer bytes wait to be sent",
+    "option.maxTotalBufferedBytes":
+      "stop reading TCP clients that add to answers waiting once all together pass this many bytes",
     "option.drainTimeout": "on SIGTERM/SIGINT, milliseconds to let connections finish",
     "option.logLevel": "how much to log",
     "option.logFormat": "log format: text (for people) or json (for machines)",
@@ -39,6 +45,12 @@ export const serveMessages = defineMessages(
     "option.mode": "transformación: unicode (mayúsculas Unicode completas) o ascii (solo a-z)",
     "option.locale": "reglas de idioma para las mayúsculas, como tr, az, lt o el",
     "option.maxConnections": "máximo de conexiones TCP abiertas a la vez",
+    "option.maxConnectionsPerIp": "máximo de conexiones TCP abiertas a la vez desde una misma dirección",
+    "option.stallTimeout":
+      "cierra una conexión TCP cuyo cliente no ha leído sus respuestas en estos milisegundos (0: nunca)",
+    "option.maxBufferedBytes": "deja de leer a un cliente TCP cuando tiene estos bytes de respuesta esperando envío",
+    "option.maxTotalBufferedBytes":
+      "deja de leer a los clientes TCP que añaden respuestas pendientes cuando entre todas pasan estos bytes",
     "option.drainTimeout": "con SIGTERM/SIGINT, milisegundos para que las conexiones terminen",
     "option.logLevel": "cuánto registrar",
     "option.logFormat": "formato del registro: text (para personas) o json (para máquinas)",
