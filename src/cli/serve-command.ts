@@ -1,17 +1,22 @@
 /** `mayus serve`: its flags, each with an environment variable, turned into `ServeOptions`. */
 
+import cluster from "node:cluster";
+import { availableParallelism } from "node:os";
 import { type Command, InvalidArgumentError } from "commander";
 import { t } from "../i18n/index.js";
 import { DEFAULT_PORT } from "../net/address.js";
 import { createLogger, LOG_FORMATS, LOG_LEVELS } from "../observability/logger.js";
 import { createTracePrinter } from "../observability/trace-printer.js";
+import { runPrimary } from "../serve/cluster-primary.js";
+import { runWorker } from "../serve/cluster-worker.js";
+import { runSingleProcess } from "../serve/single-process.js";
+import { SERVE_DEFAULTS, type ServeOptions } from "../serve/start-servers.js";
 import { TCP_DEFAULTS } from "../tcp/tcp-server.js";
 import { TRANSFORM_MODES } from "../transform/index.js";
 import { parseDelay } from "../udp/network-simulator.js";
 import { RATE_LIMIT_DEFAULTS } from "../udp/source-rate-limiter.js";
 import { checkedTransform, languageOption, newCommand, option, PORT } from "./command-kit.js";
 import { integerIn, numberIn, oneOf } from "./option-parsers.js";
-import { runServe, SERVE_DEFAULTS, type ServeOptions } from "./serve-runner.js";
 
 /** The `serve` subcommand: flags (each with an environment variable) to `runServe`. */
 export function serveCommand(): Command {
@@ -90,50 +95,78 @@ export function serveCommand(): Command {
         .default(RATE_LIMIT_DEFAULTS.maxSources),
     )
     .addOption(option("--trace", "option.trace", "MAYUS_TRACE"))
+    .addOption(
+      option("--workers <count>", "option.workers", "MAYUS_WORKERS")
+        .argParser(workerCount)
+        .default(SERVE_DEFAULTS.workers),
+    )
+    .addOption(option("--metrics-port <port>", "option.metricsPort", "MAYUS_METRICS_PORT").argParser(PORT))
+    .addOption(option("--metrics-host <address>", "option.metricsHost", "MAYUS_METRICS_HOST"))
+    .addOption(option("--proxy-protocol", "option.proxyProtocol", "MAYUS_PROXY_PROTOCOL"))
+    .addOption(
+      option("--proxy-header-timeout <ms>", "option.proxyHeaderTimeout", "MAYUS_PROXY_HEADER_TIMEOUT")
+        .argParser(integerIn("--proxy-header-timeout", 1, 600_000))
+        .default(TCP_DEFAULTS.proxyHeaderTimeoutMs),
+    )
     .addOption(option("--log-level <level>", "option.logLevel", "MAYUS_LOG_LEVEL").choices(LOG_LEVELS).default("info"))
     .addOption(
       option("--log-format <format>", "option.logFormat", "MAYUS_LOG_FORMAT").choices(LOG_FORMATS).default("text"),
     )
     .addOption(languageOption())
     .action(async (flags) => {
-      const bothOrNeither = Boolean(flags.tcp) === Boolean(flags.udp);
-      const logger = createLogger({ level: flags.logLevel, format: flags.logFormat });
-      const simulated = flags.drop !== undefined || flags.duplicate !== undefined || flags.delay !== undefined;
-      const options: ServeOptions = {
-        tcp: bothOrNeither || Boolean(flags.tcp),
-        udp: bothOrNeither || Boolean(flags.udp),
-        host: flags.host,
-        port: flags.port,
-        transform: checkedTransform(flags.mode, flags.locale),
-        tcpOptions: {
-          maxConnections: flags.maxConnections,
-          maxConnectionsPerAddress: flags.maxConnectionsPerIp,
-          idleTimeoutMs: flags.idleTimeout,
-          stallTimeoutMs: flags.stallTimeout,
-          maxBufferedBytesPerConnection: flags.maxBufferedBytes,
-          maxBufferedBytesTotal: flags.maxTotalBufferedBytes,
-        },
-        udpOptions: {
-          maxGrowth: flags.udpMaxGrowth,
-          rateLimit: {
-            datagramsPerSecond: flags.udpRate,
-            bytesPerSecond: flags.udpByteRate,
-            maxSources: flags.udpRateSources,
-          },
-          network: simulated
-            ? {
-                dropProbability: flags.drop,
-                duplicateProbability: flags.duplicate,
-                ...flags.delay,
-                seed: flags.seed,
-              }
-            : undefined,
-        },
-        drainTimeoutMs: flags.drainTimeout,
-        trace: flags.trace ? createTracePrinter((line) => process.stderr.write(`${line}\n`)) : undefined,
-      };
-      process.exitCode = await runServe(options, logger);
+      const options = serveOptionsFrom(flags);
+      const logger = createLogger(options.log);
+      const trace = options.trace ? createTracePrinter((line) => process.stderr.write(`${line}\n`)) : undefined;
+      if (cluster.isWorker) process.exitCode = await runWorker(options, logger, trace);
+      else if (options.workers > 1) process.exitCode = await runPrimary(options, logger);
+      else process.exitCode = await runSingleProcess(options, logger, trace);
     });
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: commander's parsed flags are untyped
+function serveOptionsFrom(flags: Record<string, any>): ServeOptions {
+  const bothOrNeither = Boolean(flags.tcp) === Boolean(flags.udp);
+  const simulated = flags.drop !== undefined || flags.duplicate !== undefined || flags.delay !== undefined;
+  return {
+    tcp: bothOrNeither || Boolean(flags.tcp),
+    udp: bothOrNeither || Boolean(flags.udp),
+    host: flags.host,
+    port: flags.port,
+    transform: checkedTransform(flags.mode, flags.locale),
+    tcpOptions: {
+      maxConnections: flags.maxConnections,
+      maxConnectionsPerAddress: flags.maxConnectionsPerIp,
+      idleTimeoutMs: flags.idleTimeout,
+      stallTimeoutMs: flags.stallTimeout,
+      maxBufferedBytesPerConnection: flags.maxBufferedBytes,
+      maxBufferedBytesTotal: flags.maxTotalBufferedBytes,
+      proxyProtocol: Boolean(flags.proxyProtocol),
+      proxyHeaderTimeoutMs: flags.proxyHeaderTimeout,
+    },
+    udpOptions: {
+      maxGrowth: flags.udpMaxGrowth,
+      rateLimit: {
+        datagramsPerSecond: flags.udpRate,
+        bytesPerSecond: flags.udpByteRate,
+        maxSources: flags.udpRateSources,
+      },
+      network: simulated
+        ? { dropProbability: flags.drop, duplicateProbability: flags.duplicate, ...flags.delay, seed: flags.seed }
+        : undefined,
+    },
+    drainTimeoutMs: flags.drainTimeout,
+    workers: flags.workers,
+    metricsPort: flags.metricsPort,
+    metricsHost: flags.metricsHost,
+    log: { level: flags.logLevel, format: flags.logFormat },
+    trace: Boolean(flags.trace),
+  };
+}
+
+/** `--workers N` or `auto` (one per core). */
+function workerCount(value: string): number {
+  if (value === "auto") return availableParallelism();
+  return integerIn("--workers", 1, 1024)(value);
 }
 
 function delay(value: string): { delayMs: number; jitterMs: number } {

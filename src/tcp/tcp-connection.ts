@@ -39,6 +39,8 @@ export class TcpConnection {
   bytesSent = 0;
   /** Bytes that arrived after the server began shutting down: not answered, counted. */
   bytesDiscarded = 0;
+  /** When the connection was accepted (performance.now() milliseconds), for its duration. */
+  readonly openedAtMs = performance.now();
   /** Whether reading is paused because the client is not reading its answers. */
   #pausedForBackpressure = false;
   /** Buffered bytes last reported to the budget. */
@@ -70,6 +72,11 @@ export class TcpConnection {
       trace?.({ step: "close", protocol: "tcp", peer });
       events.onClose(this);
     });
+  }
+
+  /** Bytes read before this connection took the socket over (after a PROXY header): answered first. */
+  receiveInitial(bytes: Buffer): void {
+    if (bytes.length > 0) this.#receive(bytes);
   }
 
   /** Bytes queued to send but not yet taken by the kernel. */

@@ -16,7 +16,10 @@ import type { Tracer } from "../observability/trace.js";
 import { createUppercaser, resolveTransformOptions, type TransformOptions } from "../transform/index.js";
 import { BufferBudget } from "./buffer-budget.js";
 import { connectionLimitWithinDescriptors } from "./descriptor-limit.js";
+import { readProxyHeader } from "./proxy-header-reader.js";
 import { TcpConnection } from "./tcp-connection.js";
+
+const EMPTY: Buffer = Buffer.alloc(0);
 
 export interface TcpServerOptions {
   /** Address to listen on; default all interfaces, IPv6 and IPv4 (`::` dual-stack). */
@@ -36,6 +39,13 @@ export interface TcpServerOptions {
   maxBufferedBytesPerConnection?: number;
   /** Answer bytes waiting in all, past which every connection that adds more stops reading. */
   maxBufferedBytesTotal?: number;
+  /**
+   * Expect a PROXY protocol v1 or v2 header first on every connection (behind HAProxy), so
+   * logs and limits see the real client; a connection without a valid header is closed.
+   */
+  proxyProtocol?: boolean;
+  /** Time a connection has to send its whole PROXY header. */
+  proxyHeaderTimeoutMs?: number;
   logger?: Logger;
   /** Called at each socket step (`--trace`). */
   trace?: Tracer;
@@ -48,11 +58,13 @@ export const TCP_DEFAULTS = {
   stallTimeoutMs: 60_000,
   maxBufferedBytesPerConnection: 256 * 1024,
   maxBufferedBytesTotal: 256 * 1024 * 1024,
+  proxyProtocol: false,
+  proxyHeaderTimeoutMs: 5_000,
 } as const;
 
 export type ServerState = "idle" | "listening" | "draining" | "closed";
 
-export type TcpRefusal = "max-connections" | "max-connections-per-address" | "draining";
+export type TcpRefusal = "max-connections" | "max-connections-per-address" | "draining" | "proxy-header";
 
 export interface TcpServerStatistics {
   connectionsAccepted: number;
@@ -95,6 +107,7 @@ export class TcpServer extends EventEmitter {
     "max-connections": 0,
     "max-connections-per-address": 0,
     draining: 0,
+    "proxy-header": 0,
   };
   readonly #errors: Record<string, number> = {};
   readonly #closedTotals = { bytesReceived: 0, bytesSent: 0, bytesDiscarded: 0 };
@@ -114,6 +127,8 @@ export class TcpServer extends EventEmitter {
       maxBufferedBytesPerConnection:
         options.maxBufferedBytesPerConnection ?? TCP_DEFAULTS.maxBufferedBytesPerConnection,
       maxBufferedBytesTotal: options.maxBufferedBytesTotal ?? TCP_DEFAULTS.maxBufferedBytesTotal,
+      proxyProtocol: options.proxyProtocol ?? TCP_DEFAULTS.proxyProtocol,
+      proxyHeaderTimeoutMs: options.proxyHeaderTimeoutMs ?? TCP_DEFAULTS.proxyHeaderTimeoutMs,
     };
     this.#logger = options.logger ?? silentLogger();
     this.#refusalLog = new RateLimitedLog(this.#logger);
@@ -207,10 +222,11 @@ export class TcpServer extends EventEmitter {
     return forced;
   }
 
-  #refuse(reason: TcpRefusal, remoteAddress: string | undefined, socket?: Socket): void {
+  #refuse(reason: TcpRefusal, remoteAddress: string | undefined, socket?: Socket, detail?: string): void {
     this.#refused[reason]++;
     socket?.destroy();
-    this.#refusalLog.warn(reason, { peer: remoteAddress && unmapIPv4(remoteAddress) }, "connection refused");
+    const peer = remoteAddress && unmapIPv4(remoteAddress);
+    this.#refusalLog.warn(reason, { peer, ...(detail ? { detail } : {}) }, "connection refused");
   }
 
   #accept(socket: Socket): void {
@@ -218,7 +234,20 @@ export class TcpServer extends EventEmitter {
       this.#refuse("draining", socket.remoteAddress, socket);
       return;
     }
-    const address = unmapIPv4(socket.remoteAddress ?? "?");
+    if (this.options.proxyProtocol) {
+      readProxyHeader(socket, this.options.proxyHeaderTimeoutMs, {
+        onHeader: (address, port, rest) => this.#serve(socket, address, port, rest),
+        onRefused: (detail) => this.#refuse("proxy-header", socket.remoteAddress, socket, detail),
+      });
+    } else this.#serve(socket, socket.remoteAddress, socket.remotePort, EMPTY);
+  }
+
+  #serve(socket: Socket, remoteAddress: string | undefined, remotePort: number | undefined, initial: Buffer): void {
+    if (this.state !== "listening") {
+      this.#refuse("draining", remoteAddress, socket);
+      return;
+    }
+    const address = unmapIPv4(remoteAddress ?? "?");
     const fromAddress = (this.#connectionsPerAddress.get(address) ?? 0) + 1;
     if (fromAddress > this.options.maxConnectionsPerAddress) {
       this.#refuse("max-connections-per-address", address, socket);
@@ -226,7 +255,7 @@ export class TcpServer extends EventEmitter {
     }
     this.#connectionsPerAddress.set(address, fromAddress);
     this.#connectionsAccepted++;
-    const peer = formatAddress(address, socket.remotePort ?? 0);
+    const peer = formatAddress(address, remotePort ?? 0);
     if (this.options.idleTimeoutMs > 0) socket.setTimeout(this.options.idleTimeoutMs);
     this.#trace?.({ step: "accept", protocol: "tcp", peer, note: t("trace.newSocket") });
     const limits = {
@@ -247,6 +276,8 @@ export class TcpServer extends EventEmitter {
     const connection = new TcpConnection(socket, uppercaser, peer, limits, events, this.#trace);
     this.#connections.add(connection);
     this.emit("connection", connection);
+    connection.receiveInitial(initial);
+    if (socket.isPaused()) socket.resume();
   }
 
   #closed(connection: TcpConnection, address: string): void {

@@ -195,7 +195,8 @@ export class UdpServer extends EventEmitter {
         socket.close();
         reject(listenError(error, "udp", address, this.#port));
       });
-      socket.bind({ address, port: this.#port, exclusive: true }, () => {
+      // Not exclusive: under --workers, every worker shares the one socket the primary holds.
+      socket.bind({ address, port: this.#port, exclusive: false }, () => {
         socket.removeAllListeners("error");
         this.#trace?.({ step: "bind", protocol: "udp", peer: formatAddress(address, socket.address().port) });
         resolve(socket);

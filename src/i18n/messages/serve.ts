@@ -21,6 +21,13 @@ export const serveMessages = defineMessages(
     "option.maxBufferedBytes": "stop reading a TCP client once this many of its answer bytes wait to be sent",
     "option.maxTotalBufferedBytes":
       "stop reading TCP clients that add to answers waiting once all together pass this many bytes",
+    "option.workers": "processes serving, one per core with auto (TCP spread round robin, UDP on one shared socket)",
+    "option.metricsPort": "serve Prometheus /metrics, /healthz and /readyz on this port (off by default)",
+    "option.metricsHost": "address of the metrics endpoint (default: all interfaces)",
+    "option.proxyProtocol": "expect a PROXY protocol v1/v2 header on each TCP connection (behind HAProxy)",
+    "option.proxyHeaderTimeout": "milliseconds a TCP connection has to send its PROXY header",
+    "serve.metricsReady": "mayus: metrics on http port {port} (/metrics, /healthz, /readyz)",
+    "serve.workerReplaced": "a worker exited unexpectedly and was replaced",
     "option.drainTimeout": "on SIGTERM/SIGINT, milliseconds to let connections finish",
     "option.logLevel": "how much to log",
     "option.logFormat": "log format: text (for people) or json (for machines)",
@@ -51,6 +58,14 @@ export const serveMessages = defineMessages(
     "option.maxBufferedBytes": "deja de leer a un cliente TCP cuando tiene estos bytes de respuesta esperando envío",
     "option.maxTotalBufferedBytes":
       "deja de leer a los clientes TCP que añaden respuestas pendientes cuando entre todas pasan estos bytes",
+    "option.workers":
+      "procesos que sirven, uno por núcleo con auto (TCP repartido por turnos, UDP en un socket compartido)",
+    "option.metricsPort": "sirve /metrics de Prometheus, /healthz y /readyz en este puerto (apagado por omisión)",
+    "option.metricsHost": "dirección del servicio de métricas (por omisión: todas las interfaces)",
+    "option.proxyProtocol": "espera una cabecera PROXY protocol v1/v2 en cada conexión TCP (detrás de HAProxy)",
+    "option.proxyHeaderTimeout": "milisegundos que tiene una conexión TCP para enviar su cabecera PROXY",
+    "serve.metricsReady": "mayus: métricas en el puerto http {port} (/metrics, /healthz, /readyz)",
+    "serve.workerReplaced": "un proceso de trabajo terminó de forma inesperada y fue reemplazado",
     "option.drainTimeout": "con SIGTERM/SIGINT, milisegundos para que las conexiones terminen",
     "option.logLevel": "cuánto registrar",
     "option.logFormat": "formato del registro: text (para personas) o json (para máquinas)",

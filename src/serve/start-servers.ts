@@ -1,13 +1,13 @@
 /**
- * Runs `mayus serve`: starts the TCP and UDP servers, prints one ready line per listener,
- * and on SIGTERM or SIGINT drains and exits (a second signal exits at once).
+ * The TCP and UDP servers of `mayus serve`, started together on one port, with the
+ * options the command line gives them. Used by the single process and by each worker.
  */
 
 import type { AddressInfo } from "node:net";
-import { EXIT_CODES, MayusError } from "../errors.js";
+import { MayusError } from "../errors.js";
 import { t } from "../i18n/index.js";
 import { DEFAULT_PORT, formatAddress } from "../net/address.js";
-import type { Logger } from "../observability/logger.js";
+import type { LogFormat, Logger, LogLevel } from "../observability/logger.js";
 import type { Tracer } from "../observability/trace.js";
 import { TcpServer, type TcpServerOptions } from "../tcp/tcp-server.js";
 import type { TransformOptions } from "../transform/index.js";
@@ -19,15 +19,21 @@ export interface ServeOptions {
   host?: string;
   port: number;
   transform: TransformOptions;
-  /** TCP limits. */
-  tcpOptions?: Omit<TcpServerOptions, "host" | "port" | "transform" | "logger" | "trace">;
+  /** TCP limits and PROXY protocol. */
+  tcpOptions: Omit<TcpServerOptions, "host" | "port" | "transform" | "logger" | "trace">;
   /** UDP defences and the simulated network. */
-  udpOptions?: Pick<UdpServerOptions, "maxGrowth" | "rateLimit" | "network">;
+  udpOptions: Pick<UdpServerOptions, "maxGrowth" | "rateLimit" | "network">;
   drainTimeoutMs: number;
-  trace?: Tracer;
+  /** Processes serving: 1 is this process alone; more is a primary and that many workers. */
+  workers: number;
+  /** Port of the /metrics, /healthz and /readyz endpoint; undefined: none. */
+  metricsPort?: number;
+  metricsHost?: string;
+  log: { level: LogLevel; format: LogFormat };
+  trace: boolean;
 }
 
-export const SERVE_DEFAULTS = { port: DEFAULT_PORT, drainTimeoutMs: 10_000 } as const;
+export const SERVE_DEFAULTS = { port: DEFAULT_PORT, drainTimeoutMs: 10_000, workers: 1 } as const;
 
 /** Tries for one free port for both protocols when the port is 0 (the kernel picks TCP's). */
 const SHARED_PORT_TRIES = 10;
@@ -40,8 +46,8 @@ export interface RunningServers {
 }
 
 /** Starts the listeners; with port 0 and both protocols, UDP takes the port TCP got. */
-export async function startServers(options: ServeOptions, logger: Logger): Promise<RunningServers> {
-  const common = { host: options.host, transform: options.transform, logger, trace: options.trace };
+export async function startServers(options: ServeOptions, logger: Logger, trace?: Tracer): Promise<RunningServers> {
+  const common = { host: options.host, transform: options.transform, logger, trace };
   for (let attempt = 1; ; attempt++) {
     const tcp = options.tcp ? new TcpServer({ ...common, ...options.tcpOptions, port: options.port }) : undefined;
     const tcpAddress = await tcp?.listen();
@@ -68,29 +74,4 @@ export async function startServers(options: ServeOptions, logger: Logger): Promi
 
 export function readyLine(protocol: "tcp" | "udp", address: AddressInfo): string {
   return t("serve.ready", { protocol, address: formatAddress(address.address, address.port) });
-}
-
-/** Runs until a signal; resolves with the exit code. */
-export async function runServe(options: ServeOptions, logger: Logger): Promise<number> {
-  const servers = await startServers(options, logger);
-  if (servers.tcp) process.stdout.write(`${readyLine("tcp", servers.tcp.address())}\n`);
-  if (servers.udp) process.stdout.write(`${readyLine("udp", servers.udp.address())}\n`);
-  if (servers.udp && options.udpOptions?.network !== undefined) {
-    process.stderr.write(`${t("serve.networkSeed", { seed: servers.udp.networkSeed })}\n`);
-  }
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    process.once("SIGINT", () => resolve("SIGINT"));
-    process.once("SIGTERM", () => resolve("SIGTERM"));
-  });
-  process.stderr.write(`${t("serve.closing", { signal })}\n`);
-  const exitAtOnce = (second: NodeJS.Signals) => process.exit(second === "SIGINT" ? 130 : 143);
-  process.once("SIGINT", exitAtOnce);
-  process.once("SIGTERM", exitAtOnce);
-  const forced = await servers.close(options.drainTimeoutMs);
-  if (forced > 0) {
-    process.stderr.write(`${t("serve.forced", { count: forced })}\n`);
-    return EXIT_CODES["drain-timeout"];
-  }
-  process.stderr.write(`${t("serve.closed")}\n`);
-  return EXIT_CODES.ok;
 }

@@ -1,0 +1,92 @@
+/**
+ * Prometheus metrics for the servers (prom-client). Counters are read from the servers'
+ * own statistics when Prometheus scrapes, so the data path pays nothing for them; only the
+ * connection-duration histogram is fed as connections close.
+ */
+
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import type { TcpConnection } from "../tcp/tcp-connection.js";
+import type { TcpServer } from "../tcp/tcp-server.js";
+import type { UdpServer } from "../udp/udp-server.js";
+
+export interface MetricSources {
+  tcp?: TcpServer;
+  udp?: UdpServer;
+}
+
+/**
+ * A registry with every mayus metric and Node's default process metrics.
+ *
+ * @example
+ * const registry = createMetricsRegistry({ tcp: tcpServer, udp: udpServer });
+ * const text = await registry.metrics(); // Prometheus text format
+ */
+export function createMetricsRegistry(sources: MetricSources): Registry {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const { tcp, udp } = sources;
+
+  /** A counter whose value is read from statistics at scrape time. */
+  const readCounter = (name: string, help: string, labelNames: string[], read: (counter: Counter) => void) =>
+    new Counter({
+      name,
+      help,
+      labelNames,
+      registers: [registry],
+      collect() {
+        this.reset();
+        read(this);
+      },
+    });
+
+  readCounter("mayus_tcp_connections_accepted_total", "TCP connections accepted.", [], (counter) => {
+    counter.inc(tcp?.statistics().connectionsAccepted ?? 0);
+  });
+  new Gauge({
+    name: "mayus_tcp_connections_active",
+    help: "TCP connections open now.",
+    registers: [registry],
+    collect() {
+      this.set(tcp?.statistics().connectionsActive ?? 0);
+    },
+  });
+  readCounter(
+    "mayus_tcp_connections_refused_total",
+    "TCP connections closed at accept, by reason.",
+    ["reason"],
+    (counter) => {
+      for (const [reason, count] of Object.entries(tcp?.statistics().refused ?? {})) counter.inc({ reason }, count);
+    },
+  );
+  readCounter("mayus_errors_total", "Connections closed by an error or a limit, by kind.", ["kind"], (counter) => {
+    for (const [kind, count] of Object.entries(tcp?.statistics().errors ?? {})) counter.inc({ kind }, count);
+  });
+  readCounter("mayus_bytes_received_total", "Payload bytes received.", ["protocol"], (counter) => {
+    counter.inc({ protocol: "tcp" }, tcp?.statistics().bytesReceived ?? 0);
+    counter.inc({ protocol: "udp" }, udp?.statistics().bytesReceived ?? 0);
+  });
+  readCounter("mayus_bytes_sent_total", "Payload bytes sent.", ["protocol"], (counter) => {
+    counter.inc({ protocol: "tcp" }, tcp?.statistics().bytesSent ?? 0);
+    counter.inc({ protocol: "udp" }, udp?.statistics().bytesSent ?? 0);
+  });
+  readCounter("mayus_udp_datagrams_received_total", "UDP datagrams received.", [], (counter) => {
+    counter.inc(udp?.statistics().datagramsReceived ?? 0);
+  });
+  readCounter("mayus_udp_datagrams_sent_total", "UDP datagrams sent.", [], (counter) => {
+    counter.inc(udp?.statistics().datagramsSent ?? 0);
+  });
+  readCounter("mayus_udp_datagrams_dropped_total", "UDP datagrams not answered, by reason.", ["reason"], (counter) => {
+    for (const [reason, count] of Object.entries(udp?.statistics().dropped ?? {})) counter.inc({ reason }, count);
+  });
+
+  const duration = new Histogram({
+    name: "mayus_tcp_connection_duration_seconds",
+    help: "How long TCP connections stayed open.",
+    buckets: [0.001, 0.01, 0.1, 1, 10, 60, 600, 3600],
+    registers: [registry],
+  });
+  tcp?.on("connection-closed", (connection: TcpConnection) => {
+    duration.observe((performance.now() - connection.openedAtMs) / 1000);
+  });
+  return registry;
+}

@@ -1,0 +1,79 @@
+/**
+ * The primary of `mayus serve --workers N`: forks the workers (each runs the same command
+ * line), prints the ready lines once all listen, replaces a worker that crashes, serves
+ * the metrics of all of them together, and on a signal drains every worker.
+ */
+
+import cluster, { type Worker } from "node:cluster";
+import { AggregatorRegistry } from "prom-client";
+import { t } from "../i18n/index.js";
+import type { Logger } from "../observability/logger.js";
+import { startMetricsServer } from "../observability/metrics-server.js";
+import type { PrimaryMessage, WorkerMessage } from "./cluster-worker.js";
+import { firstShutdownSignal } from "./signals.js";
+import { finished } from "./single-process.js";
+import { readyLine, type ServeOptions } from "./start-servers.js";
+
+export async function runPrimary(options: ServeOptions, logger: Logger): Promise<number> {
+  const aggregator = new AggregatorRegistry();
+  let draining = false;
+  let forced = 0;
+  const workers = new Set<Worker>();
+
+  const fork = (): Promise<WorkerMessage> => {
+    const worker = cluster.fork();
+    workers.add(worker);
+    worker.on("message", (message: WorkerMessage) => {
+      if (message?.type === "mayus:drained") forced += message.forced;
+    });
+    worker.on("exit", (code, signal) => {
+      workers.delete(worker);
+      if (draining) return;
+      logger.warn({ worker: worker.process.pid, code, signal }, t("serve.workerReplaced"));
+      fork().catch((error: Error) => logger.error({ err: error }, t("serve.workerReplaced")));
+    });
+    return new Promise((resolve, reject) => {
+      worker.once("message", (message: WorkerMessage) => {
+        if (message?.type === "mayus:listening") resolve(message);
+      });
+      worker.once("exit", (code) => reject(new Error(`worker exited with code ${code} before listening`)));
+    });
+  };
+
+  const listening = await Promise.all(Array.from({ length: options.workers }, fork));
+  const metricsServer =
+    options.metricsPort === undefined
+      ? undefined
+      : await startMetricsServer({
+          host: options.metricsHost,
+          port: options.metricsPort,
+          metrics: async () => ({ text: await aggregator.clusterMetrics(), contentType: aggregator.contentType }),
+          isReady: () => !draining,
+        });
+  const [first] = listening;
+  if (first.type === "mayus:listening") {
+    if (first.tcp) process.stdout.write(`${readyLine("tcp", first.tcp)}\n`);
+    if (first.udp) process.stdout.write(`${readyLine("udp", first.udp)}\n`);
+  }
+  if (metricsServer !== undefined) process.stdout.write(`${t("serve.metricsReady", { port: metricsServer.port })}\n`);
+
+  await firstShutdownSignal(() => {
+    for (const worker of workers) worker.process.kill("SIGKILL");
+  });
+  draining = true;
+  const allExited = new Promise<void>((resolve) => {
+    if (workers.size === 0) resolve();
+    cluster.on("exit", () => {
+      if (workers.size === 0) resolve();
+    });
+  });
+  for (const worker of workers) worker.send({ type: "mayus:shutdown" } satisfies PrimaryMessage);
+  // Each worker keeps its own drain timeout; this is only the backstop for a stuck one.
+  const backstop = setTimeout(() => {
+    for (const worker of workers) worker.process.kill("SIGKILL");
+  }, options.drainTimeoutMs + 5_000);
+  await allExited;
+  clearTimeout(backstop);
+  metricsServer?.close();
+  return finished(forced);
+}

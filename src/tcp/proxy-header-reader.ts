@@ -1,0 +1,59 @@
+/**
+ * Reads the PROXY protocol header at the start of a connection, before the connection is
+ * served: the client it names is the one logs and limits see. A LOCAL header (HAProxy's
+ * health check) keeps the proxy's own address. No header in time, or a bad one: refused.
+ */
+
+import type { Socket } from "node:net";
+import { parseProxyHeader } from "./proxy-protocol.js";
+
+export interface ProxyHeaderHandlers {
+  /** The header is complete: the client's address and port, and the bytes that followed it. */
+  onHeader(address: string | undefined, port: number | undefined, rest: Buffer): void;
+  /** Why the connection is refused: a decoder reason, `header-timeout` or `closed-before-header`. */
+  onRefused(detail: string): void;
+}
+
+/**
+ * @example
+ * readProxyHeader(socket, 5000, {
+ *   onHeader: (address, port, rest) => serve(socket, address, port, rest),
+ *   onRefused: (detail) => socket.destroy(),
+ * });
+ */
+export function readProxyHeader(socket: Socket, timeoutMs: number, handlers: ProxyHeaderHandlers): void {
+  let received: Buffer = Buffer.alloc(0);
+  const refuse = (detail: string) => {
+    cleanUp();
+    handlers.onRefused(detail);
+  };
+  const onData = (chunk: Buffer) => {
+    received = received.length === 0 ? chunk : Buffer.concat([received, chunk]);
+    const result = parseProxyHeader(received);
+    if (result.status === "incomplete") return;
+    if (result.status === "invalid") {
+      refuse(result.reason);
+      return;
+    }
+    cleanUp();
+    socket.pause(); // the connection resumes reading once it is set up
+    const source = result.header.command === "proxy" ? result.header.source : undefined;
+    const rest = received.subarray(result.headerBytes);
+    handlers.onHeader(source?.address ?? socket.remoteAddress, source?.port ?? socket.remotePort, rest);
+  };
+  const onEnd = () => refuse("closed-before-header");
+  const onError = () => {
+    cleanUp();
+    socket.destroy();
+  };
+  const timer = setTimeout(() => refuse("header-timeout"), timeoutMs);
+  const cleanUp = () => {
+    clearTimeout(timer);
+    socket.off("data", onData);
+    socket.off("end", onEnd);
+    socket.off("error", onError);
+  };
+  socket.on("data", onData);
+  socket.on("end", onEnd);
+  socket.on("error", onError);
+}
