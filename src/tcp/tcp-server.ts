@@ -258,6 +258,7 @@ export class TcpServer extends EventEmitter {
     const peer = formatAddress(address, remotePort ?? 0);
     if (this.options.idleTimeoutMs > 0) socket.setTimeout(this.options.idleTimeoutMs);
     this.#trace?.({ step: "accept", protocol: "tcp", peer, note: t("trace.newSocket") });
+    this.#logger.debug({ peer }, "connection accepted");
     const limits = {
       maxBufferedBytes: this.options.maxBufferedBytesPerConnection,
       stallTimeoutMs: this.options.stallTimeoutMs,
@@ -288,6 +289,10 @@ export class TcpServer extends EventEmitter {
     this.#closedTotals.bytesReceived += connection.bytesReceived;
     this.#closedTotals.bytesSent += connection.bytesSent;
     this.#closedTotals.bytesDiscarded += connection.bytesDiscarded;
+    this.#logger.debug(
+      { peer: connection.peer, bytesReceived: connection.bytesReceived, bytesSent: connection.bytesSent },
+      "connection closed",
+    );
     this.emit("connection-closed", connection);
     if (this.#connections.size === 0) this.emit("idle");
   }
