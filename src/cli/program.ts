@@ -8,6 +8,7 @@ import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { EXIT_CODES, MayusError } from "../errors.js";
 import { type Language, languageFromEnvironment, setLanguage, t } from "../i18n/index.js";
+import { benchCommand } from "./bench-command.js";
 import { clientCommand } from "./client-command.js";
 import { helpConfiguration, languageOption } from "./command-kit.js";
 import { pingCommand } from "./ping-command.js";
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
   program.addCommand(serveCommand());
   program.addCommand(clientCommand());
   program.addCommand(pingCommand());
+  program.addCommand(benchCommand());
 
   for (const command of [program, ...program.commands]) {
     command

@@ -1,4 +1,5 @@
 /** Every message area, joined into one catalogue per language. */
+import { benchMessages } from "./bench.js";
 import { clientMessages } from "./client.js";
 import { commonMessages } from "./common.js";
 import { pingMessages } from "./ping.js";
@@ -7,6 +8,7 @@ import { traceMessages } from "./trace.js";
 import { udpMessages } from "./udp.js";
 
 const areas = [
+  benchMessages,
   pingMessages,
   commonMessages,
   serveMessages,
@@ -16,6 +18,7 @@ const areas = [
 ] as const;
 
 export const en = Object.assign({}, ...areas.map((area) => area.en)) as typeof commonMessages.en &
+  typeof benchMessages.en &
   typeof pingMessages.en &
   typeof serveMessages.en &
   typeof clientMessages.en &

@@ -1,0 +1,115 @@
+/**
+ * The servers the suite compares: the C epoll reference (compiled here), Python asyncio, the
+ * naive Node server, and mayus itself, each started on a loopback port the kernel chooses.
+ */
+
+import { execFileSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { type Child, startChild, waitForOutput } from "./processes.js";
+
+export const ROOT = fileURLToPath(new URL("../", import.meta.url));
+export const MAYUS = `${ROOT}dist/cli/main.js`;
+
+export const SERVER_KINDS = ["c", "python", "naive", "mayus"] as const;
+export type ServerKind = (typeof SERVER_KINDS)[number];
+export type Mode = "ascii" | "unicode";
+
+export const SERVER_LABELS: Record<ServerKind, string> = {
+  c: "C epoll",
+  python: "Python asyncio",
+  naive: "naive Node",
+  mayus: "mayus",
+};
+
+export interface Server {
+  kind: ServerKind;
+  /** What the server does to the bytes, so the load generator checks the right answers. */
+  mode: Mode;
+  port: number;
+  child: Child;
+  command: string;
+}
+
+/**
+ * Compiles the C server into `directory`; returns the executable's path.
+ *
+ * @example
+ * const binary = compileC("/tmp/mayus-bench");
+ */
+export function compileC(directory: string): string {
+  const binary = `${directory}/uppercase-server`;
+  // -O3 -march=native, not the -O2 the issue first named: see the comment in the C file.
+  execFileSync("cc", ["-O3", "-march=native", "-o", binary, `${ROOT}bench/c/uppercase-server.c`], { stdio: "inherit" });
+  return binary;
+}
+
+/** The flags of `mayus serve` this build knows (others are added concurrently), from its help. */
+function mayusServeFlags(): Set<string> {
+  const help = execFileSync(process.execPath, [MAYUS, "serve", "--help"], { encoding: "utf8", env: { LANG: "C" } });
+  return new Set(help.match(/--[a-z-]+/g) ?? []);
+}
+
+/** The command as a reader would type it: paths relative to the project, `node` for Node. */
+function describe(command: string, args: readonly string[]): string {
+  const relative = (part: string) => (part.startsWith(ROOT) ? part.slice(ROOT.length) : part);
+  return [command === process.execPath ? "node" : command, ...args.map(relative)].join(" ");
+}
+
+/**
+ * Starts one server and waits for its TCP and UDP ready lines. `manyConnections` lifts
+ * mayus's connection limit and idle timeout (W6).
+ *
+ * @example
+ * const server = await startServer("mayus", "ascii", { cBinary });
+ * server.port; // TCP and UDP
+ */
+export async function startServer(
+  kind: ServerKind,
+  mode: Mode,
+  options: { cBinary: string; manyConnections?: boolean },
+): Promise<Server> {
+  let command: string;
+  let args: string[];
+  let ready: [RegExp, RegExp] = [/ready tcp (\d+)/, /ready udp (\d+)/];
+  let serverMode = mode;
+  switch (kind) {
+    case "c":
+      command = options.cBinary;
+      args = ["0", "127.0.0.1"];
+      serverMode = "ascii";
+      break;
+    case "python":
+      command = "python3";
+      args = [`${ROOT}bench/python/asyncio_server.py`, "--port", "0", "--host", "127.0.0.1", "--mode", mode];
+      break;
+    case "naive":
+      command = process.execPath;
+      args = [`${ROOT}bench/node/naive-server.mjs`, "0", "127.0.0.1"];
+      serverMode = "unicode";
+      break;
+    case "mayus": {
+      const known = mayusServeFlags();
+      command = process.execPath;
+      args = [MAYUS, "serve", "--port", "0", "--host", "127.0.0.1", "--log-level", "warn"];
+      if (mode === "ascii") args.push("--mode", "ascii");
+      // The reference servers have no per-source UDP rate limit; mayus's default (2,000/s) would cap W4.
+      if (known.has("--udp-rate")) args.push("--udp-rate", "0");
+      if (known.has("--udp-byte-rate")) args.push("--udp-byte-rate", "0");
+      if (options.manyConnections) {
+        args.push("--max-connections", "1000000", "--idle-timeout", "0");
+        if (known.has("--max-connections-per-ip")) args.push("--max-connections-per-ip", "1000000");
+      }
+      ready = [/listening on tcp \S*:(\d+)/, /listening on udp \S*:(\d+)/];
+      break;
+    }
+  }
+  const child = startChild(command, args);
+  const [tcp] = await Promise.all(ready.map((pattern) => waitForOutput(child, pattern)));
+  return {
+    kind,
+    mode: serverMode,
+    port: Number(tcp[1]),
+    child,
+    command: kind === "c" ? `bench/c/uppercase-server ${args.join(" ")}` : describe(command, args),
+  };
+}

@@ -1,0 +1,89 @@
+/**
+ * What every load generator shares: the plan it runs (its share of the connections), its
+ * tally, the budget of messages a `--total-bytes` run may send, and the promise that says
+ * it has nothing left to do.
+ */
+
+import type { TransformMode } from "../transform/index.js";
+import type { BenchPattern, BenchText } from "./options.js";
+import { Tally } from "./tally.js";
+
+/** One thread's share of a run; plain data, so it can be handed to a worker thread. */
+export interface GeneratorPlan {
+  protocol: "tcp" | "udp";
+  /** The server's numeric address (looked up once, before the run). */
+  address: string;
+  port: number;
+  /** As the user wrote it, for error messages. */
+  host: string;
+  connections: number;
+  pattern: BenchPattern;
+  sizeBytes: number;
+  mode: TransformMode;
+  text: BenchText;
+  /** Messages per second over this share's connections; undefined for a closed loop. */
+  ratePerSecond?: number;
+  /** Messages this share may send once measuring starts; undefined for no limit. */
+  messageBudget?: number;
+  udpTimeoutMs: number;
+}
+
+/**
+ * The base of the TCP and UDP generators.
+ *
+ * @example
+ * const generator = createGenerator(plan); // a TcpLoadGenerator or UdpLoadGenerator
+ * await generator.open();
+ * generator.start();
+ * generator.beginMeasurement(1000); // at most 1000 more messages
+ * await generator.done;
+ * generator.stop();
+ */
+export abstract class LoadGenerator {
+  readonly tally = new Tally();
+  /** Once true, nothing more is sent and nothing more is counted. */
+  stopped = false;
+  /** Messages sent and not yet answered, over all connections. */
+  inFlight = 0;
+  /** Resolves when the budget is spent and answered, or when every connection is gone. */
+  readonly done: Promise<void>;
+  #remaining = Number.POSITIVE_INFINITY;
+  #resolveDone: () => void = () => {};
+
+  constructor(readonly plan: GeneratorPlan) {
+    this.done = new Promise((resolve) => {
+      this.#resolveDone = resolve;
+    });
+  }
+
+  /** Connects (TCP) or checks that the server answers (UDP); throws a `MayusError` if not. */
+  abstract open(): Promise<void>;
+  /** Starts sending on every connection. */
+  abstract start(): void;
+  /** Stops sending and closes every socket; nothing is left running. */
+  abstract stop(): void;
+
+  /** Starts counting afresh; from now on at most `messageBudget` messages are sent. */
+  beginMeasurement(messageBudget?: number): void {
+    this.tally.reset();
+    this.#remaining = messageBudget ?? Number.POSITIVE_INFINITY;
+    this.checkDone();
+  }
+
+  /** How many of `wanted` messages may be sent now (they are taken from the budget). */
+  takeBudget(wanted: number): number {
+    const granted = Math.min(wanted, this.#remaining);
+    this.#remaining -= granted;
+    return granted;
+  }
+
+  /** Resolves `done` when the budget is spent and every message sent was answered. */
+  checkDone(): void {
+    if (this.#remaining === 0 && this.inFlight === 0) this.#resolveDone();
+  }
+
+  /** Every connection is gone: there is nothing more to measure. */
+  finishEarly(): void {
+    this.#resolveDone();
+  }
+}

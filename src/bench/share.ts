@@ -1,0 +1,71 @@
+/**
+ * One thread's part of a run: the generator for its plan, and its timeline (warm-up, then
+ * the measured time, cut short when a `--total-bytes` budget is spent).
+ */
+
+import { performance, type RecordableHistogram } from "node:perf_hooks";
+import type { GeneratorPlan, LoadGenerator } from "./generator.js";
+import { TcpLoadGenerator } from "./load-generator.js";
+import type { TallyCounters } from "./tally.js";
+import { UdpLoadGenerator } from "./udp-load.js";
+
+/** What a share reports at the end. */
+export interface ShareOutcome {
+  counters: TallyCounters;
+  histogram: RecordableHistogram;
+  elapsedMs: number;
+  unanswered: number;
+}
+
+/**
+ * The generator for a plan (TCP or UDP).
+ *
+ * @example
+ * const generator = createGenerator(plan);
+ * await generator.open();
+ */
+export function createGenerator(plan: GeneratorPlan): LoadGenerator {
+  return plan.protocol === "udp" ? new UdpLoadGenerator(plan) : new TcpLoadGenerator(plan);
+}
+
+/**
+ * Runs an opened generator: `warmupMs` of load, then `durationMs` measured (or until its
+ * budget is answered), then stops it. `onMeasure` is called when measuring begins.
+ *
+ * @example
+ * const outcome = await runShare(generator, { warmupMs: 0, durationMs: 1000 });
+ * outcome.counters.messages; // answers in that second
+ */
+export async function runShare(
+  generator: LoadGenerator,
+  timing: { warmupMs: number; durationMs: number },
+  onMeasure: () => void = () => {},
+): Promise<ShareOutcome> {
+  let timer: NodeJS.Timeout | undefined;
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, ms);
+    });
+  try {
+    if (timing.warmupMs > 0) {
+      // Answers to warm-up messages that arrive after it are counted: the pipeline is kept full.
+      generator.start();
+      await Promise.race([sleep(timing.warmupMs), generator.done]);
+      clearTimeout(timer);
+      generator.beginMeasurement(generator.plan.messageBudget);
+    } else {
+      generator.beginMeasurement(generator.plan.messageBudget);
+      generator.start();
+    }
+    onMeasure();
+    const startedMs = performance.now();
+    await Promise.race([sleep(timing.durationMs), generator.done]);
+    const elapsedMs = performance.now() - startedMs;
+    const unanswered = generator.inFlight;
+    generator.stopped = true;
+    return { counters: generator.tally.counters(), histogram: generator.tally.histogram, elapsedMs, unanswered };
+  } finally {
+    clearTimeout(timer);
+    generator.stop();
+  }
+}

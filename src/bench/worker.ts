@@ -1,0 +1,56 @@
+/**
+ * A worker thread's share of a bench run: opens its connections, says it is ready, waits for
+ * the word to go, runs, and sends back its counters and latency histogram.
+ */
+
+import { parentPort, workerData } from "node:worker_threads";
+import { MayusError } from "../errors.js";
+import { type Language, setLanguage } from "../i18n/index.js";
+import type { GeneratorPlan } from "./generator.js";
+import { createGenerator, runShare, type ShareOutcome } from "./share.js";
+
+/** What the main thread gives each worker. */
+export interface WorkerInput {
+  plan: GeneratorPlan;
+  warmupMs: number;
+  durationMs: number;
+  language: Language;
+  progressIntervalMs: number;
+}
+
+/** What a worker says, in order: ready, progress..., done (or error at any point). */
+export type WorkerMessage =
+  | { type: "ready" }
+  | { type: "progress"; messages: number; bytesReceived: number; errors: number }
+  | { type: "done"; outcome: ShareOutcome }
+  | { type: "error"; kind?: MayusError["kind"]; message: string };
+
+const port = parentPort;
+if (port !== null) {
+  const input = workerData as WorkerInput;
+  setLanguage(input.language);
+  const post = (message: WorkerMessage) => port.postMessage(message);
+  const generator = createGenerator(input.plan);
+  try {
+    await generator.open();
+    const go = new Promise<void>((resolve) => port.once("message", () => resolve()));
+    post({ type: "ready" });
+    await go;
+    const ticker = setInterval(() => {
+      const { tally } = generator;
+      post({ type: "progress", messages: tally.messages, bytesReceived: tally.bytesReceived, errors: tally.errors });
+    }, input.progressIntervalMs);
+    try {
+      post({ type: "done", outcome: await runShare(generator, input) });
+    } finally {
+      clearInterval(ticker);
+    }
+  } catch (error) {
+    generator.stop();
+    post(
+      error instanceof MayusError
+        ? { type: "error", kind: error.kind, message: error.message }
+        : { type: "error", message: error instanceof Error ? error.message : String(error) },
+    );
+  }
+}

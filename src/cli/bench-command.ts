@@ -1,0 +1,129 @@
+/**
+ * `mayus bench [HOST] [PORT]`: loads a server over TCP or UDP for a bounded time, shows the
+ * progress live, and reports throughput, latency percentiles and errors (or `--json`).
+ */
+
+import { type Command, InvalidArgumentError } from "commander";
+import { BENCH_DEFAULTS, BENCH_PATTERNS, BENCH_TEXTS, type BenchOptions } from "../bench/options.js";
+import { ProgressDisplay } from "../bench/progress.js";
+import { formatJson, formatReport } from "../bench/report.js";
+import { runBench } from "../bench/run-bench.js";
+import { EXIT_CODES } from "../errors.js";
+import { t } from "../i18n/index.js";
+import { DEFAULT_PORT } from "../net/address.js";
+import { TRANSFORM_MODES } from "../transform/index.js";
+import { languageOption, newCommand, option, PORT } from "./command-kit.js";
+import { integerIn, oneOf } from "./option-parsers.js";
+
+/** A number of seconds in [min, max], decimals allowed, for commander's `argParser`. */
+function secondsIn(flag: string, min: number, max: number): (value: string) => number {
+  return (value) => {
+    const seconds = Number(value);
+    if (!/^\s*(\d+\.?\d*|\.\d+)\s*$/.test(value) || seconds < min || seconds > max) {
+      throw new InvalidArgumentError(
+        t("bench.error.invalidSeconds", { option: flag, min, max, value: JSON.stringify(value) }),
+      );
+    }
+    return seconds;
+  };
+}
+
+/**
+ * Runs a bench with a progress display on stderr and the report on stdout; resolves with the
+ * exit code: 0, or 1 when any answer was wrong or a connection failed during the run.
+ *
+ * @example
+ * process.exitCode = await runBenchCommand({ ...BENCH_DEFAULTS, host: "localhost", port: 12000, udp: false }, false);
+ */
+export async function runBenchCommand(options: BenchOptions, json: boolean): Promise<number> {
+  const progress = new ProgressDisplay(process.stderr, options);
+  let result: Awaited<ReturnType<typeof runBench>>;
+  try {
+    result = await runBench(options, (update) => progress.update(update));
+  } finally {
+    progress.finish();
+  }
+  process.stdout.write(json ? formatJson(result) : formatReport(result));
+  return result.errors.total > 0 ? EXIT_CODES.failure : EXIT_CODES.ok;
+}
+
+/** The `bench` subcommand: `[host] [port]` and flags (each with a `MAYUS_BENCH_*` variable). */
+export function benchCommand(): Command {
+  return newCommand("bench", "bench.description")
+    .argument("[host]", t("bench.argument.host"), "localhost")
+    .argument("[port]", t("bench.argument.port"), PORT, DEFAULT_PORT)
+    .addOption(option("--udp", "bench.option.udp", "MAYUS_BENCH_UDP"))
+    .addOption(
+      option("--connections <count>", "bench.option.connections", "MAYUS_BENCH_CONNECTIONS")
+        .argParser(integerIn("--connections", 1, 100_000))
+        .default(BENCH_DEFAULTS.connections),
+    )
+    .addOption(
+      option("--size <bytes>", "bench.option.size", "MAYUS_BENCH_SIZE")
+        .argParser(integerIn("--size", 1, 16 * 1024 * 1024))
+        .default(BENCH_DEFAULTS.sizeBytes),
+    )
+    .addOption(
+      option("--duration <seconds>", "bench.option.duration", "MAYUS_BENCH_DURATION")
+        .argParser(secondsIn("--duration", 0.001, 86_400))
+        .default(BENCH_DEFAULTS.durationMs / 1000),
+    )
+    .addOption(
+      option("--warmup <seconds>", "bench.option.warmup", "MAYUS_BENCH_WARMUP")
+        .argParser(secondsIn("--warmup", 0, 3600))
+        .default(BENCH_DEFAULTS.warmupMs / 1000),
+    )
+    .addOption(
+      option("--pattern <pattern>", "bench.option.pattern", "MAYUS_BENCH_PATTERN")
+        .argParser(oneOf(BENCH_PATTERNS, (value) => t("bench.error.invalidPattern", { value })))
+        .default(BENCH_DEFAULTS.pattern),
+    )
+    .addOption(
+      option("--rate <messages>", "bench.option.rate", "MAYUS_BENCH_RATE").argParser(
+        integerIn("--rate", 1, 100_000_000),
+      ),
+    )
+    .addOption(
+      option("--mode <mode>", "bench.option.mode", "MAYUS_BENCH_MODE")
+        .argParser(oneOf(TRANSFORM_MODES, (value) => t("error.invalidMode", { value })))
+        .default(BENCH_DEFAULTS.mode),
+    )
+    .addOption(
+      option("--text <text>", "bench.option.text", "MAYUS_BENCH_TEXT")
+        .argParser(oneOf(BENCH_TEXTS, (value) => t("bench.error.invalidText", { value })))
+        .default(BENCH_DEFAULTS.text),
+    )
+    .addOption(
+      option("--total-bytes <bytes>", "bench.option.totalBytes", "MAYUS_BENCH_TOTAL_BYTES").argParser(
+        integerIn("--total-bytes", 1, Number.MAX_SAFE_INTEGER),
+      ),
+    )
+    .addOption(
+      option("--workers <count>", "bench.option.workers", "MAYUS_BENCH_WORKERS")
+        .argParser(integerIn("--workers", 1, 64))
+        .default(BENCH_DEFAULTS.workers),
+    )
+    .addOption(option("--json", "bench.option.json", "MAYUS_BENCH_JSON"))
+    .addOption(languageOption())
+    .action(async (host: string, port: number, flags) => {
+      process.exitCode = await runBenchCommand(
+        {
+          host,
+          port,
+          udp: Boolean(flags.udp),
+          connections: flags.connections,
+          sizeBytes: flags.size,
+          durationMs: Math.round(flags.duration * 1000),
+          warmupMs: Math.round(flags.warmup * 1000),
+          pattern: flags.pattern,
+          ratePerSecond: flags.rate,
+          mode: flags.mode,
+          text: flags.text,
+          totalBytes: flags.totalBytes,
+          workers: flags.workers,
+          udpTimeoutMs: BENCH_DEFAULTS.udpTimeoutMs,
+        },
+        Boolean(flags.json),
+      );
+    });
+}

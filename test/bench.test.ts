@@ -1,0 +1,190 @@
+// `mayus bench` as a user runs it, against `mayus serve` and against a server that answers wrongly.
+
+import assert from "node:assert/strict";
+import { createServer, type Server } from "node:net";
+import { after, before, describe, test } from "node:test";
+import type { BenchResult } from "../src/bench/options.js";
+import { EXIT_CODES } from "../src/errors.js";
+import { type MayusServer, runMayus, startMayusServer } from "./support/processes.js";
+
+/** Runs `mayus bench ... --json` and returns its exit code, parsed result and wall time. */
+async function bench(args: readonly string[]): Promise<{ code: number | null; result: BenchResult; wallMs: number }> {
+  const startedMs = Date.now();
+  const finished = await runMayus(["bench", ...args, "--json"], "", { timeoutMs: 15_000 });
+  const wallMs = Date.now() - startedMs;
+  assert.equal(finished.signal, null, `killed: ${finished.stderr}`);
+  return { code: finished.code, result: JSON.parse(finished.stdout.toString()) as BenchResult, wallMs };
+}
+
+describe("mayus bench against mayus serve", () => {
+  let server: MayusServer;
+  before(async () => {
+    server = await startMayusServer();
+  });
+  after(async () => {
+    await server.stop();
+  });
+
+  test("TCP ping-pong, 4 connections, 1 s: answers counted and checked, no errors, stops by itself", async () => {
+    const { code, result, wallMs } = await bench([
+      "127.0.0.1",
+      String(server.tcpPort),
+      "--connections",
+      "4",
+      "--duration",
+      "1",
+    ]);
+    assert.equal(code, EXIT_CODES.ok);
+    assert.equal(result.protocol, "tcp");
+    assert.equal(result.connections, 4);
+    assert.ok(result.messages > 0, `messages: ${result.messages}`);
+    assert.equal(result.errors.total, 0);
+    assert.ok(result.elapsedSeconds >= 0.9 && result.elapsedSeconds < 1.5, `elapsed ${result.elapsedSeconds}`);
+    assert.ok(wallMs < 8000, `took ${wallMs} ms`);
+    const { latency } = result;
+    assert.equal(latency.recordedIn, "nanoseconds");
+    assert.ok(latency.p50 > 0 && latency.p50 <= latency.p90 && latency.p90 <= latency.p99, JSON.stringify(latency));
+    assert.ok(latency.p99 <= latency.p999 && latency.p999 <= latency.max, JSON.stringify(latency));
+    assert.ok(result.messagesPerSecond > 0 && result.megabytesPerSecond > 0);
+  });
+
+  test("TCP stream of Spanish text in unicode mode, with two worker threads", async () => {
+    const { code, result } = await bench([
+      "127.0.0.1",
+      String(server.tcpPort),
+      "--pattern",
+      "stream",
+      "--size",
+      "4096",
+      "--text",
+      "spanish",
+      "--connections",
+      "2",
+      "--workers",
+      "2",
+      "--duration",
+      "1",
+    ]);
+    assert.equal(code, EXIT_CODES.ok);
+    assert.equal(result.workers, 2);
+    assert.ok(result.messages > 0);
+    assert.equal(result.errors.total, 0);
+  });
+
+  test("--total-bytes stops the run once that many bytes were answered", async () => {
+    const { code, result } = await bench([
+      "127.0.0.1",
+      String(server.tcpPort),
+      "--pattern",
+      "stream",
+      "--size",
+      "1000",
+      "--total-bytes",
+      "100000",
+      "--duration",
+      "10",
+    ]);
+    assert.equal(code, EXIT_CODES.ok);
+    assert.equal(result.messages, 100);
+    assert.equal(result.bytesReceived, 100_000);
+    assert.ok(result.elapsedSeconds < 5);
+  });
+
+  test("UDP, open loop under the server's per-source rate limit: every datagram answered", async () => {
+    const { code, result } = await bench([
+      "127.0.0.1",
+      String(server.udpPort),
+      "--udp",
+      "--size",
+      "64",
+      "--rate",
+      "500",
+      "--duration",
+      "1",
+    ]);
+    assert.equal(code, EXIT_CODES.ok);
+    assert.equal(result.protocol, "udp");
+    assert.equal(result.ratePerSecond, 500);
+    assert.ok(result.messages > 300, `messages: ${result.messages}`);
+    assert.equal(result.errors.total, 0);
+  });
+
+  test("a new connection per message (connect pattern)", async () => {
+    const { code, result } = await bench([
+      "127.0.0.1",
+      String(server.tcpPort),
+      "--pattern",
+      "connect",
+      "--size",
+      "64",
+      "--connections",
+      "2",
+      "--duration",
+      "0.5",
+    ]);
+    assert.equal(code, EXIT_CODES.ok);
+    assert.ok(result.messages > 0);
+    assert.equal(result.errors.total, 0);
+  });
+
+  test("the report for people, in Spanish", async () => {
+    const finished = await runMayus([
+      "bench",
+      "127.0.0.1",
+      String(server.tcpPort),
+      "--duration",
+      "0.3",
+      "--lang",
+      "es",
+    ]);
+    assert.equal(finished.code, EXIT_CODES.ok, finished.stderr);
+    const report = finished.stdout.toString();
+    assert.match(report, /^mayus bench: TCP 127\.0\.0\.1:\d+, pingpong, conexiones 1,/);
+    assert.match(report, /mensajes/);
+    assert.match(report, /latencia +p50 [\d.,]+ +p90/);
+    assert.match(report, /errores +0 /);
+  });
+});
+
+describe("mayus bench against a server that answers wrongly", () => {
+  // Echoes without uppercasing: every answer differs from what mayus would send.
+  let echo: Server;
+  let port: number;
+  before(async () => {
+    echo = createServer((socket) => {
+      socket.on("error", () => {});
+      socket.pipe(socket);
+    });
+    await new Promise<void>((resolve) => echo.listen(0, "127.0.0.1", resolve));
+    port = (echo.address() as { port: number }).port;
+  });
+  after(async () => {
+    await new Promise((resolve) => echo.close(resolve));
+  });
+
+  test("every wrong answer counts as an error, and the exit code is 1", async () => {
+    const { code, result } = await bench(["127.0.0.1", String(port), "--connections", "2", "--duration", "0.5"]);
+    assert.equal(code, EXIT_CODES.failure);
+    assert.ok(result.messages > 0);
+    assert.equal(result.errors.wrongAnswers, result.messages);
+    assert.equal(result.errors.total, result.errors.wrongAnswers);
+  });
+});
+
+describe("mayus bench usage and connection errors", () => {
+  test("--pattern stream over UDP is a usage error", async () => {
+    const finished = await runMayus(["bench", "--udp", "--pattern", "stream", "--duration", "0.1"]);
+    assert.equal(finished.code, EXIT_CODES.usage);
+    assert.match(finished.stderr, /^mayus: --pattern stream is for TCP only/);
+  });
+
+  test("a port nothing listens on: connection refused, exit 3", async () => {
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+    const { port } = probe.address() as { port: number };
+    await new Promise((resolve) => probe.close(resolve));
+    const finished = await runMayus(["bench", "127.0.0.1", String(port), "--duration", "0.1"]);
+    assert.equal(finished.code, EXIT_CODES["connection-refused"]);
+    assert.match(finished.stderr, /connection refused/);
+  });
+});
