@@ -7,9 +7,11 @@
 
 import type { Socket } from "node:net";
 import { t } from "../i18n/index.js";
+import { formatAddress } from "../net/address.js";
 import type { Tracer } from "../observability/trace.js";
 import type { Uppercaser } from "../transform/index.js";
 import type { BufferBudget } from "./buffer-budget.js";
+import type { IdleConnection } from "./idle-sweeper.js";
 
 export interface TcpConnectionEvents {
   /** The socket is gone; bytes counted both ways. */
@@ -25,6 +27,8 @@ export interface TcpConnectionLimits {
   stallTimeoutMs: number;
   /** The server-wide bound shared by every connection. */
   budget: BufferBudget;
+  /** The idle clock: bytes moving note its tick (see IdleSweeper). */
+  idleClock: { readonly tick: number };
 }
 
 /**
@@ -33,8 +37,9 @@ export interface TcpConnectionLimits {
  */
 export type TcpConnectionState = "open" | "finishing" | "closed";
 
-export class TcpConnection {
+export class TcpConnection implements IdleConnection {
   state: TcpConnectionState = "open";
+  lastActiveTick: number;
   bytesReceived = 0;
   bytesSent = 0;
   /** Bytes that arrived after the server began shutting down: not answered, counted. */
@@ -47,14 +52,20 @@ export class TcpConnection {
   #reportedBytes = 0;
   #stallTimer: NodeJS.Timeout | undefined;
 
+  #peer: string | undefined;
+
   constructor(
     readonly socket: Socket,
     readonly uppercaser: Uppercaser,
-    readonly peer: string,
+    /** The client's address (the one a PROXY header named, if any) and port. */
+    readonly remoteAddress: string,
+    readonly remotePort: number,
     readonly limits: TcpConnectionLimits,
     events: TcpConnectionEvents,
     readonly trace?: Tracer,
   ) {
+    this.lastActiveTick = limits.idleClock.tick;
+    const peer = trace === undefined ? "" : this.peer;
     socket.on("data", (chunk: Buffer) => this.#receive(chunk));
     socket.on("drain", () => this.#drained());
     // With allowHalfOpen, the client's FIN only ends its direction: answer the rest, then close.
@@ -62,7 +73,6 @@ export class TcpConnection {
       trace?.({ step: "recv", protocol: "tcp", peer, bytes: 0, note: t("trace.clientFinished") });
       this.finish();
     });
-    socket.on("timeout", () => socket.destroy(errorWithCode("no bytes either way for too long", "ETIMEDOUT")));
     socket.on("error", (error) => events.onError(this, error));
     socket.on("close", () => {
       this.state = "closed";
@@ -72,6 +82,16 @@ export class TcpConnection {
       trace?.({ step: "close", protocol: "tcp", peer });
       events.onClose(this);
     });
+  }
+
+  /** `address:port` of the client, formatted when first asked (logs and traces only). */
+  get peer(): string {
+    this.#peer ??= formatAddress(this.remoteAddress, this.remotePort);
+    return this.#peer;
+  }
+
+  closeForIdleness(): void {
+    this.socket.destroy(errorWithCode("no bytes either way for too long", "ETIMEDOUT"));
   }
 
   /** Bytes read before this connection took the socket over (after a PROXY header): answered first. */
@@ -118,6 +138,7 @@ export class TcpConnection {
       return;
     }
     this.bytesReceived += chunk.length;
+    this.lastActiveTick = this.limits.idleClock.tick;
     this.trace?.({ step: "recv", protocol: "tcp", peer: this.peer, bytes: chunk.length, payload: chunk });
     // The chunk is a fresh buffer of our own: uppercasing in place saves a copy.
     const answer = this.uppercaser.push(chunk, true);
@@ -146,6 +167,7 @@ export class TcpConnection {
   }
 
   #drained(): void {
+    this.lastActiveTick = this.limits.idleClock.tick;
     this.limits.budget.adjust(-this.#reportedBytes);
     this.#reportedBytes = 0;
     if (!this.#pausedForBackpressure) return;

@@ -16,6 +16,7 @@ import type { Tracer } from "../observability/trace.js";
 import { createUppercaser, resolveTransformOptions, type TransformOptions } from "../transform/index.js";
 import { BufferBudget } from "./buffer-budget.js";
 import { connectionLimitWithinDescriptors } from "./descriptor-limit.js";
+import { IdleSweeper } from "./idle-sweeper.js";
 import { readProxyHeader } from "./proxy-header-reader.js";
 import { TcpConnection } from "./tcp-connection.js";
 
@@ -103,6 +104,7 @@ export class TcpServer extends EventEmitter {
   readonly #connections = new Set<TcpConnection>();
   readonly #connectionsPerAddress = new Map<string, number>();
   readonly #budget: BufferBudget;
+  readonly #idleSweeper: IdleSweeper;
   readonly #refused: Record<TcpRefusal, number> = {
     "max-connections": 0,
     "max-connections-per-address": 0,
@@ -134,6 +136,7 @@ export class TcpServer extends EventEmitter {
     this.#refusalLog = new RateLimitedLog(this.#logger);
     this.#trace = options.trace;
     this.#budget = new BufferBudget(this.options.maxBufferedBytesTotal);
+    this.#idleSweeper = new IdleSweeper(this.options.idleTimeoutMs, () => this.#connections);
     this.#server = createServer({ allowHalfOpen: true, noDelay: true }, (socket) => this.#accept(socket));
     // Node closes connections past this at accept and tells us with "drop".
     this.#server.maxConnections = this.options.maxConnections;
@@ -152,6 +155,7 @@ export class TcpServer extends EventEmitter {
         this.#server.off("error", onError);
         this.#server.on("error", (error) => this.#logger.error({ err: error }, "tcp server error"));
         this.state = "listening";
+        this.#idleSweeper.start();
         const bound = this.address();
         // Node's listen() does the lesson's three steps at once: socket, bind, listen.
         const at = formatAddress(bound.address, bound.port);
@@ -202,6 +206,7 @@ export class TcpServer extends EventEmitter {
       this.state = "closed";
       return 0;
     }
+    this.#idleSweeper.stop();
     this.state = "draining";
     const stopped = new Promise<void>((resolve) => this.#server.close(() => resolve()));
     for (const connection of this.#connections) connection.shutdown();
@@ -218,6 +223,7 @@ export class TcpServer extends EventEmitter {
       for (const connection of this.#connections) connection.socket.destroy();
     }
     await stopped;
+    this.#idleSweeper.stop();
     this.state = "closed";
     return forced;
   }
@@ -255,14 +261,12 @@ export class TcpServer extends EventEmitter {
     }
     this.#connectionsPerAddress.set(address, fromAddress);
     this.#connectionsAccepted++;
-    const peer = formatAddress(address, remotePort ?? 0);
-    if (this.options.idleTimeoutMs > 0) socket.setTimeout(this.options.idleTimeoutMs);
-    this.#trace?.({ step: "accept", protocol: "tcp", peer, note: t("trace.newSocket") });
-    this.#logger.debug({ peer }, "connection accepted");
+
     const limits = {
       maxBufferedBytes: this.options.maxBufferedBytesPerConnection,
       stallTimeoutMs: this.options.stallTimeoutMs,
       budget: this.#budget,
+      idleClock: this.#idleSweeper,
     };
     const events = {
       onClose: (closed: TcpConnection) => this.#closed(closed, address),
@@ -274,7 +278,11 @@ export class TcpServer extends EventEmitter {
       },
     };
     const uppercaser = createUppercaser(this.options.transform);
-    const connection = new TcpConnection(socket, uppercaser, peer, limits, events, this.#trace);
+    const connection = new TcpConnection(socket, uppercaser, address, remotePort ?? 0, limits, events, this.#trace);
+    if (this.#trace !== undefined) {
+      this.#trace({ step: "accept", protocol: "tcp", peer: connection.peer, note: t("trace.newSocket") });
+    }
+    this.#logger.debug({ peer: connection.peer }, "connection accepted");
     this.#connections.add(connection);
     this.emit("connection", connection);
     connection.receiveInitial(initial);
