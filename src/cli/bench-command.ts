@@ -3,7 +3,7 @@
  * progress live, and reports throughput, latency percentiles and errors (or `--json`).
  */
 
-import { type Command, InvalidArgumentError } from "commander";
+import type { Command } from "commander";
 import { BENCH_DEFAULTS, BENCH_PATTERNS, BENCH_TEXTS, type BenchOptions } from "../bench/options.js";
 import { ProgressDisplay } from "../bench/progress.js";
 import { formatJson, formatReport } from "../bench/report.js";
@@ -13,20 +13,7 @@ import { t } from "../i18n/index.js";
 import { DEFAULT_PORT } from "../net/address.js";
 import { TRANSFORM_MODES } from "../transform/index.js";
 import { languageOption, newCommand, option, PORT } from "./command-kit.js";
-import { integerIn, oneOf } from "./option-parsers.js";
-
-/** A number of seconds in [min, max], decimals allowed, for commander's `argParser`. */
-function secondsIn(flag: string, min: number, max: number): (value: string) => number {
-  return (value) => {
-    const seconds = Number(value);
-    if (!/^\s*(\d+\.?\d*|\.\d+)\s*$/.test(value) || seconds < min || seconds > max) {
-      throw new InvalidArgumentError(
-        t("bench.error.invalidSeconds", { option: flag, min, max, value: JSON.stringify(value) }),
-      );
-    }
-    return seconds;
-  };
-}
+import { integerIn, numberIn, oneOf } from "./option-parsers.js";
 
 /**
  * Runs a bench with a progress display on stderr and the report on stdout; resolves with the
@@ -65,12 +52,12 @@ export function benchCommand(): Command {
     )
     .addOption(
       option("--duration <seconds>", "bench.option.duration", "MAYUS_BENCH_DURATION")
-        .argParser(secondsIn("--duration", 0.001, 86_400))
+        .argParser(numberIn("--duration", 0.001, 86_400))
         .default(BENCH_DEFAULTS.durationMs / 1000),
     )
     .addOption(
       option("--warmup <seconds>", "bench.option.warmup", "MAYUS_BENCH_WARMUP")
-        .argParser(secondsIn("--warmup", 0, 3600))
+        .argParser(numberIn("--warmup", 0, 3600))
         .default(BENCH_DEFAULTS.warmupMs / 1000),
     )
     .addOption(

@@ -29,7 +29,8 @@ export function oneOf<T extends string>(
 export function numberIn(option: string, min: number, max: number): (value: string) => number {
   return (value) => {
     const number = Number(value);
-    if (value.trim() === "" || !Number.isFinite(number) || number < min || number > max) {
+    // Plain decimals only (`0.2`, `.5`, `3`): no `1e3`, `0x10` or `Infinity`.
+    if (!/^\s*(\d+(\.\d*)?|\.\d+)\s*$/.test(value) || number < min || number > max) {
       throw new InvalidArgumentError(t("error.invalidDecimal", { option, min, max, value: JSON.stringify(value) }));
     }
     return number;

@@ -3,14 +3,14 @@
  * then the statistics); Ctrl-C ends it early with the statistics so far, as with `ping`.
  */
 
-import { type Command, InvalidArgumentError } from "commander";
+import type { Command } from "commander";
 import { EXIT_CODES, MayusError } from "../errors.js";
 import { t } from "../i18n/index.js";
 import { DEFAULT_PORT, formatAddress } from "../net/address.js";
 import { formatLossPercent, formatReplyTimeMs, formatRtt } from "../ping/ping-statistics.js";
 import { PINGER_DEFAULTS, Pinger, type PingResult, type PingSummary } from "../ping/pinger.js";
 import { languageOption, newCommand, option, PORT } from "./command-kit.js";
-import { integerIn } from "./option-parsers.js";
+import { integerIn, numberIn } from "./option-parsers.js";
 
 export interface PingOptions {
   host: string;
@@ -81,19 +81,6 @@ function writeLine(line: string): void {
   process.stdout.write(`${line}\n`);
 }
 
-/** A number of seconds in [min, max], decimals allowed (`0.2`, `.5`, `3`), for commander's `argParser`. */
-function secondsIn(flag: string, min: number, max: number): (value: string) => number {
-  return (value) => {
-    const seconds = Number(value);
-    if (!/^\s*(\d+(\.\d*)?|\.\d+)\s*$/.test(value) || seconds < min || seconds > max) {
-      throw new InvalidArgumentError(
-        t("ping.error.invalidSeconds", { option: flag, min, max, value: JSON.stringify(value) }),
-      );
-    }
-    return seconds;
-  };
-}
-
 /** Seconds to milliseconds, to the microsecond (so 0.07 s is 70 ms, not 70.00000000000001). */
 function secondsToMs(seconds: number): number {
   return Math.round(seconds * 1_000_000) / 1000;
@@ -111,12 +98,12 @@ export function pingCommand(): Command {
     )
     .addOption(
       option("-i, --interval <seconds>", "ping.option.interval", "MAYUS_PING_INTERVAL")
-        .argParser(secondsIn("--interval", 0.001, 3600))
+        .argParser(numberIn("--interval", 0.001, 3600))
         .default(PINGER_DEFAULTS.intervalMs / 1000),
     )
     .addOption(
       option("-W, --timeout <seconds>", "ping.option.timeout", "MAYUS_PING_TIMEOUT")
-        .argParser(secondsIn("--timeout", 0.001, 3600))
+        .argParser(numberIn("--timeout", 0.001, 3600))
         .default(PINGER_DEFAULTS.timeoutMs / 1000),
     )
     .addOption(languageOption())

@@ -8,12 +8,11 @@
  * can then only ever be taken for a request with the very same text, whose answer it is.
  */
 
-import { createSocket, type Socket as DatagramSocket } from "node:dgram";
-import { lookup } from "node:dns/promises";
-import { isIP } from "node:net";
+import type { Socket as DatagramSocket } from "node:dgram";
 import { connectError, MayusError } from "../errors.js";
 import { t } from "../i18n/index.js";
 import { formatAddress } from "../net/address.js";
+import { connectUdp } from "../net/connected-udp-socket.js";
 import { createUppercaser, type TransformOptions, type Uppercaser } from "../transform/index.js";
 
 export interface UdpClientOptions {
@@ -78,29 +77,10 @@ export class UdpClient {
   /** Looks the host up and connects the socket (no packet is sent: UDP has no handshake). */
   async open(): Promise<void> {
     const { host, port } = this.#options;
-    let address = host;
-    if (isIP(host) === 0) {
-      try {
-        address = (await lookup(host)).address;
-      } catch (error) {
-        throw connectError(error as NodeJS.ErrnoException, host, this.#address);
-      }
-    }
-    this.#family = isIP(address) === 6 ? 6 : 4;
-    this.#address = formatAddress(address, port);
-    const socket = createSocket(this.#family === 6 ? "udp6" : "udp4");
-    await new Promise<void>((resolve, reject) => {
-      socket.once("error", reject);
-      socket.connect(port, address, () => {
-        socket.off("error", reject);
-        resolve();
-      });
-    }).catch((error: NodeJS.ErrnoException) => {
-      socket.close();
-      throw connectError(error, host, this.#address);
-    });
     // On a connected socket, an ICMP "port unreachable" comes back as ECONNREFUSED.
-    socket.on("error", (error: NodeJS.ErrnoException) => this.#fail(connectError(error, host, this.#address)));
+    const { socket, address, family } = await connectUdp(host, port, (error) => this.#fail(error));
+    this.#family = family;
+    this.#address = address;
     socket.on("message", (reply) => this.#receive(reply));
     this.#socket = socket;
   }

@@ -9,13 +9,12 @@
  * counts as a reply, as a late or duplicated datagram must never pass for another ping's echo.
  */
 
-import { createSocket, type Socket as DatagramSocket } from "node:dgram";
-import { lookup } from "node:dns/promises";
+import type { Socket as DatagramSocket } from "node:dgram";
 import { EventEmitter } from "node:events";
-import { isIP } from "node:net";
 import { performance } from "node:perf_hooks";
 import { connectError, type MayusError } from "../errors.js";
 import { formatAddress } from "../net/address.js";
+import { connectUdp } from "../net/connected-udp-socket.js";
 import { type PingStatistics, pingStatistics } from "./ping-statistics.js";
 
 export interface PingerOptions {
@@ -111,28 +110,9 @@ export class Pinger extends EventEmitter<PingerEvents> {
   async open(): Promise<void> {
     if (this.#socket !== undefined) return;
     const { host, port } = this.#options;
-    let address = host;
-    if (isIP(host) === 0) {
-      try {
-        address = (await lookup(host)).address;
-      } catch (error) {
-        throw connectError(error as NodeJS.ErrnoException, host, this.#address);
-      }
-    }
-    this.#address = formatAddress(address, port);
-    const socket = createSocket(isIP(address) === 6 ? "udp6" : "udp4");
-    await new Promise<void>((resolve, reject) => {
-      socket.once("error", reject);
-      socket.connect(port, address, () => {
-        socket.off("error", reject);
-        resolve();
-      });
-    }).catch((error: NodeJS.ErrnoException) => {
-      socket.close();
-      throw connectError(error, host, this.#address);
-    });
     // On a connected socket, an ICMP "port unreachable" comes back as ECONNREFUSED.
-    socket.on("error", (error: NodeJS.ErrnoException) => this.#fail?.(connectError(error, host, this.#address)));
+    const { socket, address } = await connectUdp(host, port, (error) => this.#fail?.(error));
+    this.#address = address;
     socket.on("message", (reply, from) => this.#receive(reply, formatAddress(from.address, from.port)));
     this.#socket = socket;
   }

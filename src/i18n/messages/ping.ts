@@ -19,7 +19,6 @@ export const pingMessages = defineMessages(
     "ping.statistics.late": ", +{count} late",
     "ping.statistics.rtt": "rtt min/avg/max/mdev = {rtt} ms",
     "ping.error.noReply": "no reply from {address} to any of {count} pings: is it an uppercase UDP server?",
-    "ping.error.invalidSeconds": "{option} must be a number of seconds from {min} to {max}, not {value}",
   },
   {
     "ping.description":
@@ -41,6 +40,5 @@ export const pingMessages = defineMessages(
     "ping.statistics.rtt": "rtt mín/media/máx/desv = {rtt} ms",
     "ping.error.noReply":
       "sin respuesta de {address} a ninguno de los {count} pings: ¿es un servidor UDP de mayúsculas?",
-    "ping.error.invalidSeconds": "{option} debe ser un número de segundos de {min} a {max}, no {value}",
   },
 );
