@@ -44,7 +44,31 @@ export const helpConfiguration = {
 
 export function option(flags: string, descriptionKey: Parameters<typeof t>[0], environment?: string): Option {
   const created = new Option(flags, t(descriptionKey));
-  return environment === undefined ? created : created.env(environment);
+  if (environment === undefined) return created;
+  // Commander turns a switch on whenever its variable is set, even to "0": read those ourselves.
+  if (!flags.includes("<")) SWITCH_VARIABLES.add(environment);
+  return created.env(environment);
+}
+
+/** Environment variables of on/off flags (`MAYUS_TCP`...). */
+const SWITCH_VARIABLES = new Set<string>();
+const ON = ["1", "true", "yes", "on"];
+const OFF = ["0", "false", "no", "off", ""];
+
+/**
+ * Before parsing: a switch's variable set to 0/false/no/off (or empty) is removed, so the
+ * switch stays off; 1/true/yes/on turn it on; anything else is a usage error.
+ */
+export function readSwitchVariables(environment: NodeJS.ProcessEnv = process.env): void {
+  for (const name of SWITCH_VARIABLES) {
+    const value = environment[name];
+    if (value === undefined) continue;
+    const word = value.trim().toLowerCase();
+    if (OFF.includes(word)) delete environment[name];
+    else if (!ON.includes(word)) {
+      throw new MayusError("usage", t("error.invalidSwitch", { name, value: JSON.stringify(value) }));
+    }
+  }
 }
 
 export function languageOption(): Option {

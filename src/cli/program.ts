@@ -10,7 +10,7 @@ import { EXIT_CODES, MayusError } from "../errors.js";
 import { type Language, languageFromEnvironment, setLanguage, t } from "../i18n/index.js";
 import { benchCommand } from "./bench-command.js";
 import { clientCommand } from "./client-command.js";
-import { helpConfiguration, languageOption } from "./command-kit.js";
+import { helpConfiguration, languageOption, readSwitchVariables } from "./command-kit.js";
 import { pingCommand } from "./ping-command.js";
 import { serveCommand } from "./serve-command.js";
 
@@ -60,6 +60,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   setLanguage(languageFromArguments(argv) ?? languageFromEnvironment());
   const program = buildProgram();
   try {
+    readSwitchVariables();
     await program.parseAsync(argv as string[]);
     return typeof process.exitCode === "number" ? process.exitCode : EXIT_CODES.ok;
   } catch (error) {

@@ -42,6 +42,14 @@ export function createMetricsRegistry(sources: MetricSources): Registry {
   readCounter("mayus_tcp_connections_accepted_total", "TCP connections accepted.", [], (counter) => {
     counter.inc(tcp?.statistics().connectionsAccepted ?? 0);
   });
+  readCounter(
+    "mayus_tcp_health_checks_total",
+    "PROXY LOCAL connections (load balancer health checks).",
+    [],
+    (counter) => {
+      counter.inc(tcp?.statistics().healthChecks ?? 0);
+    },
+  );
   new Gauge({
     name: "mayus_tcp_connections_active",
     help: "TCP connections open now.",

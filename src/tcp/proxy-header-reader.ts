@@ -8,8 +8,11 @@ import type { Socket } from "node:net";
 import { parseProxyHeader } from "./proxy-protocol.js";
 
 export interface ProxyHeaderHandlers {
-  /** The header is complete: the client's address and port, and the bytes that followed it. */
-  onHeader(address: string | undefined, port: number | undefined, rest: Buffer): void;
+  /**
+   * The header is complete: the client's address and port (the proxy's own for a LOCAL
+   * header), whether it was LOCAL, and the bytes that followed it.
+   */
+  onHeader(address: string | undefined, port: number | undefined, rest: Buffer, isLocal: boolean): void;
   /** Why the connection is refused: a decoder reason, `header-timeout` or `closed-before-header`. */
   onRefused(detail: string): void;
 }
@@ -17,11 +20,13 @@ export interface ProxyHeaderHandlers {
 /**
  * @example
  * readProxyHeader(socket, 5000, {
- *   onHeader: (address, port, rest) => serve(socket, address, port, rest),
+ *   onHeader: (address, port, rest, isLocal) => serve(socket, address, port, rest),
  *   onRefused: (detail) => socket.destroy(),
  * });
  */
 export function readProxyHeader(socket: Socket, timeoutMs: number, handlers: ProxyHeaderHandlers): void {
+  // Read now: once the peer resets (HAProxy's checks do at once), Node no longer knows them.
+  const { remoteAddress, remotePort } = socket;
   let received: Buffer = Buffer.alloc(0);
   const refuse = (detail: string) => {
     cleanUp();
@@ -37,9 +42,10 @@ export function readProxyHeader(socket: Socket, timeoutMs: number, handlers: Pro
     }
     cleanUp();
     socket.pause(); // the connection resumes reading once it is set up
-    const source = result.header.command === "proxy" ? result.header.source : undefined;
+    const isLocal = result.header.command === "local";
+    const source = isLocal ? undefined : result.header.source;
     const rest = received.subarray(result.headerBytes);
-    handlers.onHeader(source?.address ?? socket.remoteAddress, source?.port ?? socket.remotePort, rest);
+    handlers.onHeader(source?.address ?? remoteAddress, source?.port ?? remotePort, rest, isLocal);
   };
   const onEnd = () => refuse("closed-before-header");
   const onError = () => {

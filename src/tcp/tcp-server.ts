@@ -80,6 +80,8 @@ export interface TcpServerStatistics {
   bytesDiscarded: number;
   /** Answer bytes waiting in send buffers now (an upper estimate). */
   bufferedBytes: number;
+  /** PROXY LOCAL connections with no payload (load balancer health checks), closed quietly. */
+  healthChecks: number;
 }
 
 type ResolvedOptions = Required<Omit<TcpServerOptions, "host" | "logger" | "trace" | "transform">> & {
@@ -114,6 +116,7 @@ export class TcpServer extends EventEmitter {
   readonly #errors: Record<string, number> = {};
   readonly #closedTotals = { bytesReceived: 0, bytesSent: 0, bytesDiscarded: 0 };
   #connectionsAccepted = 0;
+  #healthChecks = 0;
   #closing: Promise<number> | undefined;
 
   constructor(options: TcpServerOptions = {}) {
@@ -188,6 +191,7 @@ export class TcpServer extends EventEmitter {
       errors: { ...this.#errors },
       ...totals,
       bufferedBytes: this.#budget.usedBytes,
+      healthChecks: this.#healthChecks,
     };
   }
 
@@ -242,7 +246,14 @@ export class TcpServer extends EventEmitter {
     }
     if (this.options.proxyProtocol) {
       readProxyHeader(socket, this.options.proxyHeaderTimeoutMs, {
-        onHeader: (address, port, rest) => this.#serve(socket, address, port, rest),
+        onHeader: (address, port, rest, isLocal) => {
+          // A LOCAL header with nothing after it is a load balancer's health check: it
+          // proved the server accepts connections; close it quietly, count it apart.
+          if (isLocal && rest.length === 0) {
+            this.#healthChecks++;
+            socket.destroy();
+          } else this.#serve(socket, address, port, rest);
+        },
         onRefused: (detail) => this.#refuse("proxy-header", socket.remoteAddress, socket, detail),
       });
     } else this.#serve(socket, socket.remoteAddress, socket.remotePort, EMPTY);
