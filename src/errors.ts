@@ -64,7 +64,8 @@ export function connectError(error: NodeJS.ErrnoException, host: string, address
 
 /** The error a failed bind or listen becomes, from its system code. */
 export function listenError(error: NodeJS.ErrnoException, protocol: string, host: string, port: number): MayusError {
-  const parameters = { protocol: protocol.toUpperCase(), host, port, reason: error.code ?? error.message };
+  const shownHost = host.includes(":") ? `[${host}]` : host;
+  const parameters = { protocol: protocol.toUpperCase(), host: shownHost, port, reason: error.code ?? error.message };
   const key =
     error.code === "EADDRINUSE"
       ? "error.addressInUse"

@@ -11,6 +11,8 @@ import { UDP_CLIENT_DEFAULTS, UdpClient } from "../client/udp-client.js";
 import { EXIT_CODES, MayusError } from "../errors.js";
 import { t } from "../i18n/index.js";
 import { DEFAULT_PORT } from "../net/address.js";
+import type { Tracer } from "../observability/trace.js";
+import { createTracePrinter } from "../observability/trace-printer.js";
 import { checkedTransform, languageOption, newCommand, option, PORT } from "./command-kit.js";
 import { integerIn } from "./option-parsers.js";
 
@@ -22,6 +24,7 @@ export interface ClientOptions {
   retries: number;
   /** UDP, piped: lines in flight at once. */
   window: number;
+  trace?: Tracer;
   locale?: string;
 }
 
@@ -45,6 +48,7 @@ function newUdpClient(options: ClientOptions): UdpClient {
     timeoutMs: options.timeoutMs,
     retries: options.retries,
     transform: { locale: options.locale },
+    trace: options.trace,
   });
 }
 
@@ -113,7 +117,7 @@ async function udpInteractive(options: ClientOptions): Promise<number> {
 }
 
 async function tcpPiped(options: ClientOptions): Promise<number> {
-  const client = new TcpClient({ host: options.host, port: options.port });
+  const client = new TcpClient({ host: options.host, port: options.port, trace: options.trace });
   client.on("reply", (bytes: Buffer) => {
     if (!process.stdout.write(bytes)) {
       client.pause();
@@ -128,7 +132,7 @@ async function tcpPiped(options: ClientOptions): Promise<number> {
 }
 
 async function tcpInteractive(options: ClientOptions): Promise<number> {
-  const client = new TcpClient({ host: options.host, port: options.port });
+  const client = new TcpClient({ host: options.host, port: options.port, trace: options.trace });
   client.on("reply", (bytes: Buffer) => process.stdout.write(bytes));
   await client.connect();
   const terminal = createInterface({ input: process.stdin, output: process.stdout, historySize: 1000 });
@@ -188,6 +192,7 @@ export function clientCommand(): Command {
         .default(UDP_CLIENT_DEFAULTS.window),
     )
     .addOption(option("--locale <tag>", "option.locale", "MAYUS_LOCALE"))
+    .addOption(option("--trace", "option.clientTrace", "MAYUS_CLIENT_TRACE"))
     .addOption(languageOption())
     .action(async (host: string, port: number, flags) => {
       const { locale } = checkedTransform("unicode", flags.locale);
@@ -198,6 +203,7 @@ export function clientCommand(): Command {
         timeoutMs: flags.timeout,
         retries: flags.retries,
         window: flags.window,
+        trace: flags.trace ? createTracePrinter((line) => process.stderr.write(`${line}\n`)) : undefined,
         locale,
       });
     });

@@ -18,7 +18,9 @@ function translateTitles(text: string): string {
     .replace(/^Usage:/gm, t("help.usage"))
     .replace(/^Options:/gm, t("help.options"))
     .replace(/^Commands:/gm, t("help.commands"))
-    .replace(/^Arguments:/gm, t("help.arguments"));
+    .replace(/^Arguments:/gm, t("help.arguments"))
+    .replace(/\[options\]/g, `[${t("help.optionsWord")}]`)
+    .replace(/\[command\]/g, `[${t("help.commandWord")}]`);
 }
 
 /** "(default: ..., env: ...)" after a description, in the current language. */

@@ -11,6 +11,7 @@ import { type Language, languageFromEnvironment, setLanguage, t } from "../i18n/
 import { benchCommand } from "./bench-command.js";
 import { clientCommand } from "./client-command.js";
 import { helpConfiguration, languageOption, readSwitchVariables } from "./command-kit.js";
+import { translateCommanderMessage } from "./commander-messages.js";
 import { pingCommand } from "./ping-command.js";
 import { serveCommand } from "./serve-command.js";
 
@@ -35,9 +36,9 @@ export function buildProgram(): Command {
   program.addCommand(benchCommand());
 
   for (const command of [program, ...program.commands]) {
-    command
-      .exitOverride()
-      .configureOutput({ outputError: (text, write) => write(`mayus: ${text.replace(/^error: /, "")}`) });
+    command.exitOverride().configureOutput({
+      outputError: (text, write) => write(`mayus: ${translateCommanderMessage(text.replace(/^error: /, ""))}`),
+    });
     command.configureHelp(helpConfiguration);
   }
   return program;

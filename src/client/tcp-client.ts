@@ -13,6 +13,7 @@ import { connect, type Socket } from "node:net";
 import { connectError, MayusError } from "../errors.js";
 import { t } from "../i18n/index.js";
 import { formatAddress } from "../net/address.js";
+import type { Tracer } from "../observability/trace.js";
 
 export interface TcpClientOptions {
   host: string;
@@ -25,6 +26,8 @@ export interface TcpClientOptions {
   replayLimitBytes?: number;
   /** Connections in a row closed by the server without a byte of answer before giving up. */
   maxFruitlessConnections?: number;
+  /** Called at each socket step (`--trace`). */
+  trace?: Tracer;
 }
 
 export const TCP_CLIENT_DEFAULTS = {
@@ -48,7 +51,8 @@ interface SentChunk {
  */
 export class TcpClient extends EventEmitter {
   readonly address: string;
-  readonly #options: Required<TcpClientOptions>;
+  readonly #options: Required<Omit<TcpClientOptions, "trace">>;
+  readonly #trace: Tracer | undefined;
   #socket: Socket | undefined;
   #connecting: Promise<Socket> | undefined;
   /** Sent bytes not known to be answered, oldest first. */
@@ -72,6 +76,7 @@ export class TcpClient extends EventEmitter {
   constructor(options: TcpClientOptions) {
     super();
     this.#options = { ...TCP_CLIENT_DEFAULTS, ...options };
+    this.#trace = options.trace;
     this.address = formatAddress(options.host, options.port);
   }
 
@@ -86,6 +91,7 @@ export class TcpClient extends EventEmitter {
     this.#throwIfFailed();
     const socket = await this.#ensureSocket();
     this.#keep(bytes);
+    this.#trace?.({ step: "send", protocol: "tcp", peer: this.address, bytes: bytes.length, payload: bytes });
     if (!socket.write(bytes)) await this.#until(() => !socket.writableNeedDrain || socket.destroyed, socket, "drain");
   }
 
@@ -99,8 +105,10 @@ export class TcpClient extends EventEmitter {
     this.#inputEnded = true;
     this.#throwIfFailed();
     const socket = this.#socket;
-    if (socket !== undefined && !socket.destroyed) socket.end();
-    else if (this.#unansweredBytes() > 0) await this.#reconnectForRest();
+    if (socket !== undefined && !socket.destroyed) {
+      this.#trace?.({ step: "shutdown", protocol: "tcp", peer: this.address });
+      socket.end();
+    } else if (this.#unansweredBytes() > 0) await this.#reconnectForRest();
     await this.#until(() => this.#socket === undefined || this.#socket.destroyed);
   }
 
@@ -146,11 +154,13 @@ export class TcpClient extends EventEmitter {
   #open(): Promise<Socket> {
     const { host, port } = this.#options;
     return new Promise((resolve, reject) => {
+      this.#trace?.({ step: "socket", protocol: "tcp" });
       const socket = connect({ host, port, allowHalfOpen: true, noDelay: true });
       const onError = (error: NodeJS.ErrnoException) => reject(connectError(error, host, this.address));
       socket.once("error", onError);
       socket.once("connect", () => {
         socket.off("error", onError);
+        this.#trace?.({ step: "connect", protocol: "tcp", peer: this.address });
         this.#attach(socket);
         this.#resendUnanswered(socket);
         resolve(socket);
@@ -164,6 +174,7 @@ export class TcpClient extends EventEmitter {
     let replied = false;
     socket.on("data", (chunk: Buffer) => {
       replied = true;
+      this.#trace?.({ step: "recv", protocol: "tcp", peer: this.address, bytes: chunk.length, payload: chunk });
       this.#receive(chunk);
     });
     // The server closed its side (FIN), or reset: either way it will answer nothing more here.
@@ -175,7 +186,10 @@ export class TcpClient extends EventEmitter {
     };
     socket.on("end", onServerDone);
     socket.on("error", onServerDone);
-    socket.on("close", () => this.#wake());
+    socket.on("close", () => {
+      this.#trace?.({ step: "close", protocol: "tcp", peer: this.address });
+      this.#wake();
+    });
   }
 
   #receive(chunk: Buffer): void {

@@ -13,6 +13,7 @@ import { connectError, MayusError } from "../errors.js";
 import { t } from "../i18n/index.js";
 import { formatAddress } from "../net/address.js";
 import { connectUdp } from "../net/connected-udp-socket.js";
+import type { Tracer } from "../observability/trace.js";
 import { createUppercaser, type TransformOptions, type Uppercaser } from "../transform/index.js";
 
 export interface UdpClientOptions {
@@ -24,6 +25,8 @@ export interface UdpClientOptions {
   retries?: number;
   /** The transform used to match replies to requests: give the server's `locale` if it has one. */
   transform?: TransformOptions;
+  /** Called at each socket step (`--trace`). */
+  trace?: Tracer;
 }
 
 export const UDP_CLIENT_DEFAULTS = { timeoutMs: 1000, retries: 3, window: 8 } as const;
@@ -46,7 +49,8 @@ interface PendingRequest {
  * client.close();
  */
 export class UdpClient {
-  readonly #options: Required<Omit<UdpClientOptions, "transform">>;
+  readonly #options: Required<Omit<UdpClientOptions, "transform" | "trace">>;
+  readonly #trace: Tracer | undefined;
   readonly #matcher: Uppercaser;
   #socket: DatagramSocket | undefined;
   #family: 4 | 6 = 4;
@@ -62,6 +66,7 @@ export class UdpClient {
       timeoutMs: options.timeoutMs ?? UDP_CLIENT_DEFAULTS.timeoutMs,
       retries: options.retries ?? UDP_CLIENT_DEFAULTS.retries,
     };
+    this.#trace = options.trace;
     this.#matcher = createUppercaser({ mode: "unicode", locale: options.transform?.locale });
     this.#address = formatAddress(options.host, options.port);
   }
@@ -81,6 +86,8 @@ export class UdpClient {
     const { socket, address, family } = await connectUdp(host, port, (error) => this.#fail(error));
     this.#family = family;
     this.#address = address;
+    this.#trace?.({ step: "socket", protocol: "udp", note: family === 6 ? "udp6" : "udp4" });
+    this.#trace?.({ step: "connect", protocol: "udp", peer: address });
     socket.on("message", (reply) => this.#receive(reply));
     this.#socket = socket;
   }
@@ -113,6 +120,7 @@ export class UdpClient {
   /** Closes the socket; requests still waiting fail at once (no timer is left behind). */
   close(): void {
     this.#fail(new MayusError("connection-failed", t("error.clientClosed", { address: this.#address })));
+    if (this.#socket !== undefined) this.#trace?.({ step: "close", protocol: "udp", peer: this.#address });
     this.#socket?.close();
     this.#socket = undefined;
   }
@@ -141,6 +149,7 @@ export class UdpClient {
       };
       this.#pending.push(pending);
       this.#onFailure.push(onFailure);
+      this.#trace?.({ step: "send", protocol: "udp", peer: this.#address, bytes: payload.length, payload });
       socket.send(payload, (error) => {
         if (error) onFailure(connectError(error as NodeJS.ErrnoException, this.#options.host, this.#address));
       });
@@ -148,6 +157,7 @@ export class UdpClient {
   }
 
   #receive(reply: Buffer): void {
+    this.#trace?.({ step: "recv", protocol: "udp", peer: this.#address, bytes: reply.length, payload: reply });
     const key = this.#keyOf(Buffer.from(reply));
     // The oldest request with the same uppercase takes the reply; anything else is stale.
     this.#pending.find((pending) => pending.key === key)?.resolve(reply);

@@ -27,6 +27,6 @@ export function createTracePrinter(
     if (event.bytes !== undefined) parts.push(t("trace.bytes", { count: event.bytes }));
     if (event.payload !== undefined && event.payload.length > 0) parts.push(`"${escapePayload(event.payload)}"`);
     if (event.note !== undefined) parts.push(`(${event.note})`);
-    write(parts.join(" "));
+    write(parts.join(" ").trimEnd());
   };
 }

@@ -10,6 +10,7 @@ import { lookup } from "node:dns/promises";
 import { EventEmitter } from "node:events";
 import { type AddressInfo, isIP } from "node:net";
 import { listenError } from "../errors.js";
+import { t } from "../i18n/index.js";
 import { formatAddress, unmapIPv4 } from "../net/address.js";
 import { type Logger, silentLogger } from "../observability/logger.js";
 import { RateLimitedLog } from "../observability/rate-limited-log.js";
@@ -281,7 +282,7 @@ export class UdpServer extends EventEmitter {
   #drop(reason: UdpDropReason, remote: RemoteInfo, error?: Error): void {
     this.#dropped[reason]++;
     const peer = formatAddress(unmapIPv4(remote.address), remote.port);
-    this.#trace?.({ step: "drop", protocol: "udp", peer, note: reason });
+    this.#trace?.({ step: "drop", protocol: "udp", peer, note: t(`trace.reason.${reason}`) });
     if (reason !== "simulated-loss") this.#dropLog.warn(reason, { peer, err: error }, "datagram not answered");
   }
 }

@@ -12,7 +12,7 @@ export const clientMessages = defineMessages(
     "option.retries": "UDP: tries after the first before a line fails",
     "error.refused": "connection refused by {address}: is the server running?",
     "error.hostNotFound": "host not found: {host}: check the name",
-    "error.timeout": "no reply from {address} after {tries} tries: line {line} failed",
+    "error.timeout": "line {line} failed: no reply from {address} (tries: {tries})",
     "error.datagramTooLong":
       "line {line} is {bytes} bytes, more than the {limit} one UDP datagram can carry: send it over TCP",
     "error.connection": "connection to {address} failed: {reason}",
@@ -30,7 +30,7 @@ export const clientMessages = defineMessages(
     "option.retries": "UDP: reintentos tras el primero antes de dar una línea por fallida",
     "error.refused": "conexión rechazada por {address}: ¿está el servidor en marcha?",
     "error.hostNotFound": "máquina no encontrada: {host}: revise el nombre",
-    "error.timeout": "sin respuesta de {address} tras {tries} intentos: la línea {line} falló",
+    "error.timeout": "la línea {line} falló: sin respuesta de {address} (intentos: {tries})",
     "error.datagramTooLong":
       "la línea {line} ocupa {bytes} bytes, más de los {limit} que caben en un datagrama UDP: envíela por TCP",
     "error.connection": "falló la conexión con {address}: {reason}",
