@@ -14,22 +14,49 @@ export { maxDatagramBytes, UDP_CLIENT_DEFAULTS, UdpClient, type UdpClientOptions
 export { type ErrorKind, EXIT_CODES, MayusError } from "./errors.js";
 export { DEFAULT_PORT, formatAddress } from "./net/address.js";
 export type { TraceEvent, Tracer, TraceStep } from "./observability/trace.js";
-export { PINGER_DEFAULTS, Pinger, type PingerOptions, type PingResult, type PingSummary } from "./ping/pinger.js";
-export { type ProxyHeader, type ProxyParseResult, parseProxyHeader } from "./tcp/proxy-protocol.js";
-export { TcpConnection } from "./tcp/tcp-connection.js";
+export type { RttStatistics } from "./ping/ping-statistics.js";
 export {
+  PINGER_DEFAULTS,
+  Pinger,
+  type PingerEvents,
+  type PingerOptions,
+  type PingResult,
+  type PingSummary,
+} from "./ping/pinger.js";
+export { BufferBudget } from "./tcp/buffer-budget.js";
+export type { IdleConnection } from "./tcp/idle-sweeper.js";
+export {
+  MAX_PROXY_V2_HEADER_BYTES,
+  type ProxyEndpoint,
+  type ProxyHeader,
+  type ProxyInvalidReason,
+  type ProxyParseOptions,
+  type ProxyParseResult,
+  type ProxyTlv,
+  parseProxyHeader,
+} from "./tcp/proxy-protocol.js";
+export {
+  TcpConnection,
+  type TcpConnectionEvents,
+  type TcpConnectionLimits,
+  type TcpConnectionState,
+} from "./tcp/tcp-connection.js";
+export {
+  type ResolvedTcpServerOptions,
   type ServerState,
   TCP_DEFAULTS,
+  type TcpRefusal,
   TcpServer,
   type TcpServerOptions,
   type TcpServerStatistics,
 } from "./tcp/tcp-server.js";
 export * from "./transform/index.js";
-export { NetworkSimulator, type NetworkSimulatorOptions } from "./udp/network-simulator.js";
-export { ReflectionGuard } from "./udp/reflection-guard.js";
+export { type NetworkFate, NetworkSimulator, type NetworkSimulatorOptions } from "./udp/network-simulator.js";
+export { ReflectionGuard, type ReflectionRefusal } from "./udp/reflection-guard.js";
 export { RATE_LIMIT_DEFAULTS, SourceRateLimiter, type SourceRateLimiterOptions } from "./udp/source-rate-limiter.js";
 export {
   MAX_IPV4_DATAGRAM_BYTES,
+  type UdpDropReason,
   UdpServer,
   type UdpServerOptions,
   type UdpServerStatistics,

@@ -13,6 +13,9 @@ import type { Uppercaser } from "../transform/index.js";
 import type { BufferBudget } from "./buffer-budget.js";
 import type { IdleConnection } from "./idle-sweeper.js";
 
+/** While draining, how long a client must send nothing before its connection is closed. */
+export const QUIET_BEFORE_CLOSE_MS = 250;
+
 export interface TcpConnectionEvents {
   /** The socket is gone; bytes counted both ways. */
   onClose(connection: TcpConnection): void;
@@ -51,6 +54,7 @@ export class TcpConnection implements IdleConnection {
   /** Buffered bytes last reported to the budget. */
   #reportedBytes = 0;
   #stallTimer: NodeJS.Timeout | undefined;
+  #quietTimer: NodeJS.Timeout | undefined;
 
   #peer: string | undefined;
 
@@ -77,6 +81,7 @@ export class TcpConnection implements IdleConnection {
     socket.on("close", () => {
       this.state = "closed";
       clearTimeout(this.#stallTimer);
+      clearTimeout(this.#quietTimer);
       limits.budget.adjust(-this.#reportedBytes);
       this.#reportedBytes = 0;
       trace?.({ step: "close", protocol: "tcp", peer });
@@ -130,6 +135,25 @@ export class TcpConnection implements IdleConnection {
   shutdown(): void {
     this.finish();
     if (!this.#pausedForBackpressure) this.socket.resume();
+    // Once our answers and FIN are handed to the kernel, a client that has gone quiet (it
+    // may be waiting at a prompt, never sending its own FIN) is closed: nothing is lost,
+    // since nothing is left to read and the kernel still delivers what we sent.
+    if (this.socket.writableFinished) this.#closeWhenQuiet();
+    else this.socket.once("finish", () => this.#closeWhenQuiet());
+  }
+
+  #closeWhenQuiet(): void {
+    let discardedBefore = this.bytesDiscarded;
+    const check = () => {
+      if (this.state === "closed") return;
+      if (this.bytesDiscarded === discardedBefore) {
+        this.socket.destroy();
+        return;
+      }
+      discardedBefore = this.bytesDiscarded;
+      this.#quietTimer = setTimeout(check, QUIET_BEFORE_CLOSE_MS);
+    };
+    this.#quietTimer = setTimeout(check, QUIET_BEFORE_CLOSE_MS);
   }
 
   #receive(chunk: Buffer): void {

@@ -84,7 +84,8 @@ export interface TcpServerStatistics {
   healthChecks: number;
 }
 
-type ResolvedOptions = Required<Omit<TcpServerOptions, "host" | "logger" | "trace" | "transform">> & {
+/** The options a server runs with: every default filled in. */
+export type ResolvedTcpServerOptions = Required<Omit<TcpServerOptions, "host" | "logger" | "trace" | "transform">> & {
   host: string | undefined;
   transform: TransformOptions;
 };
@@ -98,7 +99,7 @@ type ResolvedOptions = Required<Omit<TcpServerOptions, "host" | "logger" | "trac
  */
 export class TcpServer extends EventEmitter {
   state: ServerState = "idle";
-  readonly options: Readonly<ResolvedOptions>;
+  readonly options: Readonly<ResolvedTcpServerOptions>;
   readonly #logger: Logger;
   readonly #refusalLog: RateLimitedLog;
   readonly #trace: Tracer | undefined;
