@@ -14,6 +14,9 @@ import { firstShutdownSignal } from "./signals.js";
 import { finished } from "./single-process.js";
 import { readyLine, type ServeOptions } from "./start-servers.js";
 
+/** Wait before replacing a worker that exited. */
+export const WORKER_RESTART_DELAY_MS = 500;
+
 export async function runPrimary(options: ServeOptions, logger: Logger): Promise<number> {
   const aggregator = new AggregatorRegistry();
   let draining = false;
@@ -30,7 +33,10 @@ export async function runPrimary(options: ServeOptions, logger: Logger): Promise
       workers.delete(worker);
       if (draining) return;
       logger.warn({ worker: worker.process.pid, code, signal }, t("serve.workerReplaced"));
-      fork().catch((error: Error) => logger.error({ err: error }, t("serve.workerReplaced")));
+      // A worker that dies at once would otherwise be replaced in a tight loop.
+      setTimeout(() => {
+        if (!draining) fork().catch((error: Error) => logger.error({ err: error }, t("serve.workerReplaced")));
+      }, WORKER_RESTART_DELAY_MS);
     });
     return new Promise((resolve, reject) => {
       worker.once("message", (message: WorkerMessage) => {
