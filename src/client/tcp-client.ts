@@ -232,16 +232,16 @@ export class TcpClient extends EventEmitter {
     let newlinesToSkip = this.#answeredNewlines - this.#droppedNewlines;
     const rest: Buffer[] = [];
     for (const { bytes, newlines } of this.#sent) {
-      if (newlinesToSkip >= newlines && newlinesToSkip > 0) {
-        newlinesToSkip -= newlines;
-        if (newlinesToSkip > 0 || bytes[bytes.length - 1] === NEWLINE) continue;
+      if (newlinesToSkip === 0) {
+        rest.push(bytes);
+      } else if (newlinesToSkip > newlines) {
+        newlinesToSkip -= newlines; // every line this chunk touches ends in an answered newline
+      } else {
+        // The answered part ends inside this chunk, just after its newlinesToSkip-th newline.
+        let start = 0;
+        for (; newlinesToSkip > 0; newlinesToSkip--) start = bytes.indexOf(NEWLINE, start) + 1;
+        if (start < bytes.length) rest.push(bytes.subarray(start));
       }
-      let start = 0;
-      while (newlinesToSkip > 0) {
-        start = bytes.indexOf(NEWLINE, start) + 1;
-        newlinesToSkip--;
-      }
-      rest.push(start === 0 ? bytes : bytes.subarray(start));
     }
     return rest;
   }
