@@ -136,6 +136,21 @@ describe("errors: one line, a distinct exit code, no stack trace", () => {
   });
 });
 
+describe("serve --workers", () => {
+  test("on a port in use: exit 8 with the reason, and no worker left behind", async () => {
+    const server = await startMayusServer(["--tcp"]);
+    try {
+      const args = ["serve", "--tcp", "--host", "127.0.0.1", "--port", String(server.tcpPort), "--workers", "2"];
+      const result = await runMayus(args, "", { timeoutMs: 20_000 });
+      assert.equal(result.code, EXIT_CODES["listen-failed"], result.stderr);
+      assert.match(result.stderr, /^mayus: TCP port \d+ is already in use on 127\.0\.0\.1/);
+      assert.doesNotMatch(result.stderr, /\n\s+at /);
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
 describe("configuration from the environment", () => {
   test("MAYUS_MODE sets the mode, and a flag wins over the environment", async () => {
     const fromEnvironment = await startMayusServer(["--tcp"], { MAYUS_MODE: "ascii" });

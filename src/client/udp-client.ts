@@ -158,7 +158,7 @@ export class UdpClient {
 
   #receive(reply: Buffer): void {
     this.#trace?.({ step: "recv", protocol: "udp", peer: this.#address, bytes: reply.length, payload: reply });
-    const key = this.#keyOf(Buffer.from(reply));
+    const key = this.#keyOf(reply);
     // The oldest request with the same uppercase takes the reply; anything else is stale.
     this.#pending.find((pending) => pending.key === key)?.resolve(reply);
   }

@@ -17,13 +17,24 @@ import { readyLine, type ServeOptions } from "./start-servers.js";
 /** Wait before replacing a worker that exited. */
 export const WORKER_RESTART_DELAY_MS = 500;
 
+type ListeningMessage = Extract<WorkerMessage, { type: "mayus:listening" }>;
+
+/** A worker exited before it listened; it printed why. */
+class WorkerStartFailed extends Error {
+  constructor(readonly exitCode: number) {
+    super(`worker exited with code ${exitCode} before listening`);
+  }
+}
+
 export async function runPrimary(options: ServeOptions, logger: Logger): Promise<number> {
   const aggregator = new AggregatorRegistry();
   let draining = false;
   let forced = 0;
   const workers = new Set<Worker>();
 
-  const fork = (): Promise<WorkerMessage> => {
+  let started = false;
+
+  const fork = (): Promise<ListeningMessage> => {
     const worker = cluster.fork();
     workers.add(worker);
     worker.on("message", (message: WorkerMessage) => {
@@ -31,22 +42,36 @@ export async function runPrimary(options: ServeOptions, logger: Logger): Promise
     });
     worker.on("exit", (code, signal) => {
       workers.delete(worker);
-      if (draining) return;
+      // Before all listen, a worker's exit fails the start (below); while draining it is expected.
+      if (draining || !started) return;
       logger.warn({ worker: worker.process.pid, code, signal }, t("serve.workerReplaced"));
       // A worker that dies at once would otherwise be replaced in a tight loop.
       setTimeout(() => {
-        if (!draining) fork().catch((error: Error) => logger.error({ err: error }, t("serve.workerReplaced")));
+        if (!draining) fork().catch((error: Error) => logger.error({ err: error }, t("serve.workerFailed")));
       }, WORKER_RESTART_DELAY_MS);
     });
     return new Promise((resolve, reject) => {
-      worker.once("message", (message: WorkerMessage) => {
-        if (message?.type === "mayus:listening") resolve(message);
-      });
-      worker.once("exit", (code) => reject(new Error(`worker exited with code ${code} before listening`)));
+      const onMessage = (message: WorkerMessage) => {
+        if (message?.type !== "mayus:listening") return;
+        worker.off("message", onMessage);
+        resolve(message);
+      };
+      worker.on("message", onMessage);
+      worker.once("exit", (code) => reject(new WorkerStartFailed(code ?? 1)));
     });
   };
 
-  const listening = await Promise.all(Array.from({ length: options.workers }, fork));
+  let listening: ListeningMessage[];
+  try {
+    listening = await Promise.all(Array.from({ length: options.workers }, fork));
+  } catch (error) {
+    // A worker could not listen (port in use...): it said why on stderr; stop the others.
+    draining = true;
+    for (const worker of workers) worker.process.kill("SIGTERM");
+    if (error instanceof WorkerStartFailed) return error.exitCode;
+    throw error;
+  }
+  started = true;
   const metricsServer =
     options.metricsPort === undefined
       ? undefined
@@ -57,10 +82,8 @@ export async function runPrimary(options: ServeOptions, logger: Logger): Promise
           isReady: () => !draining,
         });
   const [first] = listening;
-  if (first.type === "mayus:listening") {
-    if (first.tcp) process.stdout.write(`${readyLine("tcp", first.tcp)}\n`);
-    if (first.udp) process.stdout.write(`${readyLine("udp", first.udp)}\n`);
-  }
+  if (first.tcp) process.stdout.write(`${readyLine("tcp", first.tcp)}\n`);
+  if (first.udp) process.stdout.write(`${readyLine("udp", first.udp)}\n`);
   if (metricsServer !== undefined) process.stdout.write(`${t("serve.metricsReady", { port: metricsServer.port })}\n`);
 
   await firstShutdownSignal(() => {

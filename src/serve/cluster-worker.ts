@@ -76,7 +76,5 @@ export async function runWorker(options: ServeOptions, logger: Logger, trace?: T
   process.once("SIGTERM", () => process.exit(143));
   const forced = await servers.close(options.drainTimeoutMs);
   send({ type: "mayus:drained", forced });
-  // The IPC channel to the primary would keep this process alive: leave it.
-  process.disconnect?.();
   return forced > 0 ? 9 : 0;
 }

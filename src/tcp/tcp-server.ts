@@ -228,7 +228,6 @@ export class TcpServer extends EventEmitter {
       for (const connection of this.#connections) connection.socket.destroy();
     }
     await stopped;
-    this.#idleSweeper.stop();
     this.state = "closed";
     return forced;
   }
