@@ -23,7 +23,8 @@ export class RateLimitedLog {
     readonly now: () => number = () => performance.now(),
   ) {}
 
-  warn(kind: string, fields: Record<string, unknown>, message: string): void {
+  /** `fields` may be a function, called only when the line is written (floods stay cheap). */
+  warn(kind: string, fields: Record<string, unknown> | (() => Record<string, unknown>), message: string): void {
     if (!this.logger.isLevelEnabled("warn")) return;
     const nowMs = this.now();
     const last = this.#lastLoggedMs.get(kind);

@@ -5,8 +5,8 @@
  * turn one datagram into many.
  */
 
-import { isIPv4 } from "node:net";
 import { networkInterfaces } from "node:os";
+import { unmapIPv4 } from "../net/address.js";
 
 export type ReflectionRefusal = "privileged-port" | "nfs-port" | "own-port" | "broadcast" | "multicast";
 
@@ -38,14 +38,15 @@ export class ReflectionGuard {
     if (port < 1024) return "privileged-port";
     if (port === NFS_PORT) return "nfs-port";
     if (this.#ownPorts.has(port)) return "own-port";
-    const ipv4 = address.startsWith("::ffff:") && address.includes(".") ? address.slice(7) : address;
-    if (isIPv4(ipv4)) {
-      const firstOctet = Number(ipv4.slice(0, ipv4.indexOf(".")));
-      if (firstOctet >= 224 && firstOctet <= 239) return "multicast";
-      if (ipv4 === "255.255.255.255" || this.#broadcastAddresses.has(ipv4)) return "broadcast";
-    } else if (address.toLowerCase().startsWith("ff")) {
-      return "multicast";
+    // Sources come from the kernel, so they are well-formed: no regex on this per-datagram path.
+    const ipv4 = unmapIPv4(address);
+    if (ipv4.includes(":")) {
+      const first = ipv4.charCodeAt(0) | 0x20; // IPv6 multicast is ff00::/8
+      return first === 0x66 && (ipv4.charCodeAt(1) | 0x20) === 0x66 ? "multicast" : undefined;
     }
+    const firstOctet = Number.parseInt(ipv4, 10);
+    if (firstOctet >= 224 && firstOctet <= 239) return "multicast";
+    if (ipv4 === "255.255.255.255" || this.#broadcastAddresses.has(ipv4)) return "broadcast";
     return undefined;
   }
 }

@@ -281,8 +281,9 @@ export class UdpServer extends EventEmitter {
 
   #drop(reason: UdpDropReason, remote: RemoteInfo, error?: Error): void {
     this.#dropped[reason]++;
-    const peer = formatAddress(unmapIPv4(remote.address), remote.port);
-    this.#trace?.({ step: "drop", protocol: "udp", peer, note: t(`trace.reason.${reason}`) });
-    if (reason !== "simulated-loss") this.#dropLog.warn(reason, { peer, err: error }, "datagram not answered");
+    const peer = () => formatAddress(unmapIPv4(remote.address), remote.port);
+    this.#trace?.({ step: "drop", protocol: "udp", peer: peer(), note: t(`trace.reason.${reason}`) });
+    if (reason !== "simulated-loss")
+      this.#dropLog.warn(reason, () => ({ peer: peer(), err: error }), "datagram not answered");
   }
 }
