@@ -168,6 +168,10 @@ class PersistentConnection {
   #closed = false;
   #failed = false;
   #timer: NodeJS.Timeout | undefined;
+  /** Made once: sendTime hands the retry timer back through it (no closure per send). */
+  readonly #keepTimer = (timer: NodeJS.Timeout): void => {
+    this.#timer = timer;
+  };
 
   constructor(readonly generator: TcpLoadGenerator) {
     this.#sentAtMs = new Float64Array(generator.window);
@@ -193,15 +197,8 @@ class PersistentConnection {
     const window = generator.window;
     const now = performance.now();
     while (this.#count < window) {
-      let sentAtMs = now;
-      if (this.pacer !== undefined) {
-        const due = this.pacer.take(now);
-        if (due === undefined) {
-          this.#timer = setTimeout(this.next, this.pacer.waitMs(now));
-          return;
-        }
-        sentAtMs = due;
-      }
+      const sentAtMs = Pacer.sendTime(this.pacer, now, this.next, this.#keepTimer);
+      if (sentAtMs === undefined) return;
       const granted = generator.takeBudget(Math.min(generator.blockMessages, window - this.#count));
       if (granted === 0) return;
       const bytes =
@@ -281,6 +278,10 @@ class ConnectLoop {
   #answered = false;
   #failed = false;
   #timer: NodeJS.Timeout | undefined;
+  /** Made once: sendTime hands the retry timer back through it (no closure per send). */
+  readonly #keepTimer = (timer: NodeJS.Timeout): void => {
+    this.#timer = timer;
+  };
 
   constructor(readonly generator: TcpLoadGenerator) {
     this.#options = generator.connectOptions((bytesRead) => this.#receive(bytesRead));
@@ -291,15 +292,8 @@ class ConnectLoop {
     const generator = this.generator;
     if (generator.stopped) return;
     const now = performance.now();
-    let sentAtMs = now;
-    if (this.pacer !== undefined) {
-      const due = this.pacer.take(now);
-      if (due === undefined) {
-        this.#timer = setTimeout(this.next, this.pacer.waitMs(now));
-        return;
-      }
-      sentAtMs = due;
-    }
+    const sentAtMs = Pacer.sendTime(this.pacer, now, this.next, this.#keepTimer);
+    if (sentAtMs === undefined) return;
     if (generator.takeBudget(1) === 0) return;
     generator.inFlight++;
     this.#sentAtMs = sentAtMs;

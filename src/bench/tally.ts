@@ -99,4 +99,21 @@ export class Pacer {
   waitMs(nowMs: number): number {
     return Math.max(0, this.#nextMs - nowMs);
   }
+
+  /**
+   * When a send may go: now in a closed loop (no pacer), else the pacer's due time; or
+   * `undefined` after scheduling `retry` for when it is due (the timer is returned through
+   * `schedule` so the caller can cancel it).
+   */
+  static sendTime(
+    pacer: Pacer | undefined,
+    nowMs: number,
+    retry: () => void,
+    schedule: (timer: NodeJS.Timeout) => void,
+  ): number | undefined {
+    if (pacer === undefined) return nowMs;
+    const due = pacer.take(nowMs);
+    if (due === undefined) schedule(setTimeout(retry, pacer.waitMs(nowMs)));
+    return due;
+  }
 }

@@ -117,6 +117,10 @@ class UdpLoadSocket {
   #dueAtMs = 0;
   #sentAtMs = 0;
   #timer: NodeJS.Timeout | undefined;
+  /** Made once: sendTime hands the retry timer back through it (no closure per send). */
+  readonly #keepTimer = (timer: NodeJS.Timeout): void => {
+    this.#timer = timer;
+  };
 
   constructor(readonly generator: UdpLoadGenerator) {
     this.#payload = Buffer.from(generator.template);
@@ -176,15 +180,8 @@ class UdpLoadSocket {
     const generator = this.generator;
     if (generator.stopped || this.#waiting) return;
     const now = performance.now();
-    let dueAtMs = now;
-    if (this.pacer !== undefined) {
-      const due = this.pacer.take(now);
-      if (due === undefined) {
-        this.#timer = setTimeout(this.next, this.pacer.waitMs(now));
-        return;
-      }
-      dueAtMs = due;
-    }
+    const dueAtMs = Pacer.sendTime(this.pacer, now, this.next, this.#keepTimer);
+    if (dueAtMs === undefined) return;
     if (generator.takeBudget(1) === 0) return;
     this.#waiting = true;
     this.#dueAtMs = dueAtMs;

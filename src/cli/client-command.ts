@@ -34,7 +34,7 @@ export async function runClient(options: ClientOptions): Promise<number> {
   return interactive ? tcpInteractive(options) : tcpPiped(options);
 }
 
-/** Reports an error for one line and says whether the client can go on with the next. */
+/** Prints an error for one line (one line on stderr) and gives its exit code. */
 function reportLineError(error: unknown): number {
   if (!(error instanceof MayusError)) throw error;
   process.stderr.write(`mayus: ${error.message}\n`);

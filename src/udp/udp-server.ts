@@ -5,6 +5,7 @@
  * sources and sources over their rate, and it never answers with more bytes than it got.
  */
 
+import { isAscii } from "node:buffer";
 import { createSocket, type Socket as DatagramSocket, type RemoteInfo } from "node:dgram";
 import { lookup } from "node:dns/promises";
 import { EventEmitter } from "node:events";
@@ -253,7 +254,8 @@ export class UdpServer extends EventEmitter {
 
   /** The reply, never more than `maxGrowth` times the request: growing characters stay if need be. */
   #uppercase(message: Buffer): Buffer {
-    if (!this.#mayGrow) return this.#uppercaser.transformOwned(message);
+    // ASCII never grows: no copy, no second pass (isAscii is simdutf, far cheaper than either).
+    if (!this.#mayGrow || isAscii(message)) return this.#uppercaser.transformOwned(message);
     if (this.#maxGrowth === 1) {
       const reply = this.#uppercaser.transformOwned(message, { keepGrowingCharacters: true });
       if (this.#uppercaser.keptCharacters > 0) this.#statistics.growthLimited++;
