@@ -2,11 +2,13 @@
 
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
+import { createSocket } from "node:dgram";
 import { createServer } from "node:net";
 import { after, before, describe, test } from "node:test";
 import { EXIT_CODES } from "../src/errors.js";
 import { uppercase } from "../src/transform/index.js";
 import { type MayusServer, runMayus, startMayusServer } from "./support/processes.js";
+import { udpExchange } from "./support/sockets.js";
 
 /** One line on stderr, starting with "mayus: ", and no stack trace. */
 function assertOneLineError(stderr: string, pattern: RegExp): void {
@@ -132,6 +134,36 @@ describe("errors: one line, a distinct exit code, no stack trace", () => {
       assertOneLineError(result.stderr, /TCP port \d+ is already in use on 127\.0\.0\.1: .*--port/);
     } finally {
       await server.stop();
+    }
+  });
+});
+
+describe("serve's UDP limits reach the server from the command line", () => {
+  test("--udp-rate 5: a source sending 50 datagrams at once gets about 5 replies", async () => {
+    const server = await startMayusServer(["--udp", "--udp-rate", "5"]);
+    const socket = createSocket("udp4");
+    try {
+      let replies = 0;
+      socket.on("message", () => replies++);
+      await new Promise<void>((resolve) => socket.bind(0, "127.0.0.1", resolve));
+      for (let index = 0; index < 50; index++) socket.send("flood", server.udpPort, "127.0.0.1");
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      assert.ok(replies >= 5 && replies <= 8, `${replies} replies`);
+    } finally {
+      socket.close();
+      await server.stop();
+    }
+  });
+
+  test("--udp-max-growth 3 lets a reply grow; the default does not", async () => {
+    const generous = await startMayusServer(["--udp", "--udp-max-growth", "3"]);
+    const strict = await startMayusServer(["--udp"]);
+    try {
+      const request = Buffer.from("ΐ abc");
+      assert.deepEqual(await udpExchange(generous.udpPort, request), uppercase(request));
+      assert.equal((await udpExchange(strict.udpPort, request))?.toString(), "ΐ ABC");
+    } finally {
+      await Promise.all([generous.stop(), strict.stop()]);
     }
   });
 });
