@@ -6,6 +6,7 @@
 
 import type { Socket } from "node:net";
 import { parseProxyHeader } from "./proxy-protocol.js";
+import { ignoreChunk, type SocketReader } from "./socket-reader.js";
 
 export interface ProxyHeaderHandlers {
   /**
@@ -19,12 +20,17 @@ export interface ProxyHeaderHandlers {
 
 /**
  * @example
- * readProxyHeader(socket, 5000, {
+ * readProxyHeader(socket, new SocketReader(socket, undefined), 5000, {
  *   onHeader: (address, port, rest, isLocal) => serve(socket, address, port, rest),
  *   onRefused: (detail) => socket.destroy(),
  * });
  */
-export function readProxyHeader(socket: Socket, timeoutMs: number, handlers: ProxyHeaderHandlers): void {
+export function readProxyHeader(
+  socket: Socket,
+  reader: SocketReader,
+  timeoutMs: number,
+  handlers: ProxyHeaderHandlers,
+): void {
   // Read now: once the peer resets (HAProxy's checks do at once), Node no longer knows them.
   const { remoteAddress, remotePort } = socket;
   let received: Buffer = Buffer.alloc(0);
@@ -55,11 +61,12 @@ export function readProxyHeader(socket: Socket, timeoutMs: number, handlers: Pro
   const timer = setTimeout(() => refuse("header-timeout"), timeoutMs);
   const cleanUp = () => {
     clearTimeout(timer);
-    socket.off("data", onData);
+    reader.onChunk = ignoreChunk;
     socket.off("end", onEnd);
     socket.off("error", onError);
   };
-  socket.on("data", onData);
+  reader.onChunk = onData;
   socket.on("end", onEnd);
   socket.on("error", onError);
+  socket.resume(); // accepted paused
 }

@@ -12,6 +12,7 @@ import type { Tracer } from "../observability/trace.js";
 import type { Uppercaser } from "../transform/index.js";
 import type { BufferBudget } from "./buffer-budget.js";
 import type { IdleConnection } from "./idle-sweeper.js";
+import type { SocketReader } from "./socket-reader.js";
 
 /** While draining, how long a client must send nothing before its connection is closed. */
 export const QUIET_BEFORE_CLOSE_MS = 250;
@@ -58,19 +59,24 @@ export class TcpConnection implements IdleConnection {
 
   #peer: string | undefined;
 
+  /** The client's address (the one a PROXY header named, if any). */
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+
   constructor(
     readonly socket: Socket,
+    reader: SocketReader,
     readonly uppercaser: Uppercaser,
-    /** The client's address (the one a PROXY header named, if any) and port. */
-    readonly remoteAddress: string,
-    readonly remotePort: number,
+    client: { address: string; port: number },
     readonly limits: TcpConnectionLimits,
     events: TcpConnectionEvents,
     readonly trace?: Tracer,
   ) {
+    this.remoteAddress = client.address;
+    this.remotePort = client.port;
     this.lastActiveTick = limits.idleClock.tick;
     const peer = trace === undefined ? "" : this.peer;
-    socket.on("data", (chunk: Buffer) => this.#receive(chunk));
+    reader.onChunk = (chunk) => this.#receive(chunk);
     socket.on("drain", () => this.#drained());
     // With allowHalfOpen, the client's FIN only ends its direction: answer the rest, then close.
     socket.on("end", () => {

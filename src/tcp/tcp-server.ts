@@ -18,6 +18,7 @@ import { BufferBudget } from "./buffer-budget.js";
 import { connectionLimitWithinDescriptors } from "./descriptor-limit.js";
 import { IdleSweeper } from "./idle-sweeper.js";
 import { readProxyHeader } from "./proxy-header-reader.js";
+import { SHARED_READ_BUFFER_BYTES, SocketReader } from "./socket-reader.js";
 import { TcpConnection } from "./tcp-connection.js";
 
 const EMPTY: Buffer = Buffer.alloc(0);
@@ -47,6 +48,11 @@ export interface TcpServerOptions {
   proxyProtocol?: boolean;
   /** Time a connection has to send its whole PROXY header. */
   proxyHeaderTimeoutMs?: number;
+  /**
+   * Read every connection into one buffer the server shares (see `SocketReader`); false reads
+   * through Node's `data` events, a fresh buffer per read (the same bytes, more work).
+   */
+  readIntoSharedBuffer?: boolean;
   logger?: Logger;
   /** Called at each socket step (`--trace`). */
   trace?: Tracer;
@@ -61,6 +67,7 @@ export const TCP_DEFAULTS = {
   maxBufferedBytesTotal: 256 * 1024 * 1024,
   proxyProtocol: false,
   proxyHeaderTimeoutMs: 5_000,
+  readIntoSharedBuffer: true,
 } as const;
 
 export type ServerState = "idle" | "listening" | "draining" | "closed";
@@ -108,6 +115,8 @@ export class TcpServer extends EventEmitter {
   readonly #connectionsPerAddress = new Map<string, number>();
   readonly #budget: BufferBudget;
   readonly #idleSweeper: IdleSweeper;
+  /** Where every connection's reads land before they are copied out (undefined: `data` events). */
+  readonly #sharedReadBuffer: Buffer | undefined;
   readonly #refused: Record<TcpRefusal, number> = {
     "max-connections": 0,
     "max-connections-per-address": 0,
@@ -135,13 +144,19 @@ export class TcpServer extends EventEmitter {
       maxBufferedBytesTotal: options.maxBufferedBytesTotal ?? TCP_DEFAULTS.maxBufferedBytesTotal,
       proxyProtocol: options.proxyProtocol ?? TCP_DEFAULTS.proxyProtocol,
       proxyHeaderTimeoutMs: options.proxyHeaderTimeoutMs ?? TCP_DEFAULTS.proxyHeaderTimeoutMs,
+      readIntoSharedBuffer: options.readIntoSharedBuffer ?? TCP_DEFAULTS.readIntoSharedBuffer,
     };
     this.#logger = options.logger ?? silentLogger();
     this.#refusalLog = new RateLimitedLog(this.#logger);
     this.#trace = options.trace;
     this.#budget = new BufferBudget(this.options.maxBufferedBytesTotal);
     this.#idleSweeper = new IdleSweeper(this.options.idleTimeoutMs, () => this.#connections);
-    this.#server = createServer({ allowHalfOpen: true, noDelay: true }, (socket) => this.#accept(socket));
+    this.#sharedReadBuffer = this.options.readIntoSharedBuffer
+      ? Buffer.allocUnsafe(SHARED_READ_BUFFER_BYTES)
+      : undefined;
+    // Paused at accept: a socket may be switched to the shared read buffer only before its first read.
+    const serverOptions = { allowHalfOpen: true, noDelay: true, pauseOnConnect: true };
+    this.#server = createServer(serverOptions, (socket) => this.#accept(socket));
     // Node closes connections past this at accept and tells us with "drop".
     this.#server.maxConnections = this.options.maxConnections;
     this.#server.on("drop", (data) => this.#refuse("max-connections", data?.remoteAddress));
@@ -244,22 +259,29 @@ export class TcpServer extends EventEmitter {
       this.#refuse("draining", socket.remoteAddress, socket);
       return;
     }
+    const reader = new SocketReader(socket, this.#sharedReadBuffer);
     if (this.options.proxyProtocol) {
-      readProxyHeader(socket, this.options.proxyHeaderTimeoutMs, {
+      readProxyHeader(socket, reader, this.options.proxyHeaderTimeoutMs, {
         onHeader: (address, port, rest, isLocal) => {
           // A LOCAL header with nothing after it is a load balancer's health check: it
           // proved the server accepts connections; close it quietly, count it apart.
           if (isLocal && rest.length === 0) {
             this.#healthChecks++;
             socket.destroy();
-          } else this.#serve(socket, address, port, rest);
+          } else this.#serve(socket, reader, address, port, rest);
         },
         onRefused: (detail) => this.#refuse("proxy-header", socket.remoteAddress, socket, detail),
       });
-    } else this.#serve(socket, socket.remoteAddress, socket.remotePort, EMPTY);
+    } else this.#serve(socket, reader, socket.remoteAddress, socket.remotePort, EMPTY);
   }
 
-  #serve(socket: Socket, remoteAddress: string | undefined, remotePort: number | undefined, initial: Buffer): void {
+  #serve(
+    socket: Socket,
+    reader: SocketReader,
+    remoteAddress: string | undefined,
+    remotePort: number | undefined,
+    initial: Buffer,
+  ): void {
     if (this.state !== "listening") {
       this.#refuse("draining", remoteAddress, socket);
       return;
@@ -289,7 +311,8 @@ export class TcpServer extends EventEmitter {
       },
     };
     const uppercaser = createUppercaser(this.options.transform);
-    const connection = new TcpConnection(socket, uppercaser, address, remotePort ?? 0, limits, events, this.#trace);
+    const peer = { address, port: remotePort ?? 0 };
+    const connection = new TcpConnection(socket, reader, uppercaser, peer, limits, events, this.#trace);
     if (this.#trace !== undefined) {
       this.#trace({ step: "accept", protocol: "tcp", peer: connection.peer, note: t("trace.newSocket") });
     }

@@ -1,0 +1,100 @@
+/**
+ * Where an accepted socket's bytes come from (the lesson's recv). Each read lands in one
+ * buffer the whole server shares and is copied out at its exact size, instead of Node's
+ * default of a fresh 64 KiB allocation, a shrink and a stream `data` event per read: that is
+ * Node's `onread` option, which Node 20 offers only for sockets it connects, switched on here
+ * for the ones a server accepts. Where this Node lacks what that needs, reads come through
+ * `data` events as usual, with the same result.
+ */
+
+import { Socket, type SocketConstructorOpts } from "node:net";
+
+/** The shared read buffer's size: as large as Node's own reads, so bulk reads stay as large. */
+export const SHARED_READ_BUFFER_BYTES = 64 * 1024;
+
+type ReadCallback = (bytesRead: number, buffer: Buffer) => boolean | undefined;
+
+interface UserBufferHandle {
+  useUserBuffer(buffer: Uint8Array): void;
+}
+
+/**
+ * The private symbols under which `net.Socket` keeps its `onread` buffer and callback, found on
+ * a probe socket built with that option; undefined when this Node keeps them otherwise.
+ */
+const onreadSymbols = findOnreadSymbols();
+
+function findOnreadSymbols(): { buffer: symbol; callback: symbol; generator: symbol } | undefined {
+  const buffer = Buffer.alloc(1);
+  const callback = () => true;
+  // The option works on a socket built this way, though Node documents it for connect() only.
+  const probe = new Socket({ onread: { buffer, callback } } as SocketConstructorOpts);
+  const byName = new Map(Object.getOwnPropertySymbols(probe).map((symbol) => [symbol.description, symbol]));
+  const found = {
+    buffer: byName.get("kBuffer"),
+    callback: byName.get("kBufferCb"),
+    generator: byName.get("kBufferGen"),
+  };
+  const fields = probe as unknown as Record<symbol, unknown>;
+  const usable =
+    found.buffer !== undefined &&
+    found.callback !== undefined &&
+    found.generator !== undefined &&
+    fields[found.buffer] === buffer &&
+    fields[found.callback] === callback &&
+    fields[found.generator] === null;
+  probe.destroy();
+  return usable ? (found as { buffer: symbol; callback: symbol; generator: symbol }) : undefined;
+}
+
+/** Whether accepted sockets can read into a shared buffer on this Node. */
+export const sharedReadsSupported = onreadSymbols !== undefined;
+
+/**
+ * Delivers a socket's reads to `onChunk`, which may be replaced at any time (the PROXY header
+ * reader takes the first bytes, then the connection). Every chunk is a fresh buffer the
+ * receiver owns and may overwrite. End of stream and errors still come as the socket's
+ * `end` and `error` events, and `pause()`/`resume()` still stop and restart reading.
+ *
+ * @example
+ * const server = createServer({ pauseOnConnect: true }, (socket) => {
+ *   const reader = new SocketReader(socket, sharedBuffer);
+ *   reader.onChunk = (chunk) => socket.write(chunk);
+ *   socket.resume();
+ * });
+ */
+export class SocketReader {
+  onChunk: (chunk: Buffer) => void = ignoreChunk;
+  /** Whether reads go through the shared buffer (else through `data` events). */
+  readonly usesSharedBuffer: boolean;
+
+  /**
+   * `socket` must not have read anything yet (accepted with `pauseOnConnect`); `shared`
+   * undefined means `data` events.
+   */
+  constructor(socket: Socket, shared: Buffer | undefined) {
+    this.usesSharedBuffer = shared !== undefined && attachSharedBuffer(socket, shared, this);
+    if (!this.usesSharedBuffer) socket.on("data", (chunk: Buffer) => this.onChunk(chunk));
+  }
+}
+
+function attachSharedBuffer(socket: Socket, shared: Buffer, reader: SocketReader): boolean {
+  const handle = (socket as unknown as { _handle?: Partial<UserBufferHandle> | null })._handle;
+  if (onreadSymbols === undefined || typeof handle?.useUserBuffer !== "function") return false;
+  const callback: ReadCallback = (bytesRead, buffer) => {
+    // The shared buffer is overwritten by the next read of any socket: hand out a copy.
+    const chunk = Buffer.allocUnsafe(bytesRead);
+    buffer.copy(chunk, 0, 0, bytesRead);
+    reader.onChunk(chunk);
+    return undefined;
+  };
+  const fields = socket as unknown as Record<symbol, unknown>;
+  fields[onreadSymbols.buffer] = shared;
+  fields[onreadSymbols.callback] = callback;
+  fields[onreadSymbols.generator] = null;
+  handle.useUserBuffer(shared);
+  return true;
+}
+
+/** A reader's `onChunk` while nobody should get bytes (a refused PROXY header). */
+export function ignoreChunk(): void {}
