@@ -24,7 +24,8 @@ export interface ChartInput {
   subtitle: string;
   series: ChartSeries[];
   ratioGroups: ChartGroup[];
-  memoryGroup: ChartGroup | null;
+  /** W6: server memory per idle connection, one group per way of running the servers. */
+  memoryGroups: ChartGroup[];
 }
 
 const WIDTH = 980;
@@ -132,15 +133,15 @@ export function renderChart(input: ChartInput): string {
   );
   svg.push(...first.svg);
   y += first.height;
-  if (input.memoryGroup !== null) {
-    const values = Object.values(input.memoryGroup.bars).map((bar) => bar.value ?? 0);
+  if (input.memoryGroups.length > 0) {
+    const values = input.memoryGroups.flatMap((group) => Object.values(group.bars).map((bar) => bar.value ?? 0));
     const maxKiB = Math.max(10, ...values.map((value) => value * 1.1));
     const step = maxKiB > 40 ? 10 : maxKiB > 20 ? 5 : 2;
     const kibTicks = Array.from({ length: Math.floor(maxKiB / step) + 1 }, (_, index) => index * step);
     const second = panel(
       y + 10,
       "W6: server memory (RSS) per idle connection, KiB (shorter is better)",
-      [input.memoryGroup],
+      input.memoryGroups,
       input.series,
       maxKiB,
       kibTicks,

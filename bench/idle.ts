@@ -1,11 +1,12 @@
 /**
  * W6, concurrency: a fresh server, then many idle TCP connections held by child processes
  * from several 127.x.y.z source addresses (about 28k ports each), the server's RSS growth per
- * connection (/proc VmRSS before and after), and whether a fresh client is still served.
+ * connection (/proc VmRSS before and after, summed over its processes when it runs
+ * workers), and whether a fresh client is still served.
  */
 
 import { connect } from "node:net";
-import { type Child, descriptorLimit, rssKiB, sleep, startChild } from "./processes.js";
+import { type Child, descriptorLimit, processTree, sleep, startChild, treeRssKiB } from "./processes.js";
 import { ROOT, type ServerKind, startServer } from "./servers.js";
 
 /** Connections per holder process: under the usual 20,000-descriptor limit, and ports per source address. */
@@ -13,6 +14,12 @@ const PER_HOLDER = 15_000;
 
 export interface IdleResult {
   kind: ServerKind;
+  /** mayus's `--workers` (1: one process, the issue's W6; absent in results saved before it was recorded). */
+  workers?: number;
+  /** Processes the server ran as (a cluster's primary and its workers). */
+  processes?: number;
+  /** How the server was started. */
+  command?: string;
   target: number;
   /** Connections still open when the RSS was read. */
   held: number;
@@ -22,7 +29,7 @@ export interface IdleResult {
   rssAfterKiB: number;
   perConnectionKiB: number | null;
   freshClientServed: boolean;
-  /** The server's descriptor limit (it cannot hold more connections than this). */
+  /** The server's descriptor limit, per process (one process cannot hold more connections than this). */
   serverDescriptorLimit: number;
   sourceAddresses: string[];
 }
@@ -53,6 +60,22 @@ export function freshClientServed(port: number, timeoutMs = 3000): Promise<boole
   });
 }
 
+/**
+ * The server's RSS once it stops growing: connected clients may still wait in the accept
+ * queue (a cluster's primary hands each one to a worker over IPC), so read until two
+ * readings a second apart agree within 0.5%, for at most a minute.
+ */
+async function settledRssKiB(pid: number): Promise<number> {
+  let previous = treeRssKiB(pid);
+  for (let waited = 0; waited < 60; waited++) {
+    await sleep(1000);
+    const now = treeRssKiB(pid);
+    if (Math.abs(now - previous) <= previous * 0.005) return now;
+    previous = now;
+  }
+  return previous;
+}
+
 interface HolderReport {
   held: number;
   failed: number;
@@ -75,19 +98,30 @@ async function holderReport(holder: Child, event: "opened" | "status", index: nu
 }
 
 /**
- * Runs W6 against a fresh server of `kind`: `count` idle connections.
+ * Runs W6 against a fresh server of `kind`: `count` idle connections (mayus with `workers`
+ * worker processes when more than 1, each accepting from the shared socket itself:
+ * `NODE_CLUSTER_SCHED_POLICY=none`. Under Node's default round robin the primary accepts
+ * every connection and hands it to a worker over IPC, slower than clients connect here, so
+ * the connections waiting in the primary reach its own descriptor limit and the surplus is
+ * closed: 40,000 of 100,000 were held that way.)
  *
  * @example
  * const result = await holdIdleConnections("mayus", 2000, cBinary);
  * result.perConnectionKiB; // server RSS growth per held connection
  */
-export async function holdIdleConnections(kind: ServerKind, count: number, cBinary: string): Promise<IdleResult> {
-  const server = await startServer(kind, "unicode", { cBinary, manyConnections: true });
+export async function holdIdleConnections(
+  kind: ServerKind,
+  count: number,
+  cBinary: string,
+  workers = 1,
+): Promise<IdleResult> {
+  const env = workers > 1 ? { NODE_CLUSTER_SCHED_POLICY: "none" } : undefined;
+  const server = await startServer(kind, "unicode", { cBinary, manyConnections: true, workers, env });
   const holders: Child[] = [];
   try {
     await freshClientServed(server.port); // warms the server up before the baseline
     await sleep(200);
-    const rssBeforeKiB = rssKiB(server.child.pid);
+    const rssBeforeKiB = treeRssKiB(server.child.pid);
     const holderCount = Math.max(2, Math.ceil(count / PER_HOLDER));
     const sourceAddresses = Array.from({ length: holderCount }, (_, index) => `127.0.${10 + index}.1`);
     sourceAddresses.forEach((source, index) => {
@@ -107,12 +141,14 @@ export async function holdIdleConnections(kind: ServerKind, count: number, cBina
       );
     });
     const opened = await Promise.all(holders.map((holder) => holderReport(holder, "opened", 0)));
-    await sleep(count > 10_000 ? 2000 : 500); // let the server finish accepting and settle
-    const rssAfterKiB = rssKiB(server.child.pid);
+    const rssAfterKiB = await settledRssKiB(server.child.pid);
     const status = await Promise.all(holders.map((holder) => holderReport(holder, "status", 0)));
     const held = status.reduce((sum, each) => sum + each.held, 0);
     return {
       kind,
+      workers,
+      processes: processTree(server.child.pid).length,
+      command: server.command,
       target: count,
       held,
       failed: opened.reduce((sum, each) => sum + each.failed, 0),

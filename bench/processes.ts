@@ -5,7 +5,7 @@
  */
 
 import { type ChildProcess, spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 
 const children = new Set<ChildProcess>();
 
@@ -108,10 +108,35 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** Resident memory of a process in KiB (VmRSS in /proc/PID/status). */
+/** Resident memory of a process in KiB (VmRSS in /proc/PID/status); 0 once it is gone. */
 export function rssKiB(pid: number): number {
-  const match = readFileSync(`/proc/${pid}/status`, "utf8").match(/^VmRSS:\s+(\d+) kB/m);
-  return match ? Number(match[1]) : 0;
+  try {
+    const match = readFileSync(`/proc/${pid}/status`, "utf8").match(/^VmRSS:\s+(\d+) kB/m);
+    return match ? Number(match[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** The pids of a process and all its descendants (a cluster's primary and its workers). */
+export function processTree(pid: number): number[] {
+  const tree = [pid];
+  for (let index = 0; index < tree.length; index++) {
+    try {
+      for (const task of readdirSync(`/proc/${tree[index]}/task`)) {
+        const children = readFileSync(`/proc/${tree[index]}/task/${task}/children`, "utf8").trim();
+        if (children !== "") tree.push(...children.split(" ").map(Number));
+      }
+    } catch {
+      // The process ended meanwhile: it has no children left to count.
+    }
+  }
+  return tree;
+}
+
+/** Resident memory of a process and its descendants together, in KiB. */
+export function treeRssKiB(pid: number): number {
+  return processTree(pid).reduce((sum, each) => sum + rssKiB(each), 0);
 }
 
 /** CPU time (user + system) a process has used, in seconds (/proc/PID/stat, 100 ticks a second). */

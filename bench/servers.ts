@@ -57,7 +57,7 @@ function describe(command: string, args: readonly string[]): string {
 
 /**
  * Starts one server and waits for its TCP and UDP ready lines. `manyConnections` lifts
- * mayus's connection limit and idle timeout (W6).
+ * mayus's connection limit and idle timeout (W6); `workers` runs mayus with `--workers`.
  *
  * @example
  * const server = await startServer("mayus", "ascii", { cBinary });
@@ -66,7 +66,7 @@ function describe(command: string, args: readonly string[]): string {
 export async function startServer(
   kind: ServerKind,
   mode: Mode,
-  options: { cBinary: string; manyConnections?: boolean },
+  options: { cBinary: string; manyConnections?: boolean; workers?: number; env?: NodeJS.ProcessEnv },
 ): Promise<Server> {
   let command: string;
   let args: string[];
@@ -99,17 +99,21 @@ export async function startServer(
         args.push("--max-connections", "1000000", "--idle-timeout", "0");
         if (known.has("--max-connections-per-ip")) args.push("--max-connections-per-ip", "1000000");
       }
+      if (options.workers !== undefined && options.workers > 1) args.push("--workers", String(options.workers));
       ready = [/listening on tcp \S*:(\d+)/, /listening on udp \S*:(\d+)/];
       break;
     }
   }
-  const child = startChild(command, args);
+  const child = startChild(command, args, { env: options.env });
   const [tcp] = await Promise.all(ready.map((pattern) => waitForOutput(child, pattern)));
   return {
     kind,
     mode: serverMode,
     port: Number(tcp[1]),
     child,
-    command: kind === "c" ? `bench/c/uppercase-server ${args.join(" ")}` : describe(command, args),
+    command: [
+      ...Object.entries(options.env ?? {}).map(([name, value]) => `${name}=${value}`),
+      kind === "c" ? `bench/c/uppercase-server ${args.join(" ")}` : describe(command, args),
+    ].join(" "),
   };
 }
