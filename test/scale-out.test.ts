@@ -471,3 +471,27 @@ describe("mayus serve --workers 2", { timeout: SUITE_TIMEOUT_MS }, () => {
     assert.deepEqual([finished.code, finished.signal], [0, null], finished.stderr.slice(-2000));
   });
 });
+
+describe("mayus serve --workers 2 with NODE_CLUSTER_SCHED_POLICY=none (docs/scaling.md)", {
+  timeout: SUITE_TIMEOUT_MS,
+}, () => {
+  test("the workers accept themselves: 200 clients answered by workers only, SIGTERM exits 0", async () => {
+    const server = await startMayusServer(["--workers", "2", "--tcp", "--log-format", "json", "--log-level", "debug"], {
+      NODE_CLUSTER_SCHED_POLICY: "none",
+    });
+    try {
+      await manyClients(server.tcpPort, 200, "sched-none");
+      const servedBy = new Set(
+        logLines(server)
+          .filter((line) => line.msg === "connection accepted")
+          .map((line) => Number(line.pid)),
+      );
+      assert.ok(servedBy.size >= 1 && !servedBy.has(server.child.pid ?? 0), "served by workers, not by the primary");
+      server.child.kill("SIGTERM");
+      const finished = await server.exited;
+      assert.deepEqual([finished.code, finished.signal], [0, null], finished.stderr.slice(-2000));
+    } finally {
+      await server.stop(3000);
+    }
+  });
+});
