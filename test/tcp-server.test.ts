@@ -91,6 +91,20 @@ describe("TcpServer", () => {
     greedy.destroy();
   });
 
+  test("reading through data events (readIntoSharedBuffer: false) gives the same answers", async () => {
+    const plain = new TcpServer({ host: "127.0.0.1", port: 0, readIntoSharedBuffer: false });
+    const { port: plainPort } = await plain.listen();
+    try {
+      const payload = Buffer.concat([Buffer.from("ñandú straße "), randomBytes(100_000)]);
+      const chunks = [payload.subarray(0, 1), payload.subarray(1, 50_001), payload.subarray(50_001)];
+      const [viaShared, viaEvents] = await Promise.all([tcpExchange(port, chunks), tcpExchange(plainPort, chunks)]);
+      assert.deepEqual(viaEvents, uppercase(payload));
+      assert.deepEqual(viaShared, viaEvents);
+    } finally {
+      await plain.close();
+    }
+  });
+
   test("close() is safe to call twice and ends in the closed state", async () => {
     const other = new TcpServer({ host: "127.0.0.1", port: 0 });
     await other.listen();
