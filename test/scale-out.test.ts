@@ -4,7 +4,7 @@
 
 import assert from "node:assert/strict";
 import { createSocket } from "node:dgram";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
 import { connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -489,7 +489,15 @@ describe("mayus serve --workers 2 with NODE_CLUSTER_SCHED_POLICY=none (docs/scal
           .filter((line) => line.msg === "connection accepted")
           .map((line) => Number(line.pid)),
       );
-      assert.ok(servedBy.size >= 1 && !servedBy.has(server.child.pid ?? 0), "served by workers, not by the primary");
+      const primary = server.child.pid ?? 0;
+      assert.ok(servedBy.size >= 1 && !servedBy.has(primary), "served by workers, not by the primary");
+      // What the variable changes: under round robin only the primary holds the listening
+      // socket; here every worker holds it too, and accepts from it.
+      const workers = readFileSync(`/proc/${primary}/task/${primary}/children`, "utf8").trim().split(" ").map(Number);
+      assert.equal(workers.length, 2);
+      for (const worker of workers) {
+        assert.ok(holdsListeningSocket(worker, server.tcpPort), `worker ${worker} holds the listening socket`);
+      }
       server.child.kill("SIGTERM");
       const finished = await server.exited;
       assert.deepEqual([finished.code, finished.signal], [0, null], finished.stderr.slice(-2000));
@@ -498,3 +506,24 @@ describe("mayus serve --workers 2 with NODE_CLUSTER_SCHED_POLICY=none (docs/scal
     }
   });
 });
+
+/** Whether process `pid` has the TCP socket listening on `port` among its descriptors (Linux /proc). */
+function holdsListeningSocket(pid: number, port: number): boolean {
+  const portHex = `:${port.toString(16).toUpperCase().padStart(4, "0")}`;
+  const inodes = ["/proc/net/tcp", "/proc/net/tcp6"].flatMap((table) =>
+    readFileSync(table, "utf8")
+      .split("\n")
+      .slice(1)
+      .map((line) => line.trim().split(/\s+/))
+      .filter((fields) => fields[1]?.endsWith(portHex) && fields[3] === "0A") // 0A: LISTEN
+      .map((fields) => fields[9]),
+  );
+  const descriptors = readdirSync(`/proc/${pid}/fd`).map((fd) => {
+    try {
+      return readlinkSync(`/proc/${pid}/fd/${fd}`);
+    } catch {
+      return "";
+    }
+  });
+  return inodes.some((inode) => descriptors.includes(`socket:[${inode}]`));
+}
