@@ -19,11 +19,12 @@ import { type ChildProcess, fork, spawn } from "node:child_process";
 import { createSocket } from "node:dgram";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { get } from "node:http";
-import { connect, type Socket } from "node:net";
+import type { Socket } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { createUppercaser, uppercase } from "../src/transform/index.js";
+import { tcpConnect } from "../test/support/sockets.js";
 
 const SCRIPT = fileURLToPath(import.meta.url);
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
@@ -70,20 +71,9 @@ function randomText(maxBytes: number): Buffer {
   return Buffer.from(parts.join(" "));
 }
 
-function connected(port: number, host = "127.0.0.1"): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    const socket = connect({ host, port, allowHalfOpen: true });
-    socket.once("connect", () => {
-      socket.off("error", reject);
-      resolve(socket);
-    });
-    socket.once("error", reject);
-  });
-}
-
 /** Sends, half-closes, collects the answer until the server closes (or `timeoutMs`). */
 async function exchangeOnce(port: number, payload: Buffer, timeoutMs = 10_000): Promise<Buffer> {
-  const socket = await connected(port);
+  const socket = await tcpConnect(port);
   const parts: Buffer[] = [];
   socket.on("data", (part: Buffer) => parts.push(part));
   try {
@@ -108,7 +98,7 @@ async function exchangeOnce(port: number, payload: Buffer, timeoutMs = 10_000): 
 async function pingPongWorker(port: number, deadline: number, report: WorkerReport): Promise<void> {
   await Promise.all(
     Array.from({ length: 16 }, async () => {
-      const socket = await connected(port);
+      const socket = await tcpConnect(port);
       socket.on("error", () => {});
       try {
         while (Date.now() < deadline && !socket.destroyed) {
@@ -155,7 +145,7 @@ async function churnWorker(port: number, deadline: number, report: WorkerReport)
             if (!answer.equals(uppercase(message))) report.wrong++;
             report.bytes += message.length;
           } else if (roll < 0.8) {
-            const socket = await connected(port);
+            const socket = await tcpConnect(port);
             socket.on("error", () => {});
             socket.write(randomText(20_000));
             await sleep(Math.random() * 5);
@@ -164,7 +154,7 @@ async function churnWorker(port: number, deadline: number, report: WorkerReport)
             const answer = await exchangeOnce(port, Buffer.from([0x61, 0xc3]));
             if (!answer.equals(Buffer.from([0x41, 0xc3]))) report.wrong++;
           } else {
-            const socket = await connected(port);
+            const socket = await tcpConnect(port);
             socket.on("error", () => {});
             await sleep(50);
             socket.destroy();
@@ -186,7 +176,7 @@ async function streamWorker(port: number, deadline: number, report: WorkerReport
     [false, false, true].map(async (slowReader) => {
       while (Date.now() < deadline) {
         try {
-          const socket = await connected(port);
+          const socket = await tcpConnect(port);
           let received = 0;
           let wrong = false;
           const done = new Promise<void>((resolve, reject) => {
@@ -387,7 +377,7 @@ class Probe {
   #timer: NodeJS.Timeout | undefined;
 
   async start(port: number): Promise<void> {
-    this.#socket = await connected(port);
+    this.#socket = await tcpConnect(port);
     this.#socket.on("error", () => {});
     let sentAt = 0;
     let waiting = false;
