@@ -53,6 +53,21 @@ describe("--proxy-protocol", () => {
     });
   });
 
+  test("1 to 3 bytes after the header, at the very end of a read's memory, are answered (no crash)", async () => {
+    // Through data events each read is its own exact-size memory: the payload after a
+    // 33-byte header is then a short slice at the end of it, where the ASCII kernel's word view
+    // once threw a RangeError in the read callback and brought the process down.
+    await withServer({ readIntoSharedBuffer: false }, async (_server, port) => {
+      for (const payload of ["a", "ab", "abc"]) {
+        for (const clientPort of ["1", "12", "123", "1234"]) {
+          const header = `PROXY TCP4 1.2.3.4 5.6.7.8 ${clientPort} 2\r\n`;
+          const answer = await tcpExchange(port, [Buffer.from(header + payload)]);
+          assert.equal(answer.toString(), payload.toUpperCase(), `header of ${header.length} bytes`);
+        }
+      }
+    });
+  });
+
   test("the per-address limit counts the client named in the header, not the proxy", async () => {
     await withServer({ maxConnectionsPerAddress: 2 }, async (server, port) => {
       const open = [];

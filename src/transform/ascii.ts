@@ -35,9 +35,15 @@ export interface WordView {
   alignedStart: number;
 }
 
+/** For a slice with no whole aligned word: an empty view needs no offset into the slice's memory. */
+const NO_WORDS = new Int32Array(0);
+
 export function wordViewOf(bytes: Uint8Array): WordView {
   const alignedStart = (4 - (bytes.byteOffset & 3)) & 3;
-  const wordCount = Math.max(0, (bytes.length - alignedStart) >> 2);
+  const wordCount = (bytes.length - alignedStart) >> 2;
+  // A short slice at the very end of its memory would put the view's offset past the end
+  // (a RangeError, even for zero words): such a slice has no words to view.
+  if (wordCount <= 0) return { words: NO_WORDS, alignedStart };
   return { words: new Int32Array(bytes.buffer, bytes.byteOffset + alignedStart, wordCount), alignedStart };
 }
 
