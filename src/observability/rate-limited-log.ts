@@ -35,8 +35,9 @@ export class RateLimitedLog {
     const suppressed = this.#suppressed.get(kind) ?? 0;
     this.#suppressed.delete(kind);
     this.#lastLoggedMs.set(kind, nowMs);
+    const written = typeof fields === "function" ? fields() : fields;
     this.logger.warn(
-      { ...fields, reason: kind, ...(suppressed > 0 ? { alsoSinceLastLine: suppressed } : {}) },
+      { ...written, reason: kind, ...(suppressed > 0 ? { alsoSinceLastLine: suppressed } : {}) },
       message,
     );
   }

@@ -250,8 +250,9 @@ export class TcpServer extends EventEmitter {
   #refuse(reason: TcpRefusal, remoteAddress: string | undefined, socket?: Socket, detail?: string): void {
     this.#refused[reason]++;
     socket?.destroy();
-    const peer = remoteAddress && unmapIPv4(remoteAddress);
-    this.#refusalLog.warn(reason, { peer, ...(detail ? { detail } : {}) }, "connection refused");
+    // Fields built only for a line that is written: a flood of refusals stays cheap.
+    const fields = () => ({ peer: remoteAddress && unmapIPv4(remoteAddress), ...(detail ? { detail } : {}) });
+    this.#refusalLog.warn(reason, fields, "connection refused");
   }
 
   #accept(socket: Socket): void {

@@ -283,9 +283,16 @@ export class UdpServer extends EventEmitter {
 
   #drop(reason: UdpDropReason, remote: RemoteInfo, error?: Error): void {
     this.#dropped[reason]++;
-    const peer = () => formatAddress(unmapIPv4(remote.address), remote.port);
-    this.#trace?.({ step: "drop", protocol: "udp", peer: peer(), note: t(`trace.reason.${reason}`) });
+    if (this.#trace !== undefined) {
+      const peer = formatAddress(unmapIPv4(remote.address), remote.port);
+      this.#trace({ step: "drop", protocol: "udp", peer, note: t(`trace.reason.${reason}`) });
+    }
+    // The fields are built only for a line that is written: a flood of drops stays cheap.
     if (reason !== "simulated-loss")
-      this.#dropLog.warn(reason, () => ({ peer: peer(), err: error }), "datagram not answered");
+      this.#dropLog.warn(
+        reason,
+        () => ({ peer: formatAddress(unmapIPv4(remote.address), remote.port), err: error }),
+        "datagram not answered",
+      );
   }
 }
