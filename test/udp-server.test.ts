@@ -2,8 +2,10 @@
 
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
+import { createSocket } from "node:dgram";
+import { once } from "node:events";
 import { after, before, describe, test } from "node:test";
-import { createUppercaser, MAX_IPV4_DATAGRAM_BYTES, UdpServer, uppercase } from "../src/index.js";
+import { createUppercaser, MAX_IPV4_DATAGRAM_BYTES, MayusError, UdpServer, uppercase } from "../src/index.js";
 import { udpExchange } from "./support/sockets.js";
 
 describe("UdpServer", () => {
@@ -53,4 +55,22 @@ describe("UdpServer", () => {
       assert.equal(ipv6.state, "closed");
     }
   });
+});
+
+test("all interfaces, with the port taken on IPv6: the error, not a quiet IPv4-only listen", async () => {
+  const squatter = createSocket({ type: "udp6", ipv6Only: true });
+  squatter.bind(0, "::");
+  await once(squatter, "listening");
+  const { port } = squatter.address();
+  const server = new UdpServer({ port });
+  try {
+    await assert.rejects(server.listen(), (error: unknown) => {
+      assert.ok(error instanceof MayusError);
+      assert.equal((error.cause as NodeJS.ErrnoException).code, "EADDRINUSE");
+      return true;
+    });
+  } finally {
+    await server.close();
+    squatter.close();
+  }
 });

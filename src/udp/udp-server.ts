@@ -129,8 +129,11 @@ export class UdpServer extends EventEmitter {
     if (this.#host === undefined) {
       try {
         this.#socket = await this.#bind("udp6", "::");
-      } catch {
-        // No IPv6 on this machine: IPv4 alone.
+      } catch (error) {
+        // No IPv6 on this machine: IPv4 alone. Any other failure (the port taken, say) is
+        // the answer: falling back would listen on IPv4 only while TCP has both.
+        const code = ((error as Error).cause as NodeJS.ErrnoException | undefined)?.code;
+        if (code !== "EAFNOSUPPORT" && code !== "EADDRNOTAVAIL") throw error;
         this.#socket = await this.#bind("udp4", "0.0.0.0");
       }
     } else {
