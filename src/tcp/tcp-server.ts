@@ -321,7 +321,8 @@ export class TcpServer extends EventEmitter {
     this.#connections.add(connection);
     this.emit("connection", connection);
     connection.receiveInitial(initial);
-    if (socket.isPaused()) socket.resume();
+    // Accepted paused; stay paused if answering the bytes after a PROXY header already hit a bound.
+    if (!connection.isPaused) socket.resume();
   }
 
   #closed(connection: TcpConnection, address: string): void {
