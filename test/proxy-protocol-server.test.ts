@@ -68,6 +68,22 @@ describe("--proxy-protocol", () => {
     });
   });
 
+  test("close() does not wait for a connection still sending its header: it is refused as draining", {
+    timeout: 15_000, // without the fix, close() waited for the 60 s header timeout
+  }, async () => {
+    const server = new TcpServer({ host: "127.0.0.1", port: 0, proxyProtocol: true, proxyHeaderTimeoutMs: 60_000 });
+    const { port } = await server.listen();
+    const silent = await tcpConnect(port);
+    silent.on("error", () => {});
+    const silentClosed = new Promise((resolve) => silent.once("end", resolve).once("error", resolve));
+    silent.resume();
+    while (server.statistics().connectionsAwaitingHeader === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.equal(await server.close(10_000), 0);
+    await silentClosed;
+    assert.equal(server.statistics().refused.draining, 1);
+    assert.equal(server.statistics().refused["proxy-header"], 0);
+  });
+
   test("the per-address limit counts the client named in the header, not the proxy", async () => {
     await withServer({ maxConnectionsPerAddress: 2 }, async (server, port) => {
       const open = [];

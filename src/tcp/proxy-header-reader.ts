@@ -64,9 +64,12 @@ export function readProxyHeader(
     reader.onChunk = ignoreChunk;
     socket.off("end", onEnd);
     socket.off("error", onError);
+    socket.off("close", cleanUp);
   };
   reader.onChunk = onData;
   socket.on("end", onEnd);
   socket.on("error", onError);
+  // Destroyed before its header (the server is stopping): nothing more to wait for.
+  socket.once("close", cleanUp);
   socket.resume(); // accepted paused
 }

@@ -89,6 +89,8 @@ export interface TcpServerStatistics {
   bufferedBytes: number;
   /** PROXY LOCAL connections with no payload (load balancer health checks), closed quietly. */
   healthChecks: number;
+  /** Connections accepted whose PROXY header has not arrived yet (not counted as active). */
+  connectionsAwaitingHeader: number;
 }
 
 /** The options a server runs with: every default filled in. */
@@ -112,6 +114,8 @@ export class TcpServer extends EventEmitter {
   readonly #trace: Tracer | undefined;
   readonly #server: Server;
   readonly #connections = new Set<TcpConnection>();
+  /** Sockets accepted but still sending their PROXY header: closed at once when draining. */
+  readonly #awaitingHeader = new Set<Socket>();
   readonly #connectionsPerAddress = new Map<string, number>();
   readonly #budget: BufferBudget;
   readonly #idleSweeper: IdleSweeper;
@@ -208,6 +212,7 @@ export class TcpServer extends EventEmitter {
       ...totals,
       bufferedBytes: this.#budget.usedBytes,
       healthChecks: this.#healthChecks,
+      connectionsAwaitingHeader: this.#awaitingHeader.size,
     };
   }
 
@@ -230,6 +235,10 @@ export class TcpServer extends EventEmitter {
     this.state = "draining";
     const stopped = new Promise<void>((resolve) => this.#server.close(() => resolve()));
     for (const connection of this.#connections) connection.shutdown();
+    // Nothing of theirs was received yet, so nothing is owed; waiting for their header would
+    // hold the close for up to the header timeout.
+    for (const socket of this.#awaitingHeader) this.#refuse("draining", socket.remoteAddress, socket);
+    this.#awaitingHeader.clear();
     let forced = 0;
     if (this.#connections.size > 0) {
       let timer: NodeJS.Timeout | undefined;
@@ -262,8 +271,11 @@ export class TcpServer extends EventEmitter {
     }
     const reader = new SocketReader(socket, this.#sharedReadBuffer);
     if (this.options.proxyProtocol) {
+      this.#awaitingHeader.add(socket);
+      socket.once("close", () => this.#awaitingHeader.delete(socket));
       readProxyHeader(socket, reader, this.options.proxyHeaderTimeoutMs, {
         onHeader: (address, port, rest, isLocal) => {
+          this.#awaitingHeader.delete(socket);
           // A LOCAL header with nothing after it is a load balancer's health check: it
           // proved the server accepts connections; close it quietly, count it apart.
           if (isLocal && rest.length === 0) {
@@ -271,7 +283,10 @@ export class TcpServer extends EventEmitter {
             socket.destroy();
           } else this.#serve(socket, reader, address, port, rest);
         },
-        onRefused: (detail) => this.#refuse("proxy-header", socket.remoteAddress, socket, detail),
+        onRefused: (detail) => {
+          this.#awaitingHeader.delete(socket);
+          this.#refuse("proxy-header", socket.remoteAddress, socket, detail);
+        },
       });
     } else this.#serve(socket, reader, socket.remoteAddress, socket.remotePort, EMPTY);
   }
