@@ -30,6 +30,9 @@ test("broadcast and multicast sources, IPv4 (mapped too) and IPv6", () => {
   assert.equal(guard.refusalFor("223.255.255.255", 5000), undefined);
   assert.equal(guard.refusalFor("240.0.0.1", 5000), undefined);
   assert.equal(guard.refusalFor("fe80::1", 5000), undefined);
+  assert.equal(guard.refusalFor("ff0e::fb", 5000), "multicast");
+  assert.equal(guard.refusalFor("ff::1", 5000), undefined); // 00ff::1
+  assert.equal(guard.refusalFor("ffe::1", 5000), undefined); // 0ffe::1
 });
 
 test("local broadcast addresses are computed from the interfaces (loopback's /8 gives 127.255.255.255)", () => {

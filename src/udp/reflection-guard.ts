@@ -41,8 +41,9 @@ export class ReflectionGuard {
     // Sources come from the kernel, so they are well-formed: no regex on this per-datagram path.
     const ipv4 = unmapIPv4(address);
     if (ipv4.includes(":")) {
-      const first = ipv4.charCodeAt(0) | 0x20; // IPv6 multicast is ff00::/8
-      return first === 0x66 && (ipv4.charCodeAt(1) | 0x20) === 0x66 ? "multicast" : undefined;
+      // IPv6 multicast is ff00::/8: a first group of four digits starting "ff" (not "ff::", 00ff).
+      const startsFf = (ipv4.charCodeAt(0) | 0x20) === 0x66 && (ipv4.charCodeAt(1) | 0x20) === 0x66;
+      return startsFf && ipv4.indexOf(":") === 4 ? "multicast" : undefined;
     }
     const firstOctet = Number.parseInt(ipv4, 10);
     if (firstOctet >= 224 && firstOctet <= 239) return "multicast";
