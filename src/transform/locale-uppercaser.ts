@@ -29,8 +29,14 @@ export class LocaleUppercaser implements Uppercaser {
     return this.#held.length;
   }
 
-  push(chunk: Uint8Array): Buffer {
-    const input = this.#held.length > 0 ? Buffer.concat([this.#held, chunk]) : Buffer.from(chunk);
+  push(chunk: Uint8Array, inPlace = false): Buffer {
+    // The input is only read, but a one-byte output may be a view of it: copy unless it is ours.
+    const input =
+      this.#held.length > 0
+        ? Buffer.concat([this.#held, chunk])
+        : inPlace && Buffer.isBuffer(chunk)
+          ? chunk
+          : Buffer.from(chunk);
     this.#held = EMPTY;
     return this.#transform(input, false);
   }

@@ -19,6 +19,7 @@ import type { Tracer } from "../observability/trace.js";
 import type { ServerState } from "../tcp/tcp-server.js";
 import {
   createUppercaser,
+  MAX_UNICODE_GROWTH,
   resolveTransformOptions,
   type TransformOptions,
   type Uppercaser,
@@ -265,6 +266,8 @@ export class UdpServer extends EventEmitter {
       return reply;
     }
     const limitBytes = Math.min(MAX_IPV4_DATAGRAM_BYTES, Math.floor(message.length * this.#maxGrowth));
+    // No uppercase grows past MAX_UNICODE_GROWTH: when that fits, one pass, and no copy kept for a second.
+    if (message.length * MAX_UNICODE_GROWTH <= limitBytes) return this.#uppercaser.transformOwned(message);
     const original = Buffer.from(message);
     const full = this.#uppercaser.transformOwned(message);
     if (full.length <= limitBytes) return full;
