@@ -13,7 +13,12 @@ import { formatAddress, unmapIPv4 } from "../net/address.js";
 import { type Logger, silentLogger } from "../observability/logger.js";
 import { RateLimitedLog } from "../observability/rate-limited-log.js";
 import type { Tracer } from "../observability/trace.js";
-import { createUppercaser, resolveTransformOptions, type TransformOptions } from "../transform/index.js";
+import {
+  resolveTransformOptions,
+  type TransformOptions,
+  type Uppercaser,
+  uppercaserFactory,
+} from "../transform/index.js";
 import { BufferBudget } from "./buffer-budget.js";
 import { connectionLimitWithinDescriptors } from "./descriptor-limit.js";
 import { IdleSweeper } from "./idle-sweeper.js";
@@ -119,6 +124,8 @@ export class TcpServer extends EventEmitter {
   readonly #connectionsPerAddress = new Map<string, number>();
   readonly #budget: BufferBudget;
   readonly #idleSweeper: IdleSweeper;
+  /** A fresh uppercaser per connection, from options checked once. */
+  readonly #newUppercaser: () => Uppercaser;
   /** Where every connection's reads land before they are copied out (undefined: `data` events). */
   readonly #sharedReadBuffer: Buffer | undefined;
   readonly #refused: Record<TcpRefusal, number> = {
@@ -150,6 +157,7 @@ export class TcpServer extends EventEmitter {
       proxyHeaderTimeoutMs: options.proxyHeaderTimeoutMs ?? TCP_DEFAULTS.proxyHeaderTimeoutMs,
       readIntoSharedBuffer: options.readIntoSharedBuffer ?? TCP_DEFAULTS.readIntoSharedBuffer,
     };
+    this.#newUppercaser = uppercaserFactory(this.options.transform);
     this.#logger = options.logger ?? silentLogger();
     this.#refusalLog = new RateLimitedLog(this.#logger);
     this.#trace = options.trace;
@@ -326,7 +334,7 @@ export class TcpServer extends EventEmitter {
         failed.socket.destroy();
       },
     };
-    const uppercaser = createUppercaser(this.options.transform);
+    const uppercaser = this.#newUppercaser();
     const peer = { address, port: remotePort ?? 0 };
     const connection = new TcpConnection(socket, reader, uppercaser, peer, limits, events, this.#trace);
     if (this.#trace !== undefined) {

@@ -10,4 +10,11 @@ export {
   TransformOptionsError,
 } from "./options.js";
 export { UppercaseStream } from "./uppercase-stream.js";
-export { AsciiUppercaser, createUppercaser, type OneShotOptions, type Uppercaser, uppercase } from "./uppercaser.js";
+export {
+  AsciiUppercaser,
+  createUppercaser,
+  type OneShotOptions,
+  type Uppercaser,
+  uppercase,
+  uppercaserFactory,
+} from "./uppercaser.js";

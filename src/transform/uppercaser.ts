@@ -67,9 +67,21 @@ export class AsciiUppercaser implements Uppercaser {
  * const second = uppercaser.push(Buffer.from([0xb1]));      // "Ñ"
  */
 export function createUppercaser(options: TransformOptions = {}): Uppercaser {
+  return uppercaserFactory(options)();
+}
+
+/**
+ * Checks the options once and returns a maker of fresh uppercasers (a server makes one per
+ * connection); throws `TransformOptionsError` on bad options.
+ *
+ * @example
+ * const newUppercaser = uppercaserFactory({ mode: "unicode" });
+ * const forThisConnection = newUppercaser();
+ */
+export function uppercaserFactory(options: TransformOptions = {}): () => Uppercaser {
   const { mode, locale } = resolveTransformOptions(options);
-  if (mode === "ascii") return new AsciiUppercaser();
-  return locale === undefined ? new UnicodeUppercaser() : new LocaleUppercaser(locale);
+  if (mode === "ascii") return () => new AsciiUppercaser();
+  return locale === undefined ? () => new UnicodeUppercaser() : () => new LocaleUppercaser(locale);
 }
 
 /**
