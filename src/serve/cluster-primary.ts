@@ -12,7 +12,7 @@ import { startMetricsServer } from "../observability/metrics-server.js";
 import type { PrimaryMessage, WorkerMessage } from "./cluster-worker.js";
 import { firstShutdownSignal } from "./signals.js";
 import { finished } from "./single-process.js";
-import { readyLine, type ServeOptions } from "./start-servers.js";
+import { printReadyLines, type ServeOptions } from "./start-servers.js";
 
 /** Wait before replacing a worker that exited. */
 export const WORKER_RESTART_DELAY_MS = 500;
@@ -81,10 +81,7 @@ export async function runPrimary(options: ServeOptions, logger: Logger): Promise
           metrics: async () => ({ text: await aggregator.clusterMetrics(), contentType: aggregator.contentType }),
           isReady: () => !draining,
         });
-  const [first] = listening;
-  if (first.tcp) process.stdout.write(`${readyLine("tcp", first.tcp)}\n`);
-  if (first.udp) process.stdout.write(`${readyLine("udp", first.udp)}\n`);
-  if (metricsServer !== undefined) process.stdout.write(`${t("serve.metricsReady", { port: metricsServer.port })}\n`);
+  printReadyLines(listening[0], metricsServer?.port);
 
   await firstShutdownSignal(() => {
     for (const worker of workers) worker.process.kill("SIGKILL");

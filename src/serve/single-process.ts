@@ -10,7 +10,7 @@ import { createMetricsRegistry } from "../observability/metrics.js";
 import { startMetricsServer } from "../observability/metrics-server.js";
 import type { Tracer } from "../observability/trace.js";
 import { firstShutdownSignal } from "./signals.js";
-import { readyLine, type ServeOptions, startServers } from "./start-servers.js";
+import { printReadyLines, type ServeOptions, startServers } from "./start-servers.js";
 
 /** Runs until a signal; resolves with the exit code. */
 export async function runSingleProcess(options: ServeOptions, logger: Logger, trace?: Tracer): Promise<number> {
@@ -26,25 +26,15 @@ export async function runSingleProcess(options: ServeOptions, logger: Logger, tr
           metrics: async () => ({ text: await registry.metrics(), contentType: registry.contentType }),
           isReady: () => !draining,
         });
-  printReadyLines(servers, options, metricsServer?.port);
+  printReadyLines({ tcp: servers.tcp?.address(), udp: servers.udp?.address() }, metricsServer?.port);
+  if (servers.udp && options.udpOptions.network !== undefined) {
+    process.stderr.write(`${t("serve.networkSeed", { seed: servers.udp.networkSeed })}\n`);
+  }
   await firstShutdownSignal();
   draining = true;
   const forced = await servers.close(options.drainTimeoutMs);
   metricsServer?.close();
   return finished(forced);
-}
-
-export function printReadyLines(
-  servers: Awaited<ReturnType<typeof startServers>>,
-  options: ServeOptions,
-  metricsPort: number | undefined,
-): void {
-  if (servers.tcp) process.stdout.write(`${readyLine("tcp", servers.tcp.address())}\n`);
-  if (servers.udp) process.stdout.write(`${readyLine("udp", servers.udp.address())}\n`);
-  if (metricsPort !== undefined) process.stdout.write(`${t("serve.metricsReady", { port: metricsPort })}\n`);
-  if (servers.udp && options.udpOptions.network !== undefined) {
-    process.stderr.write(`${t("serve.networkSeed", { seed: servers.udp.networkSeed })}\n`);
-  }
 }
 
 /** The closing line and the exit code: 9 when the drain timeout closed connections unfinished. */

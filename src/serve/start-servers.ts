@@ -75,3 +75,10 @@ export async function startServers(options: ServeOptions, logger: Logger, trace?
 export function readyLine(protocol: "tcp" | "udp", address: AddressInfo): string {
   return t("serve.ready", { protocol, address: formatAddress(address.address, address.port) });
 }
+
+/** The lines scripts wait for on stdout: each listening address, then the metrics port if any. */
+export function printReadyLines(listening: { tcp?: AddressInfo; udp?: AddressInfo }, metricsPort?: number): void {
+  if (listening.tcp) process.stdout.write(`${readyLine("tcp", listening.tcp)}\n`);
+  if (listening.udp) process.stdout.write(`${readyLine("udp", listening.udp)}\n`);
+  if (metricsPort !== undefined) process.stdout.write(`${t("serve.metricsReady", { port: metricsPort })}\n`);
+}
