@@ -35,6 +35,15 @@ test("broadcast and multicast sources, IPv4 (mapped too) and IPv6", () => {
   assert.equal(guard.refusalFor("ffe::1", 5000), undefined); // 0ffe::1
 });
 
+test("IPv4 multicast is exactly a first octet of 224 to 239, whatever its number of digits", () => {
+  const guard = new ReflectionGuard([], []);
+  for (let octet = 0; octet <= 255; octet++) {
+    const expected = octet >= 224 && octet <= 239 ? "multicast" : undefined;
+    assert.equal(guard.refusalFor(`${octet}.1.2.3`, 5000), expected, `${octet}.1.2.3`);
+    assert.equal(guard.refusalFor(`::ffff:${octet}.0.0.1`, 5000), expected, `::ffff:${octet}.0.0.1`);
+  }
+});
+
 test("local broadcast addresses are computed from the interfaces (loopback's /8 gives 127.255.255.255)", () => {
   const addresses = localBroadcastAddresses();
   for (const address of addresses) assert.match(address, /^\d+\.\d+\.\d+\.\d+$/);

@@ -24,6 +24,7 @@ import {
   type TransformOptions,
   type Uppercaser,
 } from "../transform/index.js";
+import { DatagramIO } from "./datagram-io.js";
 import { NetworkSimulator, type NetworkSimulatorOptions } from "./network-simulator.js";
 import { ReflectionGuard, type ReflectionRefusal } from "./reflection-guard.js";
 import { SourceRateLimiter, type SourceRateLimiterOptions } from "./source-rate-limiter.js";
@@ -89,6 +90,8 @@ export class UdpServer extends EventEmitter {
   readonly #network: NetworkSimulator;
   readonly #pendingDelays = new Set<NodeJS.Timeout>();
   #socket: DatagramSocket | undefined;
+  /** recvfrom and sendto on the bound socket; the string is the peer, for the trace. */
+  #io: DatagramIO<string> | undefined;
   readonly #statistics = {
     datagramsReceived: 0,
     datagramsSent: 0,
@@ -141,7 +144,11 @@ export class UdpServer extends EventEmitter {
       const address = isIP(this.#host) !== 0 ? this.#host : await this.#resolve(this.#host);
       this.#socket = await this.#bind(isIP(address) === 6 ? "udp6" : "udp4", address);
     }
-    this.#socket.on("message", (message, remote) => this.#receive(message, remote));
+    this.#io = new DatagramIO(
+      this.#socket,
+      (message, remote) => this.#receive(message, remote),
+      (reply, remote, peer, error) => this.#sent(reply, remote, peer, error),
+    );
     this.#socket.on("error", (error) => this.#logger.error({ err: error }, "udp socket error"));
     this.#guard.addOwnPort(this.address().port);
     this.state = "listening";
@@ -211,8 +218,8 @@ export class UdpServer extends EventEmitter {
   }
 
   #receive(message: Buffer, remote: RemoteInfo): void {
-    const socket = this.#socket;
-    if (socket === undefined || this.state !== "listening") return;
+    const io = this.#io;
+    if (io === undefined || this.state !== "listening") return;
     this.#statistics.datagramsReceived++;
     this.#statistics.bytesReceived += message.length;
     const trace = this.#trace;
@@ -230,7 +237,7 @@ export class UdpServer extends EventEmitter {
     }
     const reply = this.#uppercase(message);
     if (!this.#network.isActive) {
-      this.#send(socket, reply, remote, peer);
+      io.send(reply, remote, peer);
       return;
     }
     const fate = this.#network.decide();
@@ -244,13 +251,13 @@ export class UdpServer extends EventEmitter {
     }
     for (const delayMs of fate.delaysMs) {
       if (delayMs <= 0) {
-        this.#send(socket, reply, remote, peer);
+        io.send(reply, remote, peer);
         continue;
       }
       trace?.({ step: "delay", protocol: "udp", peer, note: `${delayMs.toFixed(1)} ms` });
       const timer = setTimeout(() => {
         this.#pendingDelays.delete(timer);
-        if (this.state === "listening") this.#send(socket, reply, remote, peer);
+        if (this.state === "listening") io.send(reply, remote, peer);
       }, delayMs);
       this.#pendingDelays.add(timer);
     }
@@ -275,16 +282,14 @@ export class UdpServer extends EventEmitter {
     return this.#uppercaser.transformOwned(original, { keepGrowingCharacters: true });
   }
 
-  #send(socket: DatagramSocket, reply: Buffer, remote: RemoteInfo, peer: string): void {
-    socket.send(reply, remote.port, remote.address, (error) => {
-      if (error) {
-        this.#drop("send-failed", remote, error);
-        return;
-      }
-      this.#statistics.datagramsSent++;
-      this.#statistics.bytesSent += reply.length;
-      this.#trace?.({ step: "sendto", protocol: "udp", peer, bytes: reply.length, payload: reply });
-    });
+  #sent(reply: Buffer, remote: RemoteInfo, peer: string, error: Error | undefined): void {
+    if (error !== undefined) {
+      this.#drop("send-failed", remote, error);
+      return;
+    }
+    this.#statistics.datagramsSent++;
+    this.#statistics.bytesSent += reply.length;
+    this.#trace?.({ step: "sendto", protocol: "udp", peer, bytes: reply.length, payload: reply });
   }
 
   #drop(reason: UdpDropReason, remote: RemoteInfo, error?: Error): void {
