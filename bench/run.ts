@@ -6,6 +6,7 @@
  *
  * Options: --quick (under a minute: smaller totals, shorter runs, 2,000 idle connections),
  * --only W2,W6 and --servers c,mayus (a partial run, which does not write docs/bench),
+ * --rounds N (rounds per workload: 8 full, 1 quick; a run with another count is partial too),
  * --chart-only (redraws docs/bench/results.svg from docs/bench/results.json, measuring nothing).
  */
 
@@ -13,10 +14,10 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, release, tmpdir, totalmem } from "node:os";
 import { parseArgs } from "node:util";
-import type { BenchResult } from "../src/bench/options.js";
 import { type ChartGroup, renderChart } from "./chart.js";
 import { holdIdleConnections, type IdleResult } from "./idle.js";
-import { cpuSeconds, startChild, stopAllChildren } from "./processes.js";
+import { measureWorkload, type RunRecord } from "./load-runs.js";
+import { stopAllChildren } from "./processes.js";
 import {
   compileC,
   MAYUS,
@@ -29,34 +30,11 @@ import {
   startServer,
 } from "./servers.js";
 import { grouped, markdownTable } from "./table.js";
+import { type Workload, workloads } from "./workloads.js";
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
 const COLORS: Record<ServerKind, string> = { c: "#5f6368", python: "#3776ab", naive: "#7cb342", mayus: "#e4572e" };
-
-interface Workload {
-  id: string;
-  title: string;
-  /** The transform mayus (and Python) run in; C always does ascii, the naive server toUpperCase. */
-  mode: Mode;
-  metric: "MB/s" | "msg/s";
-  target: number;
-  /** W2 also wants mayus above Python asyncio. */
-  aboveServer?: ServerKind;
-  args: string[];
-  /** Seconds the client may take at most (warm-up + duration), before the margin. */
-  seconds: number;
-}
-
-interface RunRecord {
-  server: ServerKind;
-  serverMode: Mode;
-  figure: number | null;
-  ratioToC: number | null;
-  serverCpuMicrosecondsPerMessage: number | null;
-  result: BenchResult | null;
-  error?: string;
-}
 
 interface WorkloadRecord {
   id: string;
@@ -65,6 +43,8 @@ interface WorkloadRecord {
   target: number;
   targetText: string;
   met: boolean | null;
+  rounds: number;
+  /** One round's load generator command. */
   loadArgs: string[];
   runs: RunRecord[];
 }
@@ -76,88 +56,6 @@ interface WorkloadRecord {
  */
 function idleWorkers(count: number): number {
   return Math.max(2, Math.ceil(count / 10_000));
-}
-
-function workloads(quick: boolean): Workload[] {
-  const duration = quick ? 0.8 : 10;
-  const warmup = quick ? 0.2 : 1;
-  const timing = ["--duration", String(duration), "--warmup", String(warmup)];
-  const bulkBytes = quick ? 128 * MiB : GiB;
-  const bulkCap = quick ? 1.2 : 60;
-  const bulkName = quick ? "128 MiB" : "1 GiB";
-  const bulk = (text: string) => [
-    "--pattern",
-    "stream",
-    "--size",
-    String(64 * 1024),
-    "--text",
-    text,
-    "--total-bytes",
-    String(bulkBytes),
-    "--duration",
-    String(bulkCap),
-    "--warmup",
-    String(warmup),
-  ];
-  const pingpong = { metric: "msg/s", mode: "unicode", seconds: duration + warmup } as const;
-  return [
-    {
-      id: "W1 ascii",
-      title: `bulk ${bulkName}, 1 conn., ascii mode`,
-      mode: "ascii",
-      metric: "MB/s",
-      target: 0.9,
-      args: bulk("ascii"),
-      seconds: bulkCap + warmup,
-    },
-    {
-      id: "W1 unicode",
-      title: `bulk ${bulkName}, unicode, ASCII text`,
-      mode: "unicode",
-      metric: "MB/s",
-      target: 0.8,
-      args: bulk("ascii"),
-      seconds: bulkCap + warmup,
-    },
-    {
-      id: "W1 spanish",
-      title: `bulk ${bulkName}, unicode, Spanish text`,
-      mode: "unicode",
-      metric: "MB/s",
-      target: 0.5,
-      args: bulk("spanish"),
-      seconds: bulkCap + warmup,
-    },
-    {
-      id: "W2",
-      title: "ping-pong, 50 conn., 512 B",
-      target: 0.75,
-      aboveServer: "python",
-      args: ["--connections", "50", "--size", "512", ...timing],
-      ...pingpong,
-    },
-    {
-      id: "W3",
-      title: "ping-pong, 1 conn., 512 B",
-      target: 0.9,
-      args: ["--connections", "1", "--size", "512", ...timing],
-      ...pingpong,
-    },
-    {
-      id: "W4",
-      title: "UDP 64 B, stop-and-wait, 1 client",
-      target: 0.9,
-      args: ["--udp", "--connections", "1", "--size", "64", ...timing],
-      ...pingpong,
-    },
-    {
-      id: "W5",
-      title: "connect+64 B+close, 4 at once",
-      target: 0.8,
-      args: ["--pattern", "connect", "--connections", "4", "--size", "64", ...timing],
-      ...pingpong,
-    },
-  ];
 }
 
 /** Rebuilds dist/ when a source file is newer than the built command. */
@@ -181,33 +79,17 @@ function ensureBuilt(): void {
   }
 }
 
-/** One run of the load generator against one server, as a child process. */
-async function runLoad(server: Server, workload: Workload): Promise<RunRecord> {
-  const args = [MAYUS, "bench", "127.0.0.1", String(server.port), "--json", "--mode", server.mode, ...workload.args];
-  const cpuBefore = cpuSeconds(server.child.pid);
-  const client = startChild(process.execPath, args);
-  const timer = setTimeout(() => client.process.kill("SIGKILL"), (workload.seconds + 30) * 1000);
-  const code = await client.exited;
-  clearTimeout(timer);
-  const cpu = cpuSeconds(server.child.pid) - cpuBefore;
-  const record: RunRecord = {
-    server: server.kind,
-    serverMode: server.mode,
-    figure: null,
-    ratioToC: null,
-    serverCpuMicrosecondsPerMessage: null,
-    result: null,
-  };
-  try {
-    const result = JSON.parse(client.stdout()) as BenchResult;
-    record.result = result;
-    record.figure = workload.metric === "MB/s" ? result.megabytesPerSecond : result.messagesPerSecond;
-    record.serverCpuMicrosecondsPerMessage =
-      result.messages > 0 ? Math.round((cpu / result.messages) * 1e7) / 10 : null;
-  } catch {
-    record.error = `exit ${code}: ${client.stderr().trim().split("\n").pop() ?? ""}`;
-  }
-  return record;
+/** "0.81-0.93": the lowest and highest of a run's per-round ratios to C ("-" with one round). */
+function roundRange(run: RunRecord): string {
+  const ratios = run.roundRatiosToC.filter((ratio): ratio is number => ratio !== null);
+  if (ratios.length < 2) return "-";
+  return `${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)}`;
+}
+
+/** ", rounds 0.81-0.93 of C" when the run had several rounds. */
+function roundsText(run: RunRecord): string {
+  const range = roundRange(run);
+  return range === "-" || run.server === "c" ? "" : `, rounds ${range} of C`;
 }
 
 function formatFigure(metric: Workload["metric"], value: number): string {
@@ -232,7 +114,16 @@ function machine() {
 }
 
 function mainTable(records: WorkloadRecord[], kinds: readonly ServerKind[]): string {
-  const header = ["workload", "", "metric", ...kinds.map((kind) => SERVER_LABELS[kind]), "mayus/C", "target", "met"];
+  const header = [
+    "workload",
+    "",
+    "metric",
+    ...kinds.map((kind) => SERVER_LABELS[kind]),
+    "mayus/C",
+    "mayus/C per round",
+    "target",
+    "met",
+  ];
   const rows = records.map((record) => {
     const cells = kinds.map((kind) => {
       const run = record.runs.find((each) => each.server === kind);
@@ -248,6 +139,7 @@ function mainTable(records: WorkloadRecord[], kinds: readonly ServerKind[]): str
       record.metric,
       ...cells,
       mayus?.ratioToC == null ? "-" : mayus.ratioToC.toFixed(2),
+      mayus === undefined ? "-" : roundRange(mayus),
       record.targetText,
       record.met === null ? "-" : record.met ? "yes" : "no",
     ];
@@ -376,6 +268,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       quick: { type: "boolean", default: false },
+      rounds: { type: "string" },
       only: { type: "string" },
       servers: { type: "string" },
       "chart-only": { type: "boolean", default: false },
@@ -391,7 +284,13 @@ async function main(): Promise<void> {
   const kinds = values.servers
     ? SERVER_KINDS.filter((kind) => values.servers?.split(",").includes(kind))
     : [...SERVER_KINDS];
-  const partial = only !== undefined || values.servers !== undefined;
+  const rounds = values.rounds === undefined ? undefined : Number(values.rounds);
+  if (rounds !== undefined && !(Number.isInteger(rounds) && rounds >= 1 && rounds <= 100)) {
+    process.stderr.write(`bench: --rounds takes a whole number from 1 to 100, not '${values.rounds}'\n`);
+    process.exitCode = 2;
+    return;
+  }
+  const partial = only !== undefined || values.servers !== undefined || rounds !== undefined;
   const selected = (id: string) => only === undefined || only.some((prefix) => id.toUpperCase().startsWith(prefix));
   const startedMs = Date.now();
   const host = machine();
@@ -406,7 +305,7 @@ async function main(): Promise<void> {
   const commands: Partial<Record<string, string>> = {};
   try {
     const cBinary = compileC(scratch);
-    const plan = workloads(quick).filter((workload) => selected(workload.id));
+    const plan = workloads(quick, rounds).filter((workload) => selected(workload.id));
     const modes = [...new Set(plan.map((workload) => workload.mode))];
     // Every server the workloads need, started at once and kept for the whole run (idle ones cost nothing).
     const servers = new Map<string, Server>();
@@ -429,21 +328,18 @@ async function main(): Promise<void> {
         target: workload.target,
         targetText: `>= ${workload.target.toFixed(2)}${workload.aboveServer ? ` and > ${SERVER_LABELS[workload.aboveServer]}` : ""}`,
         met: null,
-        loadArgs: ["mayus", "bench", "127.0.0.1", "PORT", "--json", "--mode", "MODE", ...workload.args],
+        rounds: workload.rounds,
+        loadArgs: ["mayus", "bench", "127.0.0.1", "PORT", "--json", "--mode", "MODE", ...workload.roundArgs],
         runs: [],
       };
-      for (const kind of kinds) {
-        const server = serverFor(kind, workload.mode);
-        if (server === undefined) continue;
-        const run = await runLoad(server, workload);
-        record.runs.push(run);
-        const shown =
-          run.figure === null ? run.error : `${formatFigure(workload.metric, run.figure)} ${workload.metric}`;
-        process.stderr.write(`bench: ${workload.id.padEnd(10)} ${SERVER_LABELS[kind].padEnd(14)} ${shown}\n`);
-      }
-      const c = record.runs.find((run) => run.server === "c")?.figure;
+      const servers = kinds.flatMap((kind) => serverFor(kind, workload.mode) ?? []);
+      record.runs = await measureWorkload(workload, servers);
       for (const run of record.runs) {
-        if (c && run.figure !== null) run.ratioToC = Math.round((run.figure / c) * 1000) / 1000;
+        const shown =
+          run.figure === null
+            ? run.error
+            : `${formatFigure(workload.metric, run.figure)} ${workload.metric}${roundsText(run)}`;
+        process.stderr.write(`bench: ${workload.id.padEnd(10)} ${SERVER_LABELS[run.server].padEnd(14)} ${shown}\n`);
       }
       const mayus = record.runs.find((run) => run.server === "mayus");
       const above = record.runs.find((run) => run.server === workload.aboveServer)?.figure;
@@ -488,7 +384,7 @@ async function main(): Promise<void> {
       ? [
           mainTable(records, kinds),
           "",
-          "(ratio to C in parentheses; ! = some answers were wrong, see results.json)",
+          "(ratio to C in parentheses: the median of the rounds' ratios, each round running the servers back to back; ! = some answers were wrong, see results.json)",
           "",
           latencyTable(records, kinds),
           "",
@@ -499,7 +395,7 @@ async function main(): Promise<void> {
   process.stdout.write(`${report}\n`);
 
   if (partial) {
-    process.stderr.write("bench: partial run (--only/--servers): docs/bench not written\n");
+    process.stderr.write("bench: partial run (--only, --servers or --rounds): docs/bench not written\n");
     return;
   }
   const directory = `${ROOT}docs/bench`;

@@ -1,0 +1,100 @@
+// The benchmark suite (`npm run bench`): its rounds add up as documented, and a small run
+// starts the servers, measures in rounds, prints its tables and stops every server it started.
+
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { test } from "node:test";
+import { combineRounds } from "../bench/load-runs.js";
+import type { BenchResult } from "../src/bench/options.js";
+import { PROJECT_ROOT, peerAvailable, run } from "./support/processes.js";
+
+function round(messages: number, elapsedSeconds: number, p50: number, max: number, wrongAnswers = 0): BenchResult {
+  return {
+    protocol: "tcp",
+    host: "127.0.0.1",
+    address: "127.0.0.1",
+    port: 1,
+    pattern: "pingpong",
+    mode: "unicode",
+    text: "ascii",
+    connections: 1,
+    sizeBytes: 512,
+    answerBytes: 512,
+    ratePerSecond: null,
+    workers: 1,
+    durationSeconds: 1,
+    warmupSeconds: 0.5,
+    elapsedSeconds,
+    messages,
+    bytesSent: messages * 512,
+    bytesReceived: messages * 512,
+    messagesPerSecond: messages / elapsedSeconds,
+    megabytesPerSecond: (messages * 512) / elapsedSeconds / 1e6,
+    latency: {
+      recordedIn: "nanoseconds",
+      unit: "microseconds",
+      samples: messages,
+      min: p50 / 2,
+      mean: p50,
+      p50,
+      p90: p50 * 2,
+      p99: p50 * 3,
+      p999: p50 * 4,
+      max,
+    },
+    errors: { total: wrongAnswers, wrongAnswers, connection: 0, timeouts: 0 },
+    unanswered: 1,
+    lateReplies: 0,
+  };
+}
+
+test("rounds add up: counts summed, rates over the summed time, latency percentiles the median round's, max the largest", () => {
+  const combined = combineRounds([round(1000, 1, 100, 900), round(3000, 2, 300, 500, 2), round(2000, 1, 200, 700)]);
+  assert.equal(combined.messages, 6000);
+  assert.equal(combined.elapsedSeconds, 4);
+  assert.equal(combined.messagesPerSecond, 1500);
+  assert.equal(combined.megabytesPerSecond, (6000 * 512) / 4 / 1e6);
+  assert.equal(combined.latency.p50, 200);
+  assert.equal(combined.latency.p99, 600);
+  assert.equal(combined.latency.max, 900);
+  assert.equal(combined.latency.min, 50);
+  assert.equal(combined.latency.samples, 6000);
+  assert.deepEqual(combined.errors, { total: 2, wrongAnswers: 2, connection: 0, timeouts: 0 });
+  assert.equal(combined.unanswered, 3);
+});
+
+test("npm run bench -- --quick --rounds 2 --only W3,W4 --servers c,mayus: a table with each round's ratios, and no server left running", {
+  skip: !peerAvailable("cc") && "no C compiler (cc)",
+}, async () => {
+  const finished = await run(
+    process.execPath,
+    [
+      "--import",
+      "tsx",
+      `${PROJECT_ROOT}bench/run.ts`,
+      "--quick",
+      "--rounds",
+      "2",
+      "--only",
+      "W3,W4",
+      "--servers",
+      "c,mayus",
+    ],
+    "",
+    { timeoutMs: 120_000 },
+  );
+  assert.equal(finished.code, 0, finished.stderr);
+  const report = finished.stdout.toString();
+  for (const workload of ["W3", "W4"]) {
+    // | W3 | title | msg/s | C figure | mayus figure (ratio) | ratio | lowest-highest | target | met |
+    const row = report.split("\n").find((line) => line.startsWith(`| ${workload} `));
+    assert.ok(row, `no ${workload} row in:\n${report}`);
+    assert.match(row, /\| [\d,]+ +\| [\d,]+ \((\d\.\d\d)\) +\| \1 +\| \d\.\d\d-\d\.\d\d +\|/, row);
+  }
+  assert.match(finished.stderr, /partial run .*docs\/bench not written/);
+  // The C server runs from the suite's scratch directory; nothing of it may be left.
+  const left = execFileSync("ps", ["-eo", "args"], { encoding: "utf8" })
+    .split("\n")
+    .filter((line) => line.includes("mayus-bench-") && line.includes("uppercase-server"));
+  assert.deepEqual(left, []);
+});
