@@ -114,6 +114,17 @@ describe("TcpServer", () => {
     await Promise.all([first, second]);
     assert.equal(other.state, "closed");
   });
+
+  test("close() while listen() is under way closes what the listen opens; listen() after close() is refused", async () => {
+    const starting = new TcpServer({ host: "127.0.0.1", port: 0 });
+    const listening = starting.listen();
+    const closed = starting.close();
+    const { port: startedPort } = await listening;
+    assert.equal(await closed, 0);
+    assert.equal(starting.state, "closed");
+    await assert.rejects(tcpConnect(startedPort), { code: "ECONNREFUSED" });
+    await assert.rejects(starting.listen(), /after close/);
+  });
 });
 
 function onceData(socket: import("node:net").Socket): Promise<unknown[]> {

@@ -57,6 +57,21 @@ describe("UdpServer", () => {
   });
 });
 
+test("close() while listen() is under way closes what the listen opens; listen() after close() is refused", async () => {
+  const starting = new UdpServer({ host: "127.0.0.1", port: 0 });
+  const listening = starting.listen();
+  const closed = starting.close();
+  const { port } = await listening;
+  await closed;
+  assert.equal(starting.state, "closed");
+  // The port is free again: nothing of the server holds it.
+  const probe = createSocket("udp4");
+  probe.bind(port, "127.0.0.1");
+  await once(probe, "listening");
+  probe.close();
+  await assert.rejects(starting.listen(), /after close/);
+});
+
 test("all interfaces, with the port taken on IPv6: the error, not a quiet IPv4-only listen", async () => {
   const squatter = createSocket({ type: "udp6", ipv6Only: true });
   squatter.bind(0, "::");

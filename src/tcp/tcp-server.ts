@@ -139,6 +139,8 @@ export class TcpServer extends EventEmitter {
   #connectionsAccepted = 0;
   #healthChecks = 0;
   #closing: Promise<number> | undefined;
+  /** A listen() under way, which a close() must wait for (it never rejects). */
+  #listenPending: Promise<unknown> | undefined;
 
   constructor(options: TcpServerOptions = {}) {
     super();
@@ -176,6 +178,20 @@ export class TcpServer extends EventEmitter {
 
   /** Binds and listens; resolves with the address actually bound. */
   listen(): Promise<AddressInfo> {
+    if (this.#closing !== undefined) return Promise.reject(new Error("TcpServer.listen() after close()"));
+    const listening = this.#listen();
+    const settled = listening.then(
+      () => {},
+      () => {},
+    );
+    this.#listenPending = settled;
+    settled.then(() => {
+      if (this.#listenPending === settled) this.#listenPending = undefined;
+    });
+    return listening;
+  }
+
+  #listen(): Promise<AddressInfo> {
     const { host, port } = this.options;
     return new Promise((resolve, reject) => {
       const onError = (error: NodeJS.ErrnoException) => {
@@ -235,6 +251,8 @@ export class TcpServer extends EventEmitter {
   }
 
   async #drain(drainTimeoutMs: number): Promise<number> {
+    // A close() right after listen() (a signal during startup) closes what that listen opens.
+    if (this.#listenPending !== undefined) await this.#listenPending;
     if (this.state === "idle") {
       this.state = "closed";
       return 0;

@@ -111,6 +111,8 @@ export class UdpServer extends EventEmitter {
     "send-failed": 0,
   };
   #closing: Promise<void> | undefined;
+  /** A listen() under way, which a close() must wait for (it never rejects). */
+  #listenPending: Promise<unknown> | undefined;
 
   constructor(options: UdpServerOptions = {}) {
     super();
@@ -129,7 +131,21 @@ export class UdpServer extends EventEmitter {
     this.#network = new NetworkSimulator(options.network);
   }
 
-  async listen(): Promise<AddressInfo> {
+  listen(): Promise<AddressInfo> {
+    if (this.#closing !== undefined) return Promise.reject(new Error("UdpServer.listen() after close()"));
+    const listening = this.#listen();
+    const settled = listening.then(
+      () => {},
+      () => {},
+    );
+    this.#listenPending = settled;
+    settled.then(() => {
+      if (this.#listenPending === settled) this.#listenPending = undefined;
+    });
+    return listening;
+  }
+
+  async #listen(): Promise<AddressInfo> {
     if (this.#host === undefined) {
       try {
         this.#socket = await this.#bind("udp6", "::");
@@ -176,20 +192,20 @@ export class UdpServer extends EventEmitter {
 
   /** Stops receiving; replies already handed to the kernel still go out. Safe to call twice. */
   close(): Promise<void> {
-    if (this.#closing === undefined) {
-      this.#closing = new Promise((resolve) => {
-        const socket = this.#socket;
-        this.state = "closed";
-        for (const timer of this.#pendingDelays) clearTimeout(timer);
-        this.#pendingDelays.clear();
-        if (socket === undefined) resolve();
-        else {
-          socket.close(() => resolve());
-          this.#trace?.({ step: "close", protocol: "udp" });
-        }
-      });
-    }
+    this.#closing ??= this.#close();
     return this.#closing;
+  }
+
+  async #close(): Promise<void> {
+    // A close() right after listen() (a signal during startup) closes what that listen opens.
+    if (this.#listenPending !== undefined) await this.#listenPending;
+    const socket = this.#socket;
+    this.state = "closed";
+    for (const timer of this.#pendingDelays) clearTimeout(timer);
+    this.#pendingDelays.clear();
+    if (socket === undefined) return;
+    this.#trace?.({ step: "close", protocol: "udp" });
+    await new Promise<void>((resolve) => socket.close(() => resolve()));
   }
 
   async #resolve(host: string): Promise<string> {
