@@ -1,9 +1,11 @@
 // UDP made survivable: the client against a lossy, duplicating, reordering server gets every answer, in order.
 
 import assert from "node:assert/strict";
+import { createSocket } from "node:dgram";
 import { describe, test } from "node:test";
 import { EXIT_CODES } from "../src/errors.js";
-import { runMayus, startMayusServer } from "./support/processes.js";
+import { NetworkSimulator } from "../src/udp/network-simulator.js";
+import { type MayusServer, runMayus, startMayusServer } from "./support/processes.js";
 
 describe("mayus client --udp over a simulated unreliable network", () => {
   test("1,000 distinct lines through --drop 0.3 --duplicate 0.2 --delay 5±5 --seed 7 come back exactly, in order", async () => {
@@ -69,33 +71,62 @@ describe("mayus client --udp over a simulated unreliable network", () => {
   });
 
   test("the simulated network is repeatable: the same seed drops the same datagrams", async () => {
-    const drops: string[] = [];
-    for (let run = 0; run < 2; run++) {
-      const server = await startMayusServer(["--udp", "--drop", "0.5", "--seed", "42"]);
+    const first = await linesLost(await startMayusServer(["--udp", "--drop", "0.5", "--seed", "42"]));
+    const second = await linesLost(await startMayusServer(["--udp", "--drop", "0.5", "--seed", "42"]));
+    assert.ok(first.length > 0);
+    assert.equal(first, second);
+  });
+
+  test("with --workers 2 and no --seed, the primary draws the seed, prints it once, and the workers use it", async () => {
+    // Which worker gets a datagram is the kernel's choice, but every worker starts from the
+    // printed seed, so the first datagram's fate (lost, answered once or twice) is the seed's
+    // first decision. A worker on a seed of its own would match by chance (3 in 8): two servers.
+    for (let server = 0; server < 2; server++) {
+      const clustered = await startMayusServer(["--udp", "--drop", "0.5", "--duplicate", "0.5", "--workers", "2"]);
       try {
-        const input = `${Array.from({ length: 30 }, (_, index) => `seq ${index}`).join("\n")}\n`;
-        const result = await runMayus(
-          [
-            "client",
-            "--udp",
-            "--timeout",
-            "30",
-            "--retries",
-            "0",
-            "--window",
-            "1",
-            "127.0.0.1",
-            String(server.udpPort),
-          ],
-          input,
-        );
-        drops.push(result.stderr.replace(/127\.0\.0\.1:\d+/g, "ADDRESS"));
-        assert.equal(result.code, EXIT_CODES.timeout);
+        const seedLine = await waitForStderr(clustered, /simulated network: seed (\d+) \(pass --seed \1 to repeat/);
+        const expected = new NetworkSimulator({
+          dropProbability: 0.5,
+          duplicateProbability: 0.5,
+          seed: Number(seedLine[1]),
+        }).decide();
+        const client = createSocket("udp4");
+        const replies: Buffer[] = [];
+        client.on("message", (reply) => replies.push(reply));
+        client.send("primero", clustered.udpPort, "127.0.0.1");
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        client.close();
+        assert.equal(replies.length, expected.delaysMs.length, `seed ${seedLine[1]}`);
+        assert.equal(clustered.stderr().match(/simulated network: seed/g)?.length, 1, clustered.stderr());
       } finally {
-        await server.stop();
+        await clustered.stop();
       }
     }
-    assert.ok(drops[0].length > 0);
-    assert.equal(drops[0], drops[1]);
   });
 });
+
+/** Which of 30 lines a server lost (one try each), as the client reports them; stops the server. */
+async function linesLost(server: MayusServer): Promise<string> {
+  try {
+    const input = `${Array.from({ length: 30 }, (_, index) => `seq ${index}`).join("\n")}\n`;
+    const result = await runMayus(
+      ["client", "--udp", "--timeout", "30", "--retries", "0", "--window", "1", "127.0.0.1", String(server.udpPort)],
+      input,
+    );
+    assert.equal(result.code, EXIT_CODES.timeout, result.stderr);
+    return result.stderr.replace(/127\.0\.0\.1:\d+/g, "ADDRESS");
+  } finally {
+    await server.stop();
+  }
+}
+
+/** Waits until the server's stderr matches. */
+async function waitForStderr(server: MayusServer, pattern: RegExp, timeoutMs = 10_000): Promise<RegExpMatchArray> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const match = server.stderr().match(pattern);
+    if (match) return match;
+    if (Date.now() > deadline) throw new Error(`no ${pattern} on stderr: ${server.stderr()}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

@@ -9,6 +9,7 @@ import { AggregatorRegistry } from "prom-client";
 import { t } from "../i18n/index.js";
 import type { Logger } from "../observability/logger.js";
 import { startMetricsServer } from "../observability/metrics-server.js";
+import { randomSeed } from "../udp/network-simulator.js";
 import type { PrimaryMessage, WorkerMessage } from "./cluster-worker.js";
 import { firstShutdownSignal } from "./signals.js";
 import { finished } from "./single-process.js";
@@ -33,9 +34,14 @@ export async function runPrimary(options: ServeOptions, logger: Logger): Promise
   const workers = new Set<Worker>();
 
   let started = false;
+  // The simulated network's seed is drawn here, once, so that it can be printed and every
+  // worker (a replacement too) starts from the one printed.
+  const network = options.udp ? options.udpOptions.network : undefined;
+  const networkSeed = network === undefined ? undefined : (network.seed ?? randomSeed());
+  const workerEnv = networkSeed === undefined ? undefined : { MAYUS_SEED: String(networkSeed) };
 
   const fork = (): Promise<ListeningMessage> => {
-    const worker = cluster.fork();
+    const worker = cluster.fork(workerEnv);
     workers.add(worker);
     worker.on("message", (message: WorkerMessage) => {
       if (message?.type === "mayus:drained") forced += message.forced;
@@ -82,6 +88,7 @@ export async function runPrimary(options: ServeOptions, logger: Logger): Promise
           isReady: () => !draining,
         });
   printReadyLines(listening[0], metricsServer?.port);
+  if (networkSeed !== undefined) process.stderr.write(`${t("serve.networkSeed", { seed: networkSeed })}\n`);
 
   await firstShutdownSignal(() => {
     for (const worker of workers) worker.process.kill("SIGKILL");

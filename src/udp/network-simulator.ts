@@ -39,7 +39,7 @@ export class NetworkSimulator {
       duplicateProbability: options.duplicateProbability ?? 0,
       delayMs: options.delayMs ?? 0,
       jitterMs: options.jitterMs ?? 0,
-      seed: options.seed ?? Math.floor(Math.random() * 2 ** 32),
+      seed: options.seed ?? randomSeed(),
     };
     this.#random = mulberry32(this.#options.seed);
   }
@@ -73,6 +73,11 @@ export class NetworkSimulator {
     const draw = this.#random();
     return Math.max(0, delayMs + (draw * 2 - 1) * jitterMs);
   }
+}
+
+/** A seed for a run that was not given one (printed, so that the run can be repeated). */
+export function randomSeed(): number {
+  return Math.floor(Math.random() * 2 ** 32);
 }
 
 /** A small, well-known seeded generator (mulberry32): 32 bits of state, uniform in [0, 1). */
