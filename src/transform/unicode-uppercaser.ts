@@ -6,11 +6,18 @@
 
 import { uppercaseAsciiRunInPlace, wordViewOf } from "./ascii.js";
 import { expansionBytes, TWO_BYTE_UPPERCASE, uppercaseCodePoint } from "./case-table.js";
+import { uppercaseLatinInPlace } from "./latin-kernel.js";
 import { MAX_UNICODE_GROWTH } from "./options.js";
 import type { OneShotOptions, Uppercaser } from "./uppercaser.js";
 import { decodeCodePoint, encodeCodePoint, encodedLength, ILL_FORMED, INCOMPLETE, sequenceLength } from "./utf8.js";
 
 const EMPTY = Buffer.alloc(0);
+
+/**
+ * After a 2-byte letter, the rest goes to the WebAssembly kernel when at least this much is
+ * left: below it, copying into the kernel's memory costs more than it saves.
+ */
+const LATIN_KERNEL_MIN_BYTES = 64;
 
 export class UnicodeUppercaser implements Uppercaser {
   /** The start of a character the last chunk ended inside of (at most 3 bytes). */
@@ -78,6 +85,11 @@ export class UnicodeUppercaser implements Uppercaser {
           target[write + 1] = upper & 0xff;
           write += 2;
           read += 2;
+          // Text with 2-byte letters (Spanish, Greek, Russian...) likely goes on with more of them.
+          if (write === read && target === source && end - read >= LATIN_KERNEL_MIN_BYTES) {
+            read = uppercaseLatinInPlace(source, read, end);
+            write = read;
+          }
           continue;
         }
       }

@@ -1,0 +1,98 @@
+// The WebAssembly fast path of the unicode mode: where it stops, that it agrees with
+// String.prototype.toUpperCase on long mixed text cut anywhere, and that the committed module
+// is the one latin-kernel.wat builds.
+
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import fc from "fast-check";
+import { buildLatinKernel, latinKernelModule } from "../../scripts/build-wasm.js";
+import { peerAvailable } from "../../test/support/processes.js";
+import { uppercaseLatinInPlace } from "./latin-kernel.js";
+import { LATIN_KERNEL_WASM_BASE64 } from "./latin-kernel-wasm.js";
+import { createUppercaser } from "./uppercaser.js";
+
+function stopOf(text: string): { stop: number; bytes: Buffer } {
+  const bytes = Buffer.from(text);
+  return { stop: uppercaseLatinInPlace(bytes, 0, bytes.length), bytes };
+}
+
+test("maps ASCII and 2-byte letters whose uppercase is 2 bytes, and stops at anything else", () => {
+  const latin = stopOf("el pingüino ñandú, ÿ µ ж ω");
+  assert.equal(latin.stop, latin.bytes.length);
+  assert.equal(latin.bytes.toString(), "EL PINGÜINO ÑANDÚ, Ÿ Μ Ж Ω");
+  // "ß" grows to "SS", "€" and "😀" are longer: the caller's part; before them, done.
+  for (const [text, before] of [
+    ["straße", "STRA"],
+    ["precio 5 €", "PRECIO 5 "],
+    ["hola 😀", "HOLA "],
+  ] as const) {
+    const { stop, bytes } = stopOf(text);
+    assert.equal(bytes.subarray(0, stop).toString(), before, text);
+    assert.deepEqual(bytes.subarray(stop), Buffer.from(text).subarray(stop), `${text}: untouched after the stop`);
+  }
+  // A character cut at the end, a lone continuation byte, an overlong lead: stop there.
+  assert.equal(uppercaseLatinInPlace(Buffer.from([0x61, 0xc3]), 0, 2), 1);
+  assert.equal(uppercaseLatinInPlace(Buffer.from([0x61, 0xa9, 0x61]), 0, 3), 1);
+  assert.equal(uppercaseLatinInPlace(Buffer.from([0x61, 0xc0, 0x80]), 0, 3), 1);
+});
+
+test("works inside a larger buffer and across its windows (256 bytes, doubling to 16 KiB)", () => {
+  const text = "áé".repeat(30_000); // 120,000 bytes: 2-byte letters cross every window's edge
+  const bytes = Buffer.from(`xx${text}yy`);
+  const stop = uppercaseLatinInPlace(bytes, 2, bytes.length - 2);
+  // Where a window ends inside a letter the kernel stops there; the caller goes on, as here.
+  let position = stop;
+  while (position < bytes.length - 2) {
+    assert.equal(bytes[position], 0xc3, `stopped at ${position}, not a cut letter`);
+    bytes.set(
+      Buffer.from(
+        bytes
+          .subarray(position, position + 2)
+          .toString()
+          .toUpperCase(),
+      ),
+      position,
+    );
+    position = uppercaseLatinInPlace(bytes, position + 2, bytes.length - 2);
+  }
+  assert.equal(bytes.toString(), `xx${"ÁÉ".repeat(30_000)}yy`);
+});
+
+/** Mostly Latin, Greek and Cyrillic letters, with ASCII, and now and then a character the kernel leaves. */
+const latinHeavyText = fc
+  .array(
+    fc.oneof(
+      { weight: 8, arbitrary: fc.constantFrom(..."abcdefghijklmnopqrstuvwxyz ,.;0123456789") },
+      { weight: 4, arbitrary: fc.constantFrom(..."áéíóúüñçàèìòùâêîôûäëïöÿµαβγδωжщэюя") },
+      { weight: 1, arbitrary: fc.constantFrom("ß", "€", "😀", "ŉ", "ǰ", "ΐ", "ﬀ", "\u0345") },
+    ),
+    { maxLength: 2000 },
+  )
+  .map((characters) => characters.join(""));
+
+test("the unicode mode with the kernel equals toUpperCase on long mixed text, in any cuts", () => {
+  fc.assert(
+    fc.property(latinHeavyText, fc.array(fc.nat(), { maxLength: 8 }), (text, cutSeeds) => {
+      const bytes = Buffer.from(text);
+      const cuts = [...new Set(cutSeeds.map((seed) => seed % (bytes.length + 1)))].sort((a, b) => a - b);
+      const uppercaser = createUppercaser({ mode: "unicode" });
+      const pieces: Buffer[] = [];
+      let from = 0;
+      for (const cut of [...cuts, bytes.length]) {
+        pieces.push(Buffer.from(uppercaser.push(bytes.subarray(from, cut))));
+        from = cut;
+      }
+      pieces.push(uppercaser.end());
+      assert.equal(Buffer.concat(pieces).toString(), text.toUpperCase());
+    }),
+    { numRuns: 300 },
+  );
+});
+
+test("the committed module is the one latin-kernel.wat builds (npm run build:wasm)", {
+  skip: !peerAvailable("wat2wasm") && "wat2wasm (Debian package wabt) is not installed",
+}, () => {
+  const built = buildLatinKernel();
+  assert.equal(LATIN_KERNEL_WASM_BASE64, built.toString("base64"), "run npm run build:wasm and commit the result");
+  assert.match(latinKernelModule(built), /export const LATIN_KERNEL_WASM_BASE64 =/);
+});

@@ -1,0 +1,59 @@
+;; The unicode mode's fast path for text in Latin, Greek, Cyrillic and other scripts of 2-byte
+;; UTF-8 characters (src/transform/latin-kernel.ts loads it; `npm run build:wasm` rebuilds
+;; latin-kernel-wasm.ts from this file). Memory: the 2-byte table at 0 (2,048 entries of 16
+;; bits, as TWO_BYTE_UPPERCASE: (first << 8) | second, or 0), the bytes to uppercase after it.
+(module
+  (memory (export "memory") 1)
+
+  ;; Eight ASCII bytes at once: 0x20 cleared from each byte in 'a'..'z' (as uppercaseWord in ascii.ts).
+  (func $uppercaseAsciiWord (param $word i64) (result i64)
+    (local $low7 i64)
+    (local.set $low7 (i64.and (local.get $word) (i64.const 0x7f7f7f7f7f7f7f7f)))
+    (i64.xor (local.get $word)
+      (i64.shr_u
+        (i64.and
+          (i64.and (i64.add (local.get $low7) (i64.const 0x1f1f1f1f1f1f1f1f))
+                   (i64.xor (i64.add (local.get $low7) (i64.const 0x0505050505050505)) (i64.const -1)))
+          (i64.and (i64.xor (local.get $word) (i64.const -1)) (i64.const 0x8080808080808080)))
+        (i64.const 2))))
+
+  ;; Uppercases [position, end) in place: ASCII, and 2-byte characters the table maps to 2 bytes.
+  ;; Returns where it stopped: `end`, or the first byte of anything else (the caller's part).
+  (func (export "uppercaseLatin") (param $position i32) (param $end i32) (result i32)
+    (local $first i32) (local $second i32) (local $upper i32) (local $word i64)
+    (block $stop
+      (loop $next
+        ;; Eight bytes at once while they are all ASCII.
+        (if (i32.le_u (i32.add (local.get $position) (i32.const 8)) (local.get $end))
+          (then
+            (local.set $word (i64.load (local.get $position)))
+            (if (i64.eqz (i64.and (local.get $word) (i64.const 0x8080808080808080)))
+              (then
+                (i64.store (local.get $position) (call $uppercaseAsciiWord (local.get $word)))
+                (local.set $position (i32.add (local.get $position) (i32.const 8)))
+                (br $next)))))
+        (br_if $stop (i32.ge_u (local.get $position) (local.get $end)))
+        (local.set $first (i32.load8_u (local.get $position)))
+        (if (i32.lt_u (local.get $first) (i32.const 0x80))
+          (then
+            (if (i32.lt_u (i32.sub (local.get $first) (i32.const 0x61)) (i32.const 26))
+              (then (i32.store8 (local.get $position) (i32.sub (local.get $first) (i32.const 0x20)))))
+            (local.set $position (i32.add (local.get $position) (i32.const 1)))
+            (br $next)))
+        ;; A 2-byte character: lead 0xc2..0xdf, then a continuation byte, both here.
+        (br_if $stop (i32.lt_u (local.get $first) (i32.const 0xc2)))
+        (br_if $stop (i32.gt_u (local.get $first) (i32.const 0xdf)))
+        (br_if $stop (i32.ge_u (i32.add (local.get $position) (i32.const 1)) (local.get $end)))
+        (local.set $second (i32.load8_u offset=1 (local.get $position)))
+        (br_if $stop (i32.ne (i32.and (local.get $second) (i32.const 0xc0)) (i32.const 0x80)))
+        (local.set $upper (i32.load16_u
+          (i32.shl
+            (i32.or (i32.shl (i32.and (local.get $first) (i32.const 0x1f)) (i32.const 6))
+                    (i32.and (local.get $second) (i32.const 0x3f)))
+            (i32.const 1))))
+        (br_if $stop (i32.eqz (local.get $upper)))
+        (i32.store8 (local.get $position) (i32.shr_u (local.get $upper) (i32.const 8)))
+        (i32.store8 offset=1 (local.get $position) (local.get $upper))
+        (local.set $position (i32.add (local.get $position) (i32.const 2)))
+        (br $next)))
+    (local.get $position)))
