@@ -10,6 +10,7 @@ import { type AddressInfo, createServer, type Server, type Socket } from "node:n
 import { listenError } from "../errors.js";
 import { t } from "../i18n/index.js";
 import { formatAddress, unmapIPv4 } from "../net/address.js";
+import { PendingListen } from "../net/pending-listen.js";
 import { type Logger, silentLogger } from "../observability/logger.js";
 import { RateLimitedLog } from "../observability/rate-limited-log.js";
 import type { Tracer } from "../observability/trace.js";
@@ -139,8 +140,7 @@ export class TcpServer extends EventEmitter {
   #connectionsAccepted = 0;
   #healthChecks = 0;
   #closing: Promise<number> | undefined;
-  /** A listen() under way, which a close() must wait for (it never rejects). */
-  #listenPending: Promise<unknown> | undefined;
+  readonly #pendingListen = new PendingListen();
 
   constructor(options: TcpServerOptions = {}) {
     super();
@@ -179,16 +179,7 @@ export class TcpServer extends EventEmitter {
   /** Binds and listens; resolves with the address actually bound. */
   listen(): Promise<AddressInfo> {
     if (this.#closing !== undefined) return Promise.reject(new Error("TcpServer.listen() after close()"));
-    const listening = this.#listen();
-    const settled = listening.then(
-      () => {},
-      () => {},
-    );
-    this.#listenPending = settled;
-    settled.then(() => {
-      if (this.#listenPending === settled) this.#listenPending = undefined;
-    });
-    return listening;
+    return this.#pendingListen.track(this.#listen());
   }
 
   #listen(): Promise<AddressInfo> {
@@ -252,7 +243,8 @@ export class TcpServer extends EventEmitter {
 
   async #drain(drainTimeoutMs: number): Promise<number> {
     // A close() right after listen() (a signal during startup) closes what that listen opens.
-    if (this.#listenPending !== undefined) await this.#listenPending;
+    const pendingListen = this.#pendingListen.settled;
+    if (pendingListen !== undefined) await pendingListen;
     if (this.state === "idle") {
       this.state = "closed";
       return 0;

@@ -13,6 +13,7 @@ import { type AddressInfo, isIP } from "node:net";
 import { listenError } from "../errors.js";
 import { t } from "../i18n/index.js";
 import { formatAddress, unmapIPv4 } from "../net/address.js";
+import { PendingListen } from "../net/pending-listen.js";
 import { type Logger, silentLogger } from "../observability/logger.js";
 import { RateLimitedLog } from "../observability/rate-limited-log.js";
 import type { Tracer } from "../observability/trace.js";
@@ -111,8 +112,7 @@ export class UdpServer extends EventEmitter {
     "send-failed": 0,
   };
   #closing: Promise<void> | undefined;
-  /** A listen() under way, which a close() must wait for (it never rejects). */
-  #listenPending: Promise<unknown> | undefined;
+  readonly #pendingListen = new PendingListen();
 
   constructor(options: UdpServerOptions = {}) {
     super();
@@ -133,16 +133,7 @@ export class UdpServer extends EventEmitter {
 
   listen(): Promise<AddressInfo> {
     if (this.#closing !== undefined) return Promise.reject(new Error("UdpServer.listen() after close()"));
-    const listening = this.#listen();
-    const settled = listening.then(
-      () => {},
-      () => {},
-    );
-    this.#listenPending = settled;
-    settled.then(() => {
-      if (this.#listenPending === settled) this.#listenPending = undefined;
-    });
-    return listening;
+    return this.#pendingListen.track(this.#listen());
   }
 
   async #listen(): Promise<AddressInfo> {
@@ -198,7 +189,8 @@ export class UdpServer extends EventEmitter {
 
   async #close(): Promise<void> {
     // A close() right after listen() (a signal during startup) closes what that listen opens.
-    if (this.#listenPending !== undefined) await this.#listenPending;
+    const pendingListen = this.#pendingListen.settled;
+    if (pendingListen !== undefined) await pendingListen;
     const socket = this.#socket;
     this.state = "closed";
     for (const timer of this.#pendingDelays) clearTimeout(timer);
