@@ -53,9 +53,10 @@ export function uppercaseLatinInPlace(bytes: Uint8Array, start: number, end: num
     const handled = uppercaseLatin(WINDOW_START, WINDOW_START + length) - WINDOW_START;
     bytes.set(memory.subarray(WINDOW_START, WINDOW_START + handled), position);
     position += handled;
-    // A stop inside the window is the caller's character (or one cut by the window: the caller
-    // takes that one too, and may call again).
-    if (handled < length) return position;
+    // A stop inside the window is the caller's character, unless it is a 2-byte letter the
+    // window's end cut in two: the next window starts with it.
+    const cutByWindow = handled === length - 1 && position + 1 < end && (bytes[position] & 0xe0) === 0xc0;
+    if (handled < length && !cutByWindow) return position;
     windowBytes = Math.min(MAX_WINDOW_BYTES, windowBytes * 2);
   }
   return position;

@@ -18,6 +18,8 @@ const EMPTY = Buffer.alloc(0);
  * left: below it, copying into the kernel's memory costs more than it saves.
  */
 const LATIN_KERNEL_MIN_BYTES = 64;
+/** The most 2-byte letters let pass before trying the kernel again, after it stopped too soon. */
+const MAX_LATIN_KERNEL_BACKOFF = 1024;
 
 export class UnicodeUppercaser implements Uppercaser {
   /** The start of a character the last chunk ended inside of (at most 3 bytes). */
@@ -65,6 +67,8 @@ export class UnicodeUppercaser implements Uppercaser {
     let read = 0;
     let write = 0;
     const view = wordViewOf(source);
+    let kernelSkips = 0;
+    let kernelBackoff = 1;
     while (read < end) {
       if (write === read && target === source) {
         read = uppercaseAsciiRunInPlace(source, read, end, view);
@@ -87,8 +91,19 @@ export class UnicodeUppercaser implements Uppercaser {
           read += 2;
           // Text with 2-byte letters (Spanish, Greek, Russian...) likely goes on with more of them.
           if (write === read && target === source && end - read >= LATIN_KERNEL_MIN_BYTES) {
-            read = uppercaseLatinInPlace(source, read, end);
-            write = read;
+            if (kernelSkips > 0) kernelSkips--;
+            else {
+              const from = read;
+              read = uppercaseLatinInPlace(source, read, end);
+              write = read;
+              // Text that stops it soon (Vietnamese, symbols between letters) would pay a call
+              // per letter for nothing: back off, twice as long each time it stops that soon.
+              if (read - from >= LATIN_KERNEL_MIN_BYTES) kernelBackoff = 1;
+              else {
+                kernelSkips = kernelBackoff;
+                kernelBackoff = Math.min(kernelBackoff * 2, MAX_LATIN_KERNEL_BACKOFF);
+              }
+            }
           }
           continue;
         }
