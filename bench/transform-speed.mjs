@@ -9,7 +9,10 @@ const ascii = Buffer.alloc(sizeBytes, "the quick brown fox jumps over the lazy d
 const spanish = Buffer.alloc(sizeBytes, "el pingüino ñandú comió árboles y cigüeñas en la ciudad; ");
 // Text of 2-byte letters (the WebAssembly kernel's), and text that stops the kernel often.
 const greek = Buffer.alloc(sizeBytes, "η γρήγορη καφέ αλεπού πηδά πάνω από τον τεμπέλη σκύλο ");
-const vietnamese = Buffer.alloc(sizeBytes, "Tiếng Việt là ngôn ngữ của người Việt và là ngôn ngữ chính thức; đường phố ");
+const vietnamese = Buffer.alloc(
+  sizeBytes,
+  "Tiếng Việt là ngôn ngữ của người Việt và là ngôn ngữ chính thức; đường phố ",
+);
 const symbols = Buffer.alloc(sizeBytes, "é€é€ñ“ü” ");
 const cases = [
   ["ascii mode, ASCII text", "ascii", ascii],
