@@ -5,7 +5,7 @@ import { createSocket } from "node:dgram";
 import { describe, test } from "node:test";
 import { EXIT_CODES } from "../src/errors.js";
 import { NetworkSimulator } from "../src/udp/network-simulator.js";
-import { type MayusServer, runMayus, startMayusServer } from "./support/processes.js";
+import { type MayusServer, runMayus, startMayusServer, waitForStderr } from "./support/processes.js";
 
 describe("mayus client --udp over a simulated unreliable network", () => {
   test("1,000 distinct lines through --drop 0.3 --duplicate 0.2 --delay 5±5 --seed 7 come back exactly, in order", async () => {
@@ -117,16 +117,5 @@ async function linesLost(server: MayusServer): Promise<string> {
     return result.stderr.replace(/127\.0\.0\.1:\d+/g, "ADDRESS");
   } finally {
     await server.stop();
-  }
-}
-
-/** Waits until the server's stderr matches. */
-async function waitForStderr(server: MayusServer, pattern: RegExp, timeoutMs = 10_000): Promise<RegExpMatchArray> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const match = server.stderr().match(pattern);
-    if (match) return match;
-    if (Date.now() > deadline) throw new Error(`no ${pattern} on stderr: ${server.stderr()}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }

@@ -6,23 +6,13 @@ import { createSocket } from "node:dgram";
 import { connect, type Socket } from "node:net";
 import { after, before, describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import { type MayusServer, type Started, startMayusServer } from "../support/processes.js";
+import { type MayusServer, startMayusServer, waitForStderr } from "../support/processes.js";
 import { tcpConnect, tcpExchange } from "../support/sockets.js";
 import { assertNoLeaks, type ResourceBaseline, resourceBaseline } from "./leaks.js";
 
 const MB = 1_000_000;
 const CLOSING = /SIGTERM received, closing/;
 const CLOSED = /^mayus: closed$/m;
-
-async function waitForStderr(started: Started, pattern: RegExp, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!pattern.test(started.stderr())) {
-    if (started.child.exitCode !== null || Date.now() > deadline) {
-      assert.fail(`no ${pattern} on stderr; stderr: ${started.stderr()}`);
-    }
-    await sleep(10);
-  }
-}
 
 /** `length` bytes of lowercase ASCII letters in a pseudo-random order (seeded, so repeatable). */
 function lowercaseText(length: number, seed = 12000): Buffer {

@@ -93,13 +93,27 @@ export function start(command: string, args: readonly string[], options: { env?:
 }
 
 /** Waits until the process's stdout matches, or fails with what it printed so far. */
-export async function waitForOutput(started: Started, pattern: RegExp, timeoutMs = 10_000): Promise<RegExpMatchArray> {
+export function waitForOutput(started: Started, pattern: RegExp, timeoutMs = 10_000): Promise<RegExpMatchArray> {
+  return waitForText(started, "stdout", pattern, timeoutMs);
+}
+
+/** Waits until the process's stderr matches, or fails with what it printed so far. */
+export function waitForStderr(started: Started, pattern: RegExp, timeoutMs = 10_000): Promise<RegExpMatchArray> {
+  return waitForText(started, "stderr", pattern, timeoutMs);
+}
+
+async function waitForText(
+  started: Started,
+  stream: "stdout" | "stderr",
+  pattern: RegExp,
+  timeoutMs: number,
+): Promise<RegExpMatchArray> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const match = started.stdout().toString().match(pattern);
+    const match = started[stream]().toString().match(pattern);
     if (match) return match;
     if (started.child.exitCode !== null || Date.now() > deadline) {
-      throw new Error(`no ${pattern} from the process; stdout: ${started.stdout()} stderr: ${started.stderr()}`);
+      throw new Error(`no ${pattern} on ${stream}; stdout: ${started.stdout()} stderr: ${started.stderr()}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
