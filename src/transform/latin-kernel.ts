@@ -31,7 +31,9 @@ const kernel = (() => {
   const module = new WebAssembly.Module(Buffer.from(LATIN_KERNEL_WASM_BASE64, "base64"));
   const exports = new WebAssembly.Instance(module).exports as unknown as LatinKernelExports;
   new Uint16Array(exports.memory.buffer, 0, TWO_BYTE_UPPERCASE.length).set(TWO_BYTE_UPPERCASE);
-  return { uppercaseLatin: exports.uppercaseLatin, memory: new Uint8Array(exports.memory.buffer) };
+  // The module never grows its memory, so this view stays valid; Buffer.copy moves the windows
+  // without a new view per copy.
+  return { uppercaseLatin: exports.uppercaseLatin, memory: Buffer.from(exports.memory.buffer) };
 })();
 
 /**
@@ -43,15 +45,15 @@ const kernel = (() => {
  * const bytes = Buffer.from("ñandú €");
  * uppercaseLatinInPlace(bytes, 0, bytes.length); // 7, at "€"; bytes begin "ÑANDÚ "
  */
-export function uppercaseLatinInPlace(bytes: Uint8Array, start: number, end: number): number {
+export function uppercaseLatinInPlace(bytes: Buffer, start: number, end: number): number {
   const { memory, uppercaseLatin } = kernel;
   let position = start;
   let windowBytes = FIRST_WINDOW_BYTES;
   while (position < end) {
     const length = Math.min(windowBytes, end - position);
-    memory.set(bytes.subarray(position, position + length), WINDOW_START);
+    bytes.copy(memory, WINDOW_START, position, position + length);
     const handled = uppercaseLatin(WINDOW_START, WINDOW_START + length) - WINDOW_START;
-    bytes.set(memory.subarray(WINDOW_START, WINDOW_START + handled), position);
+    memory.copy(bytes, position, WINDOW_START, WINDOW_START + handled);
     position += handled;
     // A stop inside the window is the caller's character, unless it is a 2-byte letter the
     // window's end cut in two: the next window starts with it.
