@@ -1,13 +1,15 @@
-// DatagramIO on real loopback sockets, straight through the handle and through dgram's events:
-// every datagram arrives whole and every reply goes back to its sender; sends the kernel
-// refuses or makes wait report their outcome once.
+// DatagramIO on real loopback sockets, on each of its paths (native recvfrom/sendto, straight
+// through the handle, dgram's events): every datagram arrives whole and every reply goes back
+// to its sender; sends the kernel refuses or makes wait report their outcome once.
 
 import assert from "node:assert/strict";
 import { createSocket, type Socket as DatagramSocket } from "node:dgram";
 import { once } from "node:events";
+import { readdirSync } from "node:fs";
 import { after, before, describe, test } from "node:test";
-import { PROJECT_ROOT, start, waitForOutput } from "../../test/support/processes.js";
-import { DatagramIO, directDatagramsSupported } from "./datagram-io.js";
+import { PROJECT_ROOT, peerAvailable, start, waitForOutput } from "../../test/support/processes.js";
+import { DatagramIO, type DatagramPath, fastestDatagramPath } from "./datagram-io.js";
+import { datagramSyscalls, datagramSyscallsUnavailable } from "./datagram-syscalls.js";
 
 interface Outcome {
   bytes: number;
@@ -15,20 +17,28 @@ interface Outcome {
   error?: NodeJS.ErrnoException;
 }
 
+/** A datagram this echo answers with 65,508 bytes, more than IPv4 carries. */
+const ASK_TOO_LARGE = "reply too large";
+
 /** An echo server on DatagramIO: each reply's context is the datagram's number. */
-async function echoServer(type: "udp4" | "udp6", direct: boolean) {
+async function echoServer(type: "udp4" | "udp6", path: DatagramPath) {
   const socket = createSocket({ type, ipv6Only: false });
   socket.bind(0, type === "udp4" ? "127.0.0.1" : "::");
   await once(socket, "listening");
   const outcomes: Outcome[] = [];
+  const sources: string[] = [];
   let received = 0;
   const io = new DatagramIO<number>(
     socket,
-    (message, remote) => io.send(message, remote, received++),
+    (message, remote) => {
+      sources.push(`${remote.family} ${remote.address} ${remote.port}`);
+      io.send(message.toString() === ASK_TOO_LARGE ? Buffer.alloc(65_508) : message, remote, received++);
+    },
     (reply, _remote, context, error) => outcomes.push({ bytes: reply.length, context, error }),
-    { direct },
+    { path },
   );
-  return { socket, io, outcomes, port: socket.address().port };
+  assert.equal(io.path, path);
+  return { socket, io, outcomes, sources, port: socket.address().port };
 }
 
 /** Sends each payload and waits for its reply (stop-and-wait: no loss on loopback). */
@@ -50,19 +60,28 @@ function payloads(count: number): Buffer[] {
 }
 
 test("this Node lets the server take datagrams straight from the handle (else every datagram costs dgram's events)", async () => {
-  assert.ok(directDatagramsSupported, "process.binding('udp_wrap').SendWrap is gone: DatagramIO falls back to dgram");
-  const { socket, io } = await echoServer("udp4", true);
-  assert.equal(io.direct, true, "dgram keeps its handle elsewhere now: DatagramIO falls back to dgram");
+  assert.notEqual(fastestDatagramPath, "events", "process.binding('udp_wrap').SendWrap is gone: DatagramIO uses dgram");
+  const { socket, io } = await echoServer("udp4", "handle");
+  assert.equal(io.path, "handle", "dgram keeps its handle elsewhere now: DatagramIO falls back to dgram");
   socket.close();
 });
 
-for (const direct of [true, false]) {
-  describe(`DatagramIO (${direct ? "straight through the handle" : "dgram events"})`, () => {
+test("the build made the native recvfrom/sendto (build/datagram-syscalls.node) and this Node loads it", {
+  skip: !peerAvailable("cc") && "no C compiler (cc): the native path is not built",
+}, () => {
+  assert.equal(datagramSyscallsUnavailable, undefined);
+  assert.equal(fastestDatagramPath, "syscalls");
+});
+
+const paths: DatagramPath[] = datagramSyscalls === undefined ? ["handle", "events"] : ["syscalls", "handle", "events"];
+
+for (const path of paths) {
+  describe(`DatagramIO (${path})`, () => {
     let server4: Awaited<ReturnType<typeof echoServer>>;
     let server6: Awaited<ReturnType<typeof echoServer>>;
     before(async () => {
-      server4 = await echoServer("udp4", direct);
-      server6 = await echoServer("udp6", direct);
+      server4 = await echoServer("udp4", path);
+      server6 = await echoServer("udp6", path);
     });
     after(() => {
       server4.socket.close();
@@ -95,6 +114,28 @@ for (const direct of [true, false]) {
       });
     }
 
+    test("each datagram's source (address, port, family) is its sender's, clients alternating", async () => {
+      const clients = await Promise.all(
+        ["127.0.0.1", "127.0.0.2", "127.0.0.1"].map(async (address) => {
+          const client = createSocket("udp4");
+          client.bind(0, address);
+          await once(client, "listening");
+          return client;
+        }),
+      );
+      const before = server4.sources.length;
+      const expected: string[] = [];
+      for (let round = 0; round < 4; round++) {
+        for (const client of clients) {
+          const payload = Buffer.from(`round ${round}`);
+          await exchange(client, server4.port, "127.0.0.1", [payload]);
+          expected.push(`IPv4 ${client.address().address} ${client.address().port}`);
+        }
+      }
+      for (const client of clients) client.close();
+      assert.deepEqual(server4.sources.slice(before), expected);
+    });
+
     test("a reply the kernel refuses (too large for IPv4) reports its error, and the next reply still goes", async () => {
       const client = createSocket("udp4");
       client.bind(0, "127.0.0.1");
@@ -113,16 +154,35 @@ for (const direct of [true, false]) {
       assert.equal(sent?.context, -2);
       assert.equal(sent?.error, undefined);
     });
+
+    test("a reply to the datagram being handled that the kernel refuses reports its error once", async () => {
+      const client = createSocket("udp4");
+      const before = server4.outcomes.length;
+      await exchange(client, server4.port, "127.0.0.1", [Buffer.from("first")]);
+      client.send(ASK_TOO_LARGE, server4.port, "127.0.0.1");
+      const [next] = await exchange(client, server4.port, "127.0.0.1", [Buffer.from("still answered")]);
+      client.close();
+      assert.equal(next?.toString(), "still answered");
+      const outcomes = server4.outcomes.slice(before);
+      assert.deepEqual(
+        outcomes.map((outcome) => [outcome.bytes, outcome.error?.code, outcome.error?.syscall]),
+        [
+          [5, undefined, undefined],
+          [65_508, "EMSGSIZE", "send"],
+          [14, undefined, undefined],
+        ],
+      );
+    });
   });
 }
 
-test("sends that must wait for the socket (node --test-udp-no-try-send) all go, each reported once, later", async () => {
-  const server = start(process.execPath, [
-    "--test-udp-no-try-send",
-    "--import",
-    "tsx",
-    `${PROJECT_ROOT}test/fixtures/datagram-echo.ts`,
-  ]);
+/** Runs test/fixtures/datagram-echo.ts with Node `flags` and `env`, exchanges 200 datagrams, returns its report. */
+async function echoInChild(path: DatagramPath, flags: string[], env: NodeJS.ProcessEnv = {}) {
+  const server = start(
+    process.execPath,
+    [...flags, "--import", "tsx", `${PROJECT_ROOT}test/fixtures/datagram-echo.ts`, path],
+    { env },
+  );
   try {
     const port = Number((await waitForOutput(server, /ready (\d+)/))[1]);
     const client = createSocket("udp4");
@@ -135,10 +195,39 @@ test("sends that must wait for the socket (node --test-udp-no-try-send) all go, 
     );
     server.child.stdin?.write("report\n");
     const report = JSON.parse((await waitForOutput(server, /(\{.*\})/))[1] ?? "{}");
-    const bytes = sent.reduce((total, payload) => total + payload.length, 0);
-    assert.deepEqual(report, { direct: true, outcomesAtOnce: 0, outcomesLater: 200, errors: 0, bytesSent: bytes });
+    return { report, bytes: sent.reduce((total, payload) => total + payload.length, 0) };
   } finally {
     server.child.stdin?.end();
     await server.stop();
   }
+}
+
+test("sends that must wait for the socket (node --test-udp-no-try-send) all go, each reported once, later", async () => {
+  const { report, bytes } = await echoInChild("handle", ["--test-udp-no-try-send"]);
+  assert.deepEqual(report, { path: "handle", outcomesAtOnce: 0, outcomesLater: 200, errors: 0, bytesSent: bytes });
+});
+
+test("native path: replies whose sendto would block go through the handle, which waits; each reported once, later", {
+  skip: datagramSyscalls === undefined && `the native path is not built (${datagramSyscallsUnavailable})`,
+}, async () => {
+  const { report, bytes } = await echoInChild("syscalls", ["--test-udp-no-try-send"], {
+    MAYUS_TEST_SENDTO_WOULD_BLOCK: "1",
+  });
+  assert.deepEqual(report, { path: "syscalls", outcomesAtOnce: 0, outcomesLater: 200, errors: 0, bytesSent: bytes });
+});
+
+test("native path: closing the socket closes the receiver's descriptor, and close() twice is safe", {
+  skip: datagramSyscalls === undefined && `the native path is not built (${datagramSyscallsUnavailable})`,
+}, async () => {
+  const descriptors = () => readdirSync("/proc/self/fd").length;
+  const before = descriptors();
+  const { socket, io, port } = await echoServer("udp4", "syscalls");
+  assert.equal(descriptors(), before + 2, "the socket and the receiver's duplicate");
+  const client = createSocket("udp4");
+  assert.deepEqual((await exchange(client, port, "127.0.0.1", [Buffer.from("uno")])).map(String), ["uno"]);
+  socket.close();
+  await once(socket, "close");
+  io.close();
+  assert.equal(descriptors(), before + 1, "only the client's socket is left");
+  client.close();
 });

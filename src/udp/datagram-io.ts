@@ -1,15 +1,22 @@
 /**
  * Where a bound UDP socket's datagrams come from and go to (the lesson's recvfrom and sendto).
  * `dgram` wraps each datagram in an event and each reply in a `lookup` of an address that is
- * already numeric, a request object and a callback on the next tick; here the socket's own
- * handle delivers each datagram to one function and takes each reply straight, which is most
- * of what a Node server spends per datagram after the kernel. Where this Node's handle is not
- * what that needs, datagrams go through `dgram`'s `message` event and `send()`, with the same
- * result.
+ * already numeric, a request object and a callback on the next tick; below that, Node's handle
+ * allocates 64 KiB per datagram and builds a Buffer and an address object for it. Three paths,
+ * the fastest this Node and build offer:
+ * - "syscalls": recvfrom into one shared buffer and sendto, in `datagram-syscalls.c`;
+ * - "handle": the socket's own handle delivers each datagram to one function and takes each reply straight;
+ * - "events": `dgram`'s `message` event and `send()`.
+ * All three give the same datagrams and the same outcomes.
  */
 
 import type { Socket as DatagramSocket, RemoteInfo } from "node:dgram";
+import { constants } from "node:os";
 import { getSystemErrorName } from "node:util";
+import { type DatagramSyscalls, datagramSyscalls, type NativeReceiver } from "./datagram-syscalls.js";
+
+/** How datagrams reach the receiver (see the opening comment), fastest first. */
+export type DatagramPath = "syscalls" | "handle" | "events";
 
 /** Called with each datagram; `message` is the receiver's to keep and overwrite. */
 export type DatagramReceiver = (message: Buffer, remote: RemoteInfo) => void;
@@ -19,6 +26,9 @@ export type SendOutcome<Context> = (reply: Buffer, remote: RemoteInfo, context: 
 
 /** What a UDP handle of Node 20 offers (`internalBinding('udp_wrap').UDP`), as far as used here. */
 interface UdpHandle {
+  /** The socket's descriptor (-1 where there is none to share, as on Windows). */
+  fd: number;
+  recvStop(): number;
   onmessage: (bytesRead: number, handle: unknown, buffer: Buffer, remote: RemoteInfo) => void;
   /** sendto: the reply's length + 1 when sent at once, 0 when queued, a negative errno on failure. */
   send(
@@ -40,8 +50,11 @@ type SendRequestConstructor = new () => SendRequest;
 
 const SendWrap = findSendWrap();
 
-/** Whether bound sockets' datagrams can skip `dgram`'s events on this Node. */
-export const directDatagramsSupported = SendWrap !== undefined;
+/** The fastest path this Node and build offer a bound socket. */
+export const fastestDatagramPath: DatagramPath =
+  SendWrap === undefined ? "events" : datagramSyscalls === undefined ? "handle" : "syscalls";
+
+const EAGAIN = constants.errno.EAGAIN;
 
 function findSendWrap(): SendRequestConstructor | undefined {
   try {
@@ -76,49 +89,98 @@ function systemError(code: number, syscall: string): NodeJS.ErrnoException {
 
 /**
  * Receives a bound socket's datagrams and sends its replies. Errors while receiving still come
- * as the socket's `error` event; `socket.close()` still stops it.
+ * as the socket's `error` event; `socket.close()` (or `close()`) stops it.
  *
  * @example
  * const io = new DatagramIO(socket, (message, remote) => io.send(message, remote, undefined),
  *   (reply, remote, _context, error) => console.log(error ?? `sent ${reply.length} bytes`));
  */
 export class DatagramIO<Context> {
-  /** Whether datagrams go straight through the socket's handle (else through `dgram` events). */
-  readonly direct: boolean;
+  /** The path datagrams take: the one asked for, or the next this Node and build offer. */
+  readonly path: DatagramPath;
   readonly #socket: DatagramSocket;
   readonly #handle: UdpHandle | undefined;
   readonly #outcome: SendOutcome<Context>;
   /** A request no send holds: sends the kernel takes at once never hand it to C++. */
   #spareRequest: SendRequest | undefined;
   readonly #buffers: Buffer[] = [];
+  readonly #native: NativeReceiver | undefined;
+  /** The datagram being handled on the "syscalls" path: a reply to it goes by the native sendto. */
+  #current: RemoteInfo | undefined;
+  /** The previous datagram's source address on the "syscalls" path (sent again only when it changes). */
+  #lastAddress = "";
 
   /**
-   * `socket` must be bound; `receive` gets every datagram from now on. `direct: false` keeps
-   * `dgram`'s events and `send()` (to compare the two).
+   * `socket` must be bound; `receive` gets every datagram from now on. `path` asks for a slower
+   * path than the fastest (to compare them).
    */
   constructor(
     socket: DatagramSocket,
     receive: DatagramReceiver,
     outcome: SendOutcome<Context>,
-    options: { direct?: boolean } = {},
+    options: { path?: DatagramPath } = {},
   ) {
     this.#socket = socket;
     this.#outcome = outcome;
-    const handle = SendWrap === undefined || options.direct === false ? undefined : handleOf(socket);
+    const wanted = options.path ?? fastestDatagramPath;
+    const handle = SendWrap === undefined || wanted === "events" ? undefined : handleOf(socket);
     this.#handle = handle;
-    this.direct = handle !== undefined;
     if (handle === undefined) {
+      this.path = "events";
       socket.on("message", receive);
       return;
     }
+    if (wanted === "syscalls" && datagramSyscalls !== undefined && handle.fd >= 0) {
+      this.path = "syscalls";
+      this.#native = this.#openNative(datagramSyscalls.open, handle, receive);
+      socket.once("close", () => this.close());
+      return;
+    }
+    this.path = "handle";
     handle.onmessage = (bytesRead, _handle, buffer, remote) => {
       if (bytesRead < 0) socket.emit("error", systemError(bytesRead, "recvmsg"));
       else receive(buffer, remote);
     };
   }
 
+  #openNative(open: DatagramSyscalls["open"], handle: UdpHandle, receive: DatagramReceiver): NativeReceiver {
+    // The socket stays dgram's (bind, close, sends that must wait); only its reading moves.
+    handle.recvStop();
+    const native = open(handle.fd, (length, address, port, family) => {
+      if (length < 0) {
+        this.#socket.emit("error", systemError(length, "recvmsg"));
+        return;
+      }
+      // The receiver keeps the message (replies may wait): its own copy, from Node's pool when small.
+      const message = Buffer.allocUnsafe(length);
+      native.input.copy(message, 0, 0, length);
+      if (address !== undefined) this.#lastAddress = address;
+      const remote: RemoteInfo = {
+        address: this.#lastAddress,
+        family: family === 4 ? "IPv4" : "IPv6",
+        port,
+        size: length,
+      };
+      this.#current = remote;
+      try {
+        receive(message, remote);
+      } finally {
+        this.#current = undefined;
+      }
+    });
+    return native;
+  }
+
   /** sendto `remote`; `outcome` is called with `context` once the kernel took it or refused it. */
   send(reply: Buffer, remote: RemoteInfo, context: Context): void {
+    if (remote === this.#current && this.#native !== undefined && datagramSyscalls !== undefined) {
+      const result = datagramSyscalls.reply(this.#native.receiver, reply, reply.length);
+      if (result !== -EAGAIN) {
+        this.#outcome(reply, remote, context, result < 0 ? systemError(result, "send") : undefined);
+        return;
+      }
+      // The socket's buffer is full: the handle queues the reply until the kernel takes it.
+    }
     const handle = this.#handle;
     if (handle === undefined || SendWrap === undefined) {
       this.#socket.send(reply, remote.port, remote.address, (error) =>
@@ -145,6 +207,14 @@ export class DatagramIO<Context> {
       pending.oncomplete = (status) =>
         this.#outcome(reply, remote, context, status < 0 ? systemError(status, "send") : undefined);
     }
+  }
+
+  /**
+   * Stops the native receiver of the "syscalls" path now (closing the socket does it too, on its
+   * `close` event; the other paths stop with the socket). Safe to call twice.
+   */
+  close(): void {
+    if (this.#native !== undefined) datagramSyscalls?.close(this.#native.receiver);
   }
 }
 

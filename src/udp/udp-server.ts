@@ -157,6 +157,8 @@ export class UdpServer extends EventEmitter {
       (reply, remote, peer, error) => this.#sent(reply, remote, peer, error),
     );
     this.#socket.on("error", (error) => this.#logger.error({ err: error }, "udp socket error"));
+    // Which of DatagramIO's paths serves this socket: "syscalls" unless the native module was not built.
+    this.#logger.debug({ path: this.#io.path }, "udp datagram path");
     this.#guard.addOwnPort(this.address().port);
     this.state = "listening";
     return this.address();
@@ -196,6 +198,7 @@ export class UdpServer extends EventEmitter {
     for (const timer of this.#pendingDelays) clearTimeout(timer);
     this.#pendingDelays.clear();
     if (socket === undefined) return;
+    this.#io?.close();
     this.#trace?.({ step: "close", protocol: "udp" });
     await new Promise<void>((resolve) => socket.close(() => resolve()));
   }

@@ -1,0 +1,281 @@
+/*
+ * recvfrom and sendto for a bound UDP socket, called straight from Node's event loop: the
+ * native half of DatagramIO (datagram-io.ts). Node's own UDP handle allocates 64 KiB per
+ * datagram, builds a Buffer and an address object for it and runs its callback machinery,
+ * ~30 us of CPU per datagram here against ~1 us for a C server; this file reads every
+ * datagram into one buffer that JavaScript shares and sends each reply to its sender with one
+ * sendto. Everything else (uppercase, the reflection guard, rate limits, tracing) stays in
+ * JavaScript. Built by scripts/build-native.mjs with the headers Node installs; where it is
+ * not built, DatagramIO uses Node's handle as before.
+ *
+ * JavaScript API (see datagram-io.ts):
+ *   open(fd, onDatagram) -> { input: Buffer, receiver: External }
+ *     watches a duplicate of `fd`; for each datagram calls
+ *     onDatagram(length, address, port, family) with the bytes in `input[0..length)`, or
+ *     onDatagram(-errno) when recvfrom fails. `address` is undefined when it is the previous
+ *     datagram's (a client's datagrams then cost no formatting and no string).
+ *   reply(receiver, buffer, length) -> bytes sent, or -errno (-EAGAIN: the socket is full)
+ *     sends to the source of the datagram being handled (only inside onDatagram).
+ *   close(receiver): stops watching and closes the duplicate; safe to call twice.
+ */
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <node_api.h>
+#include <uv.h>
+
+/* Larger than any UDP payload (65,527 bytes over IPv6): a datagram is never cut. */
+#define INPUT_BYTES 65536
+/* Datagrams read per wakeup before the event loop gets a turn (libuv's own UDP reads 32). */
+#define READS_PER_WAKEUP 32
+
+typedef struct {
+  uv_poll_t *poll; /* its data is this receiver; freed by libuv's close callback */
+  int fd;         /* a dup() of the dgram socket's descriptor, owned here */
+  int closed;
+  int test_send_would_block; /* MAYUS_TEST_SENDTO_WOULD_BLOCK=1: every reply() answers -EAGAIN */
+  napi_env env;
+  napi_ref on_datagram;
+  napi_ref input_ref;
+  napi_async_context async_context;
+  uint8_t *input;
+  /* The source of the datagram being handled (reply's destination); length 0 outside onDatagram. */
+  struct sockaddr_storage source;
+  socklen_t source_length;
+  /* The last source address handed to JavaScript (without its port), if `has_named`. */
+  struct sockaddr_storage named;
+  int has_named;
+} Receiver;
+
+static int same_address(const struct sockaddr_storage *a, const struct sockaddr_storage *b) {
+  if (a->ss_family != b->ss_family) return 0;
+  if (a->ss_family == AF_INET)
+    return ((const struct sockaddr_in *)a)->sin_addr.s_addr == ((const struct sockaddr_in *)b)->sin_addr.s_addr;
+  const struct sockaddr_in6 *a6 = (const struct sockaddr_in6 *)a, *b6 = (const struct sockaddr_in6 *)b;
+  return memcmp(&a6->sin6_addr, &b6->sin6_addr, sizeof a6->sin6_addr) == 0 && a6->sin6_scope_id == b6->sin6_scope_id;
+}
+
+/* The source's address as Node writes it in a RemoteInfo (libuv's formatting), or undefined if unchanged. */
+static napi_value address_string(Receiver *receiver) {
+  napi_env env = receiver->env;
+  napi_value value;
+  if (receiver->has_named && same_address(&receiver->source, &receiver->named)) {
+    napi_get_undefined(env, &value);
+    return value;
+  }
+  char text[64];
+  if (receiver->source.ss_family == AF_INET)
+    uv_ip4_name((const struct sockaddr_in *)&receiver->source, text, sizeof text);
+  else
+    uv_ip6_name((const struct sockaddr_in6 *)&receiver->source, text, sizeof text);
+  napi_create_string_latin1(env, text, NAPI_AUTO_LENGTH, &value);
+  receiver->named = receiver->source;
+  receiver->has_named = 1;
+  return value;
+}
+
+static int source_port(const Receiver *receiver) {
+  const struct sockaddr_storage *source = &receiver->source;
+  return ntohs(source->ss_family == AF_INET ? ((const struct sockaddr_in *)source)->sin_port
+                                            : ((const struct sockaddr_in6 *)source)->sin6_port);
+}
+
+/* Calls onDatagram as Node calls its own callbacks (async context, then ticks and microtasks). */
+static int call_on_datagram(Receiver *receiver, size_t argc, napi_value *argv) {
+  napi_env env = receiver->env;
+  napi_value callback, global, result;
+  napi_get_reference_value(env, receiver->on_datagram, &callback);
+  napi_get_global(env, &global);
+  napi_status status = napi_make_callback(env, receiver->async_context, global, callback, argc, argv, &result);
+  if (status == napi_pending_exception) {
+    /* Thrown in onDatagram: the process's uncaughtException, as for any event handler. */
+    napi_value error;
+    napi_get_and_clear_last_exception(env, &error);
+    napi_fatal_exception(env, error);
+  }
+  return status == napi_ok || status == napi_pending_exception;
+}
+
+static void on_readable(uv_poll_t *poll, int status, int events) {
+  (void)events;
+  Receiver *receiver = (Receiver *)poll->data;
+  napi_env env = receiver->env;
+  napi_handle_scope scope;
+  napi_open_handle_scope(env, &scope);
+  if (status < 0) {
+    napi_value argv[1];
+    napi_create_int32(env, status, &argv[0]);
+    call_on_datagram(receiver, 1, argv);
+  }
+  for (int read = 0; status >= 0 && read < READS_PER_WAKEUP && !receiver->closed; read++) {
+    receiver->source_length = sizeof receiver->source;
+    ssize_t length = recvfrom(receiver->fd, receiver->input, INPUT_BYTES, MSG_DONTWAIT,
+                              (struct sockaddr *)&receiver->source, &receiver->source_length);
+    if (length < 0 && errno == EINTR) continue;
+    if (length < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+    napi_value argv[4];
+    size_t argc = 1;
+    if (length < 0) {
+      napi_create_int32(env, -errno, &argv[0]);
+    } else {
+      napi_create_int32(env, (int32_t)length, &argv[0]);
+      argv[1] = address_string(receiver);
+      napi_create_int32(env, source_port(receiver), &argv[2]);
+      napi_create_int32(env, receiver->source.ss_family == AF_INET ? 4 : 6, &argv[3]);
+      argc = 4;
+    }
+    int called = call_on_datagram(receiver, argc, argv);
+    receiver->source_length = 0;
+    if (!called || length < 0) break;
+  }
+  napi_close_handle_scope(env, scope);
+}
+
+static void free_poll(uv_handle_t *handle) { free(handle); }
+
+static void close_receiver(Receiver *receiver) {
+  if (receiver->closed) return;
+  receiver->closed = 1;
+  napi_env env = receiver->env;
+  napi_delete_reference(env, receiver->on_datagram);
+  napi_delete_reference(env, receiver->input_ref);
+  napi_async_destroy(env, receiver->async_context);
+  uv_poll_stop(receiver->poll);
+  close(receiver->fd);
+  /* The handle's memory goes when libuv is done with it (a later turn of the loop); the
+     receiver's when JavaScript no longer holds it (a second close() finds it closed). */
+  uv_close((uv_handle_t *)receiver->poll, free_poll);
+}
+
+/* Node is shutting down (or a worker thread ends) with the receiver still open. */
+static void close_at_exit(void *data) { close_receiver((Receiver *)data); }
+
+/* JavaScript let go of the receiver: close it if nobody did, then free it. */
+static void finalize_receiver(napi_env env, void *data, void *hint) {
+  (void)hint;
+  Receiver *receiver = (Receiver *)data;
+  if (!receiver->closed) {
+    napi_remove_env_cleanup_hook(env, close_at_exit, receiver);
+    close_receiver(receiver);
+  }
+  free(receiver);
+}
+
+static napi_value throw_error(napi_env env, const char *message) {
+  napi_throw_error(env, NULL, message);
+  return NULL;
+}
+
+static Receiver *receiver_of(napi_env env, napi_value value) {
+  void *data = NULL;
+  if (napi_get_value_external(env, value, &data) != napi_ok) return NULL;
+  return (Receiver *)data;
+}
+
+static napi_value open_receiver(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  int32_t fd = -1;
+  napi_valuetype callback_type = napi_undefined;
+  if (argc < 2 || napi_get_value_int32(env, argv[0], &fd) != napi_ok || fd < 0 ||
+      napi_typeof(env, argv[1], &callback_type) != napi_ok || callback_type != napi_function)
+    return throw_error(env, "open(fd, onDatagram): a socket descriptor and a function");
+
+  Receiver *receiver = calloc(1, sizeof *receiver);
+  uv_poll_t *poll = malloc(sizeof *poll);
+  if (receiver == NULL || poll == NULL) {
+    free(receiver);
+    free(poll);
+    return throw_error(env, "out of memory");
+  }
+  receiver->poll = poll;
+  receiver->env = env;
+  const char *would_block = getenv("MAYUS_TEST_SENDTO_WOULD_BLOCK");
+  receiver->test_send_would_block = would_block != NULL && strcmp(would_block, "1") == 0;
+  receiver->fd = dup(fd);
+  uv_loop_t *loop = NULL;
+  napi_get_uv_event_loop(env, &loop);
+  if (receiver->fd < 0 || loop == NULL || uv_poll_init(loop, poll, receiver->fd) != 0) {
+    if (receiver->fd >= 0) close(receiver->fd);
+    free(poll);
+    free(receiver);
+    return throw_error(env, "cannot watch the UDP socket's descriptor");
+  }
+
+  napi_value input, name, result, external;
+  void *input_data = NULL;
+  napi_create_buffer(env, INPUT_BYTES, &input_data, &input);
+  receiver->input = input_data;
+  napi_create_reference(env, input, 1, &receiver->input_ref);
+  napi_create_reference(env, argv[1], 1, &receiver->on_datagram);
+  napi_create_string_utf8(env, "mayus:udp-receive", NAPI_AUTO_LENGTH, &name);
+  napi_async_init(env, NULL, name, &receiver->async_context);
+  napi_add_env_cleanup_hook(env, close_at_exit, receiver);
+  poll->data = receiver;
+  uv_poll_start(poll, UV_READABLE, on_readable);
+
+  napi_create_external(env, receiver, finalize_receiver, NULL, &external);
+  napi_create_object(env, &result);
+  napi_set_named_property(env, result, "input", input);
+  napi_set_named_property(env, result, "receiver", external);
+  return result;
+}
+
+static napi_value reply(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  Receiver *receiver = argc == 3 ? receiver_of(env, argv[0]) : NULL;
+  void *data = NULL;
+  size_t capacity = 0;
+  uint32_t length = 0;
+  if (receiver == NULL || napi_get_buffer_info(env, argv[1], &data, &capacity) != napi_ok ||
+      napi_get_value_uint32(env, argv[2], &length) != napi_ok || length > capacity)
+    return throw_error(env, "reply(receiver, buffer, length): length within the buffer");
+  int32_t outcome;
+  if (receiver->closed || receiver->source_length == 0) {
+    outcome = -EDESTADDRREQ; /* no datagram is being handled: nobody to reply to */
+  } else if (receiver->test_send_would_block) {
+    outcome = -EAGAIN;
+  } else {
+    ssize_t sent;
+    do {
+      sent = sendto(receiver->fd, data, length, MSG_DONTWAIT, (struct sockaddr *)&receiver->source,
+                    receiver->source_length);
+    } while (sent < 0 && errno == EINTR);
+    outcome = sent < 0 ? -errno : (int32_t)sent;
+  }
+  napi_value result;
+  napi_create_int32(env, outcome, &result);
+  return result;
+}
+
+static napi_value close_function(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  Receiver *receiver = argc == 1 ? receiver_of(env, argv[0]) : NULL;
+  if (receiver == NULL) return throw_error(env, "close(receiver)");
+  if (!receiver->closed) {
+    napi_remove_env_cleanup_hook(env, close_at_exit, receiver);
+    close_receiver(receiver);
+  }
+  return NULL;
+}
+
+NAPI_MODULE_INIT() {
+  const napi_property_descriptor functions[] = {
+      {"open", NULL, open_receiver, NULL, NULL, NULL, napi_default, NULL},
+      {"reply", NULL, reply, NULL, NULL, NULL, napi_default, NULL},
+      {"close", NULL, close_function, NULL, NULL, NULL, napi_default, NULL},
+  };
+  napi_define_properties(env, exports, sizeof functions / sizeof functions[0], functions);
+  return exports;
+}

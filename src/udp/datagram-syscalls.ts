@@ -1,0 +1,51 @@
+/**
+ * The native half of DatagramIO, `datagram-syscalls.c`: recvfrom and sendto on a bound UDP
+ * socket without Node's per-datagram allocations. Built into `build/datagram-syscalls.node`
+ * by `npm install` and `npm run build` when a C compiler is there; `datagramSyscalls` is
+ * undefined where it was not built (or does not load), and DatagramIO then uses Node's handle.
+ */
+
+import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
+
+/**
+ * Called for each datagram (its bytes in `input[0..length)`), or with a negative errno alone.
+ * `address` is undefined when it is the previous datagram's.
+ */
+export type NativeDatagramReceiver = (length: number, address: string | undefined, port: number, family: 4 | 6) => void;
+
+/** What `open` returns: the buffer every datagram is read into, and the receiver to name in calls. */
+export interface NativeReceiver {
+  readonly input: Buffer;
+  readonly receiver: unknown;
+}
+
+/** The functions of datagram-syscalls.c (its opening comment says what each does). */
+export interface DatagramSyscalls {
+  /** Watches a duplicate of `fd` on Node's event loop; `onDatagram` gets every datagram from now on. */
+  open(fd: number, onDatagram: NativeDatagramReceiver): NativeReceiver;
+  /** sendto the source of the datagram being handled: bytes sent or a negative errno. */
+  reply(receiver: unknown, buffer: Buffer, length: number): number;
+  /** Stops watching and closes the duplicate descriptor; safe to call twice. */
+  close(receiver: unknown): void;
+}
+
+/** Where the build puts the module: `build/` at the project root, two levels above src/udp and dist/udp. */
+export const DATAGRAM_SYSCALLS_PATH = new URL("../../build/datagram-syscalls.node", import.meta.url);
+
+function load(): { module?: DatagramSyscalls; unavailable?: string } {
+  if (process.platform === "win32") return { unavailable: "not built on Windows" };
+  try {
+    return { module: createRequire(import.meta.url)(fileURLToPath(DATAGRAM_SYSCALLS_PATH)) as DatagramSyscalls };
+  } catch (error) {
+    return { unavailable: (error as Error).message };
+  }
+}
+
+const loaded = load();
+
+/** The native functions, or undefined where the module was not built or does not load. */
+export const datagramSyscalls: DatagramSyscalls | undefined = loaded.module;
+
+/** Why `datagramSyscalls` is undefined, when it is. */
+export const datagramSyscallsUnavailable: string | undefined = loaded.unavailable;
