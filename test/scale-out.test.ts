@@ -21,6 +21,7 @@ import {
   waitForOutput,
 } from "./support/processes.js";
 import { udpExchange } from "./support/sockets.js";
+import { waitFor } from "./support/wait.js";
 
 const DEPLOY = join(PROJECT_ROOT, "deploy");
 /** Where the clients come from, so the instances' logs can show whether they see the real client. */
@@ -83,14 +84,6 @@ async function tcpPortTaken(port: number): Promise<boolean> {
     probe.once("error", () => resolve(true));
     probe.listen(port, "127.0.0.1", () => probe.close(() => resolve(false)));
   });
-}
-
-async function waitFor(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
 }
 
 interface Exchange {

@@ -8,15 +8,8 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { TcpServer, type TcpServerOptions } from "../../src/index.js";
 import { uppercase } from "../../src/transform/index.js";
 import { tcpConnect, tcpExchange } from "../support/sockets.js";
+import { waitFor } from "../support/wait.js";
 import { assertNoLeaks, type ResourceBaseline, resourceBaseline } from "./leaks.js";
-
-async function waitFor(condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
-}
 
 /** Resolves with the bytes that arrive within `windowMs` (after the first, if any, waits `settleMs` more). */
 function bytesWithin(socket: Socket, windowMs: number, settleMs = 50): Promise<Buffer> {
@@ -94,7 +87,7 @@ describe("abrupt and half-open endings, silent and slow clients", () => {
       }
       const answers = await Promise.all(polite);
       for (const [index, answer] of answers.entries()) assert.equal(answer.toString(), `EDUCADO ${index} ÑANDÚ`);
-      await waitFor(() => server.statistics().connectionsActive === 0, "every connection to close");
+      await waitFor("every connection to close", () => server.statistics().connectionsActive === 0, 5000);
       const { errors } = server.statistics();
       const counted = Object.values(errors).reduce((sum, count) => sum + count, 0);
       assert.ok((errors.ECONNRESET ?? 0) >= 1, `no ECONNRESET counted: ${JSON.stringify(errors)}`);
@@ -146,7 +139,7 @@ describe("abrupt and half-open endings, silent and slow clients", () => {
     silent.on("error", () => {});
     const closedAfterMs = await closedWithin(silent);
     assert.ok(closedAfterMs >= 250 && closedAfterMs < 2000, `closed after ${closedAfterMs.toFixed(0)} ms`);
-    await waitFor(() => server.statistics().connectionsActive === 0, "the server to forget it");
+    await waitFor("the server to forget it", () => server.statistics().connectionsActive === 0, 5000);
     assert.equal(server.statistics().errors.ETIMEDOUT, 1);
   });
 
@@ -175,7 +168,7 @@ describe("abrupt and half-open endings, silent and slow clients", () => {
       talker.off("close", onEarlyClose);
       const closedAfterMs = await closedWithin(talker);
       assert.ok(closedAfterMs < 2000, `closed ${closedAfterMs.toFixed(0)} ms into its silence`);
-      await waitFor(() => server.statistics().connectionsActive === 0, "the server to forget it");
+      await waitFor("the server to forget it", () => server.statistics().connectionsActive === 0, 5000);
       assert.equal(server.statistics().errors.ETIMEDOUT, 1);
     },
   );
@@ -231,7 +224,7 @@ describe("abrupt and half-open endings, silent and slow clients", () => {
       }
       assert.ok(closed, "the stalled connection was not closed within 10 s");
       assert.ok(written < 512 * 1024 * 1024, `${written} bytes went in before it was closed`);
-      await waitFor(() => server.statistics().connectionsActive === 0, "the server to forget it");
+      await waitFor("the server to forget it", () => server.statistics().connectionsActive === 0, 5000);
       const statistics = server.statistics();
       assert.equal(statistics.errors.ESTALLED, 1, JSON.stringify(statistics.errors));
       assert.equal(statistics.bufferedBytes, 0, "the closed connection's buffered bytes are still counted");
@@ -273,8 +266,9 @@ describe("abrupt and half-open endings, silent and slow clients", () => {
           }),
         );
         await waitFor(
-          () => [...server.connections()].filter((connection) => connection.isPaused).length === 6,
           "all six to be paused",
+          () => [...server.connections()].filter((connection) => connection.isPaused).length === 6,
+          5000,
         );
         const payload = Buffer.from("mientras tanto ñ ".repeat(10_000));
         assert.deepEqual(await tcpExchange(port, [payload]), uppercase(payload));
@@ -285,7 +279,7 @@ describe("abrupt and half-open endings, silent and slow clients", () => {
         clearInterval(sampler);
         for (const socket of greedy) socket.destroy();
       }
-      await waitFor(() => server.statistics().connectionsActive === 0, "every connection to close");
+      await waitFor("every connection to close", () => server.statistics().connectionsActive === 0, 5000);
       assert.equal(server.statistics().bufferedBytes, 0);
     },
   );

@@ -11,6 +11,7 @@ import { pino } from "pino";
 import { TcpServer, type TcpServerOptions } from "../../src/index.js";
 import { MAYUS, start, waitForOutput } from "../support/processes.js";
 import { tcpExchange } from "../support/sockets.js";
+import { waitFor } from "../support/wait.js";
 import { assertNoLeaks, type ResourceBaseline, resourceBaseline } from "./leaks.js";
 
 /** How a connection attempt ended: served (answered, still open) or refused (closed unanswered). */
@@ -88,14 +89,6 @@ async function attemptInOrder(port: number, from: readonly (string | undefined)[
 
 function closeAll(outcomes: readonly Outcome[]): void {
   for (const outcome of outcomes) if (outcome.served) outcome.socket.destroy();
-}
-
-async function waitFor(condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
 }
 
 /** A server with a logger whose lines the test reads. */
@@ -176,7 +169,7 @@ describe("connection floods and the connection limits", () => {
           }),
         );
         closeAll(firsts);
-        await waitFor(() => server.statistics().connectionsActive === 0, "the first connections to close");
+        await waitFor("the first connections to close", () => server.statistics().connectionsActive === 0, 5000);
         const fresh = await tcpExchange(port, [Buffer.from("un cliente nuevo después de la avalancha")]);
         assert.equal(fresh.toString(), "UN CLIENTE NUEVO DESPUÉS DE LA AVALANCHA");
       } finally {
@@ -201,7 +194,7 @@ describe("connection floods and the connection limits", () => {
       const [first] = held;
       assert.ok(first.served);
       first.socket.destroy();
-      await waitFor(() => server.statistics().connectionsActive === limit - 1, "a place to be freed");
+      await waitFor("a place to be freed", () => server.statistics().connectionsActive === limit - 1, 5000);
       held.push(...(await attemptInOrder(port, [undefined, undefined], "after")));
       assert.deepEqual(
         held.slice(4).map((outcome) => outcome.served),
@@ -240,7 +233,7 @@ describe("connection floods and the connection limits", () => {
         const fromFull = held.find((outcome) => outcome.served);
         assert.ok(fromFull?.served);
         fromFull.socket.destroy();
-        await waitFor(() => server.statistics().connectionsActive === 4 * perAddress - 1, "a place to be freed");
+        await waitFor("a place to be freed", () => server.statistics().connectionsActive === 4 * perAddress - 1, 5000);
         const again = await attemptInOrder(port, ["127.0.0.2", "127.0.0.2"], "again");
         held.push(...again);
         assert.deepEqual(
