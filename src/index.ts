@@ -13,6 +13,7 @@ export { TCP_CLIENT_DEFAULTS, TcpClient, type TcpClientOptions } from "./client/
 export { maxDatagramBytes, UDP_CLIENT_DEFAULTS, UdpClient, type UdpClientOptions } from "./client/udp-client.js";
 export { type ErrorKind, EXIT_CODES, MayusError } from "./errors.js";
 export { DEFAULT_PORT, formatAddress } from "./net/address.js";
+export type { ServerState } from "./net/server-state.js";
 export type { TraceEvent, Tracer, TraceStep } from "./observability/trace.js";
 export type { RttStatistics } from "./ping/ping-statistics.js";
 export {
@@ -41,15 +42,14 @@ export {
   type TcpConnectionLimits,
   type TcpConnectionState,
 } from "./tcp/tcp-connection.js";
+export { TcpServer } from "./tcp/tcp-server.js";
 export {
   type ResolvedTcpServerOptions,
-  type ServerState,
   TCP_DEFAULTS,
   type TcpRefusal,
-  TcpServer,
   type TcpServerOptions,
   type TcpServerStatistics,
-} from "./tcp/tcp-server.js";
+} from "./tcp/tcp-server-options.js";
 export * from "./transform/index.js";
 export { type NetworkFate, NetworkSimulator, type NetworkSimulatorOptions } from "./udp/network-simulator.js";
 export { ReflectionGuard, type ReflectionRefusal } from "./udp/reflection-guard.js";

@@ -11,7 +11,7 @@ import { runPrimary } from "../serve/cluster-primary.js";
 import { runWorker } from "../serve/cluster-worker.js";
 import { runSingleProcess } from "../serve/single-process.js";
 import { SERVE_DEFAULTS, type ServeOptions } from "../serve/start-servers.js";
-import { TCP_DEFAULTS } from "../tcp/tcp-server.js";
+import { TCP_DEFAULTS } from "../tcp/tcp-server-options.js";
 import { TRANSFORM_MODES } from "../transform/index.js";
 import { parseDelay } from "../udp/network-simulator.js";
 import { RATE_LIMIT_DEFAULTS } from "../udp/source-rate-limiter.js";

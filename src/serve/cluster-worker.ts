@@ -8,7 +8,7 @@ import { AggregatorRegistry } from "prom-client";
 import type { Logger } from "../observability/logger.js";
 import { createMetricsRegistry } from "../observability/metrics.js";
 import type { Tracer } from "../observability/trace.js";
-import { TCP_DEFAULTS } from "../tcp/tcp-server.js";
+import { TCP_DEFAULTS } from "../tcp/tcp-server-options.js";
 import { RATE_LIMIT_DEFAULTS } from "../udp/source-rate-limiter.js";
 import type { ServeOptions } from "./start-servers.js";
 import { startServers } from "./start-servers.js";

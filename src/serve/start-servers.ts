@@ -9,7 +9,8 @@ import { t } from "../i18n/index.js";
 import { DEFAULT_PORT, formatAddress } from "../net/address.js";
 import type { LogFormat, Logger, LogLevel } from "../observability/logger.js";
 import type { Tracer } from "../observability/trace.js";
-import { TcpServer, type TcpServerOptions } from "../tcp/tcp-server.js";
+import { TcpServer } from "../tcp/tcp-server.js";
+import type { TcpServerOptions } from "../tcp/tcp-server-options.js";
 import type { TransformOptions } from "../transform/index.js";
 import { UdpServer, type UdpServerOptions } from "../udp/udp-server.js";
 

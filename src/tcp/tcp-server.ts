@@ -11,99 +11,26 @@ import { listenError } from "../errors.js";
 import { t } from "../i18n/index.js";
 import { formatAddress, unmapIPv4 } from "../net/address.js";
 import { PendingListen } from "../net/pending-listen.js";
+import type { ServerState } from "../net/server-state.js";
 import { type Logger, silentLogger } from "../observability/logger.js";
 import { RateLimitedLog } from "../observability/rate-limited-log.js";
 import type { Tracer } from "../observability/trace.js";
-import {
-  resolveTransformOptions,
-  type TransformOptions,
-  type Uppercaser,
-  uppercaserFactory,
-} from "../transform/index.js";
+import { resolveTransformOptions, type Uppercaser, uppercaserFactory } from "../transform/index.js";
 import { BufferBudget } from "./buffer-budget.js";
 import { connectionLimitWithinDescriptors } from "./descriptor-limit.js";
 import { IdleSweeper } from "./idle-sweeper.js";
 import { readProxyHeader } from "./proxy-header-reader.js";
 import { SHARED_READ_BUFFER_BYTES, SocketReader } from "./socket-reader.js";
 import { TcpConnection } from "./tcp-connection.js";
+import {
+  type ResolvedTcpServerOptions,
+  TCP_DEFAULTS,
+  type TcpRefusal,
+  type TcpServerOptions,
+  type TcpServerStatistics,
+} from "./tcp-server-options.js";
 
 const EMPTY: Buffer = Buffer.alloc(0);
-
-export interface TcpServerOptions {
-  /** Address to listen on; default all interfaces, IPv6 and IPv4 (`::` dual-stack). */
-  host?: string;
-  /** Default 12000; 0 lets the kernel choose (see `address()` after `listen()`). */
-  port?: number;
-  transform?: TransformOptions;
-  /** Most connections open at once (kept below the descriptor limit); the surplus is closed at accept. */
-  maxConnections?: number;
-  /** Most connections open at once from one client address. */
-  maxConnectionsPerAddress?: number;
-  /** A connection with no bytes either way for this long is closed. 0: never. */
-  idleTimeoutMs?: number;
-  /** A connection that stopped reading its answers for this long is closed. 0: never. */
-  stallTimeoutMs?: number;
-  /** Answer bytes waiting for one slow reader past which its connection stops reading. */
-  maxBufferedBytesPerConnection?: number;
-  /** Answer bytes waiting in all, past which every connection that adds more stops reading. */
-  maxBufferedBytesTotal?: number;
-  /**
-   * Expect a PROXY protocol v1 or v2 header first on every connection (behind HAProxy), so
-   * logs and limits see the real client; a connection without a valid header is closed.
-   */
-  proxyProtocol?: boolean;
-  /** Time a connection has to send its whole PROXY header. */
-  proxyHeaderTimeoutMs?: number;
-  /**
-   * Read every connection into one buffer the server shares (see `SocketReader`); false reads
-   * through Node's `data` events, a fresh buffer per read (the same bytes, more work).
-   */
-  readIntoSharedBuffer?: boolean;
-  logger?: Logger;
-  /** Called at each socket step (`--trace`). */
-  trace?: Tracer;
-}
-
-export const TCP_DEFAULTS = {
-  maxConnections: 10_000,
-  maxConnectionsPerAddress: 256,
-  idleTimeoutMs: 300_000,
-  stallTimeoutMs: 60_000,
-  maxBufferedBytesPerConnection: 256 * 1024,
-  maxBufferedBytesTotal: 256 * 1024 * 1024,
-  proxyProtocol: false,
-  proxyHeaderTimeoutMs: 5_000,
-  readIntoSharedBuffer: true,
-} as const;
-
-export type ServerState = "idle" | "listening" | "draining" | "closed";
-
-export type TcpRefusal = "max-connections" | "max-connections-per-address" | "draining" | "proxy-header";
-
-export interface TcpServerStatistics {
-  connectionsAccepted: number;
-  connectionsActive: number;
-  /** Connections closed at accept, by reason. */
-  refused: Record<TcpRefusal, number>;
-  /** Connections closed by a limit or an error, by kind (ECONNRESET, ETIMEDOUT, ESTALLED...). */
-  errors: Record<string, number>;
-  bytesReceived: number;
-  bytesSent: number;
-  /** Bytes that arrived after shutdown began: read, not answered. */
-  bytesDiscarded: number;
-  /** Answer bytes waiting in send buffers now (an upper estimate). */
-  bufferedBytes: number;
-  /** PROXY LOCAL connections with no payload (load balancer health checks), closed quietly. */
-  healthChecks: number;
-  /** Connections accepted whose PROXY header has not arrived yet (not counted as active). */
-  connectionsAwaitingHeader: number;
-}
-
-/** The options a server runs with: every default filled in. */
-export type ResolvedTcpServerOptions = Required<Omit<TcpServerOptions, "host" | "logger" | "trace" | "transform">> & {
-  host: string | undefined;
-  transform: TransformOptions;
-};
 
 /**
  * @example

@@ -14,10 +14,10 @@ import { listenError } from "../errors.js";
 import { t } from "../i18n/index.js";
 import { formatAddress, unmapIPv4 } from "../net/address.js";
 import { PendingListen } from "../net/pending-listen.js";
+import type { ServerState } from "../net/server-state.js";
 import { type Logger, silentLogger } from "../observability/logger.js";
 import { RateLimitedLog } from "../observability/rate-limited-log.js";
 import type { Tracer } from "../observability/trace.js";
-import type { ServerState } from "../tcp/tcp-server.js";
 import {
   createUppercaser,
   MAX_UNICODE_GROWTH,

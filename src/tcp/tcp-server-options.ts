@@ -1,0 +1,82 @@
+/**
+ * What a TcpServer is configured with (its limits, with their defaults) and what it reports:
+ * its statistics and the reasons it refuses a connection.
+ */
+
+import type { Logger } from "../observability/logger.js";
+import type { Tracer } from "../observability/trace.js";
+import type { TransformOptions } from "../transform/index.js";
+
+export interface TcpServerOptions {
+  /** Address to listen on; default all interfaces, IPv6 and IPv4 (`::` dual-stack). */
+  host?: string;
+  /** Default 12000; 0 lets the kernel choose (see `address()` after `listen()`). */
+  port?: number;
+  transform?: TransformOptions;
+  /** Most connections open at once (kept below the descriptor limit); the surplus is closed at accept. */
+  maxConnections?: number;
+  /** Most connections open at once from one client address. */
+  maxConnectionsPerAddress?: number;
+  /** A connection with no bytes either way for this long is closed. 0: never. */
+  idleTimeoutMs?: number;
+  /** A connection that stopped reading its answers for this long is closed. 0: never. */
+  stallTimeoutMs?: number;
+  /** Answer bytes waiting for one slow reader past which its connection stops reading. */
+  maxBufferedBytesPerConnection?: number;
+  /** Answer bytes waiting in all, past which every connection that adds more stops reading. */
+  maxBufferedBytesTotal?: number;
+  /**
+   * Expect a PROXY protocol v1 or v2 header first on every connection (behind HAProxy), so
+   * logs and limits see the real client; a connection without a valid header is closed.
+   */
+  proxyProtocol?: boolean;
+  /** Time a connection has to send its whole PROXY header. */
+  proxyHeaderTimeoutMs?: number;
+  /**
+   * Read every connection into one buffer the server shares (see `SocketReader`); false reads
+   * through Node's `data` events, a fresh buffer per read (the same bytes, more work).
+   */
+  readIntoSharedBuffer?: boolean;
+  logger?: Logger;
+  /** Called at each socket step (`--trace`). */
+  trace?: Tracer;
+}
+
+export const TCP_DEFAULTS = {
+  maxConnections: 10_000,
+  maxConnectionsPerAddress: 256,
+  idleTimeoutMs: 300_000,
+  stallTimeoutMs: 60_000,
+  maxBufferedBytesPerConnection: 256 * 1024,
+  maxBufferedBytesTotal: 256 * 1024 * 1024,
+  proxyProtocol: false,
+  proxyHeaderTimeoutMs: 5_000,
+  readIntoSharedBuffer: true,
+} as const;
+
+export type TcpRefusal = "max-connections" | "max-connections-per-address" | "draining" | "proxy-header";
+
+export interface TcpServerStatistics {
+  connectionsAccepted: number;
+  connectionsActive: number;
+  /** Connections closed at accept, by reason. */
+  refused: Record<TcpRefusal, number>;
+  /** Connections closed by a limit or an error, by kind (ECONNRESET, ETIMEDOUT, ESTALLED...). */
+  errors: Record<string, number>;
+  bytesReceived: number;
+  bytesSent: number;
+  /** Bytes that arrived after shutdown began: read, not answered. */
+  bytesDiscarded: number;
+  /** Answer bytes waiting in send buffers now (an upper estimate). */
+  bufferedBytes: number;
+  /** PROXY LOCAL connections with no payload (load balancer health checks), closed quietly. */
+  healthChecks: number;
+  /** Connections accepted whose PROXY header has not arrived yet (not counted as active). */
+  connectionsAwaitingHeader: number;
+}
+
+/** The options a server runs with: every default filled in. */
+export type ResolvedTcpServerOptions = Required<Omit<TcpServerOptions, "host" | "logger" | "trace" | "transform">> & {
+  host: string | undefined;
+  transform: TransformOptions;
+};
