@@ -9,6 +9,8 @@ import { connect, type NetConnectOpts, type Socket } from "node:net";
 import { performance } from "node:perf_hooks";
 import { connectError } from "../errors.js";
 import { formatAddress } from "../net/address.js";
+import { consumeAnswerBytes } from "./answer-check.js";
+import { ConnectLoop } from "./connect-loop.js";
 import { type GeneratorPlan, LoadGenerator } from "./generator.js";
 import { buildMessage, repeat } from "./payload.js";
 import { Pacer } from "./tally.js";
@@ -21,8 +23,6 @@ const STREAM_BLOCK_BYTES = 64 * 1024;
 const STREAM_WINDOW_BYTES = 2 * 1024 * 1024;
 /** Connections opened at once before the run (more would overflow the server's accept queue). */
 const CONNECT_CONCURRENCY = 256;
-/** Pause after a failed connection before the connect pattern tries again. */
-const RECONNECT_DELAY_MS = 10;
 
 /**
  * @example
@@ -133,25 +133,6 @@ export class TcpLoadGenerator extends LoadGenerator {
       });
     });
   }
-}
-
-/** Compares a read against the expected answer and completes messages; shared by both kinds of connection. */
-function consumeAnswerBytes(
-  generator: TcpLoadGenerator,
-  state: { answerOffset: number; answerOk: boolean },
-  start: number,
-  end: number,
-): number {
-  const { expected, readBuffer } = generator;
-  const take = Math.min(expected.length - state.answerOffset, end - start);
-  if (
-    state.answerOk &&
-    readBuffer.compare(expected, state.answerOffset, state.answerOffset + take, start, start + take) !== 0
-  ) {
-    state.answerOk = false;
-  }
-  state.answerOffset += take;
-  return take;
 }
 
 /** A connection that stays open: ping-pong (one message in flight) or streaming (a window of them). */
@@ -265,87 +246,4 @@ class PersistentConnection {
     generator.connectionLost();
     generator.checkDone();
   }
-}
-
-/** The connect pattern: connect, send one message, read its answer, close; again. */
-class ConnectLoop {
-  pacer: Pacer | undefined;
-  answerOffset = 0;
-  answerOk = true;
-  readonly #options: NetConnectOpts;
-  #socket: Socket | undefined;
-  #sentAtMs = 0;
-  #answered = false;
-  #failed = false;
-  #timer: NodeJS.Timeout | undefined;
-  /** Made once: sendTime hands the retry timer back through it (no closure per send). */
-  readonly #keepTimer = (timer: NodeJS.Timeout): void => {
-    this.#timer = timer;
-  };
-
-  constructor(readonly generator: TcpLoadGenerator) {
-    this.#options = generator.connectOptions((bytesRead) => this.#receive(bytesRead));
-  }
-
-  next = (): void => {
-    this.#timer = undefined;
-    const generator = this.generator;
-    if (generator.stopped) return;
-    const now = performance.now();
-    const sentAtMs = Pacer.sendTime(this.pacer, now, this.next, this.#keepTimer);
-    if (sentAtMs === undefined) return;
-    if (generator.takeBudget(1) === 0) return;
-    generator.inFlight++;
-    this.#sentAtMs = sentAtMs;
-    this.answerOffset = 0;
-    this.answerOk = true;
-    this.#answered = false;
-    this.#failed = false;
-    const socket = connect(this.#options);
-    socket.on("error", this.#onError);
-    socket.on("close", this.#onClose);
-    socket.write(generator.payload); // queued until connected
-    generator.tally.bytesSent += generator.payload.length;
-    this.#socket = socket;
-  };
-
-  close(): void {
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    this.#socket?.destroy();
-  }
-
-  #receive(bytesRead: number): void {
-    const generator = this.generator;
-    if (generator.stopped) return;
-    if (this.#answered) {
-      generator.tally.wrongAnswers++;
-      return;
-    }
-    const consumed = consumeAnswerBytes(generator, this, 0, bytesRead);
-    if (this.answerOffset < generator.expected.length) return;
-    if (consumed < bytesRead) this.answerOk = false; // more than the answer
-    this.#answered = true;
-    generator.tally.recordAnswer(this.#sentAtMs, performance.now(), generator.expected.length);
-    if (!this.answerOk) generator.tally.wrongAnswers++;
-    generator.inFlight--;
-    this.#socket?.destroy();
-  }
-
-  #onError = (): void => {
-    this.#failed = true;
-    if (!this.generator.stopped) this.generator.tally.connectionErrors++;
-  };
-
-  #onClose = (): void => {
-    const generator = this.generator;
-    this.#socket = undefined;
-    if (generator.stopped) return;
-    if (!this.#answered) {
-      generator.inFlight--;
-      if (!this.#failed) generator.tally.connectionErrors++; // closed before answering
-    }
-    generator.checkDone();
-    if (this.#failed) this.#timer = setTimeout(this.next, RECONNECT_DELAY_MS);
-    else this.next();
-  };
 }
