@@ -109,6 +109,9 @@ static void on_readable(uv_poll_t *poll, int status, int events) {
   napi_handle_scope scope;
   napi_open_handle_scope(env, &scope);
   if (status < 0) {
+    /* The descriptor itself failed (libuv's poll error): reported once, and no more polling,
+       which would only wake up to the same error again. */
+    uv_poll_stop(poll);
     napi_value argv[1];
     napi_create_int32(env, status, &argv[0]);
     call_on_datagram(receiver, 1, argv);
