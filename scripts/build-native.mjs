@@ -7,7 +7,7 @@
  */
 
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -33,6 +33,9 @@ function skip(reason) {
   );
 }
 
+// A module left by an earlier build must not outlive a failed or skipped one: it would still be
+// loaded. (Unlinked, not truncated: a server running with it keeps its copy.)
+rmSync(target, { force: true });
 if (process.platform === "win32") {
   // Nothing to say: the native path is for POSIX sockets.
 } else if (!existsSync(source)) {
@@ -42,17 +45,31 @@ if (process.platform === "win32") {
   if (headers === undefined) {
     skip("Node's headers (node_api.h, uv.h) are not installed beside it");
   } else {
-    const compiler = process.env.CC ?? "cc";
+    // CC may carry arguments of its own ("ccache cc").
+    const [compiler, ...compilerArguments] = (process.env.CC ?? "cc").trim().split(/\s+/);
     // Node's own symbols are found when the module is loaded into it (macOS must be told so).
     const link = process.platform === "darwin" ? ["-undefined", "dynamic_lookup"] : [];
     try {
       mkdirSync(dirname(target), { recursive: true });
       execFileSync(
         compiler,
-        ["-O2", "-Wall", "-Wextra", "-shared", "-fPIC", `-I${headers}`, ...link, "-o", target, source],
+        [
+          ...compilerArguments,
+          "-O2",
+          "-Wall",
+          "-Wextra",
+          "-shared",
+          "-fPIC",
+          `-I${headers}`,
+          ...link,
+          "-o",
+          target,
+          source,
+        ],
         { stdio: ["ignore", "inherit", "inherit"] },
       );
     } catch (error) {
+      rmSync(target, { force: true });
       skip(error.code === "ENOENT" ? `no C compiler "${compiler}"` : `${compiler} failed, above`);
     }
   }

@@ -5,9 +5,9 @@
 import assert from "node:assert/strict";
 import { createSocket, type Socket as DatagramSocket } from "node:dgram";
 import { once } from "node:events";
-import { readdirSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { after, before, describe, test } from "node:test";
-import { PROJECT_ROOT, peerAvailable, start, waitForOutput } from "../../test/support/processes.js";
+import { PROJECT_ROOT, peerAvailable, run, start, waitForOutput } from "../../test/support/processes.js";
 import { DatagramIO, type DatagramPath, fastestDatagramPath } from "./datagram-io.js";
 import { datagramSyscalls, datagramSyscallsUnavailable } from "./datagram-syscalls.js";
 
@@ -19,6 +19,8 @@ interface Outcome {
 
 /** A datagram this echo answers with 65,508 bytes, more than IPv4 carries. */
 const ASK_TOO_LARGE = "reply too large";
+/** A datagram before whose reply this echo closes its DatagramIO (the reply must still go). */
+const ASK_CLOSE_FIRST = "close, then reply";
 
 /** An echo server on DatagramIO: each reply's context is the datagram's number. */
 async function echoServer(type: "udp4" | "udp6", path: DatagramPath) {
@@ -32,6 +34,7 @@ async function echoServer(type: "udp4" | "udp6", path: DatagramPath) {
     socket,
     (message, remote) => {
       sources.push(`${remote.family} ${remote.address} ${remote.port}`);
+      if (message.toString() === ASK_CLOSE_FIRST) io.close();
       io.send(message.toString() === ASK_TOO_LARGE ? Buffer.alloc(65_508) : message, remote, received++);
     },
     (reply, _remote, context, error) => outcomes.push({ bytes: reply.length, context, error }),
@@ -216,10 +219,14 @@ test("native path: replies whose sendto would block go through the handle, which
   assert.deepEqual(report, { path: "syscalls", outcomesAtOnce: 0, outcomesLater: 200, errors: 0, bytesSent: bytes });
 });
 
+const procFileDescriptors = "/proc/self/fd";
+
 test("native path: closing the socket closes the receiver's descriptor, and close() twice is safe", {
-  skip: datagramSyscalls === undefined && `the native path is not built (${datagramSyscallsUnavailable})`,
+  skip:
+    (datagramSyscalls === undefined && `the native path is not built (${datagramSyscallsUnavailable})`) ||
+    (!existsSync(procFileDescriptors) && `no ${procFileDescriptors} to count descriptors`),
 }, async () => {
-  const descriptors = () => readdirSync("/proc/self/fd").length;
+  const descriptors = () => readdirSync(procFileDescriptors).length;
   const before = descriptors();
   const { socket, io, port } = await echoServer("udp4", "syscalls");
   assert.equal(descriptors(), before + 2, "the socket and the receiver's duplicate");
@@ -227,7 +234,29 @@ test("native path: closing the socket closes the receiver's descriptor, and clos
   assert.deepEqual((await exchange(client, port, "127.0.0.1", [Buffer.from("uno")])).map(String), ["uno"]);
   socket.close();
   await once(socket, "close");
-  io.close();
+  // Counted before io.close(): the socket's own close must have closed the duplicate.
   assert.equal(descriptors(), before + 1, "only the client's socket is left");
+  io.close();
+  io.close();
   client.close();
+});
+
+test("native path: a reply after close() inside the receiver still goes (through the handle)", {
+  skip: datagramSyscalls === undefined && `the native path is not built (${datagramSyscallsUnavailable})`,
+}, async () => {
+  const { socket, outcomes, port } = await echoServer("udp4", "syscalls");
+  const client = createSocket("udp4");
+  const [reply] = await exchange(client, port, "127.0.0.1", [Buffer.from(ASK_CLOSE_FIRST)]);
+  assert.equal(reply?.toString(), ASK_CLOSE_FIRST);
+  assert.equal(outcomes[0]?.error, undefined);
+  client.close();
+  socket.close();
+});
+
+test("native path: a worker thread that ends with a UdpServer open (terminated, or exiting mid-close) leaves its process running", async () => {
+  for (const ending of ["terminate", "exit-while-closing"]) {
+    const finished = await run(process.execPath, [`${PROJECT_ROOT}test/fixtures/udp-server-in-worker.mjs`, ending]);
+    assert.equal(finished.code, 0, `${ending}: exit ${finished.code} (signal ${finished.signal}); ${finished.stderr}`);
+    assert.match(finished.stdout.toString(), /answered HOLA; worker ended; process alive/);
+  }
 });

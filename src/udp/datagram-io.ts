@@ -104,7 +104,8 @@ export class DatagramIO<Context> {
   /** A request no send holds: sends the kernel takes at once never hand it to C++. */
   #spareRequest: SendRequest | undefined;
   readonly #buffers: Buffer[] = [];
-  readonly #native: NativeReceiver | undefined;
+  /** The "syscalls" path's receiver; undefined on the other paths and once closed. */
+  #native: NativeReceiver | undefined;
   /** The datagram being handled on the "syscalls" path: a reply to it goes by the native sendto. */
   #current: RemoteInfo | undefined;
   /** The previous datagram's source address on the "syscalls" path (sent again only when it changes). */
@@ -211,10 +212,13 @@ export class DatagramIO<Context> {
 
   /**
    * Stops the native receiver of the "syscalls" path now (closing the socket does it too, on its
-   * `close` event; the other paths stop with the socket). Safe to call twice.
+   * `close` event; the other paths stop with the socket). Replies still go, through the handle.
+   * Safe to call twice. On that path the receiver, not the socket, keeps the event loop alive
+   * until then: `socket.unref()` does not let the process exit.
    */
   close(): void {
     if (this.#native !== undefined) datagramSyscalls?.close(this.#native.receiver);
+    this.#native = undefined;
   }
 }
 

@@ -20,6 +20,7 @@
  */
 
 #include <errno.h>
+#include <stdbool.h>
 #include <netinet/in.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -35,8 +36,21 @@
 /* Datagrams read per wakeup before the event loop gets a turn (libuv's own UDP reads 32). */
 #define READS_PER_WAKEUP 32
 
+struct Receiver;
+
+/*
+ * The libuv handle, apart from the receiver: libuv holds it until its close callback, which
+ * may come after JavaScript has let the receiver go (and after a worker thread's environment
+ * has begun to end, which waits for the cleanup hook to be removed in that callback).
+ */
 typedef struct {
-  uv_poll_t *poll; /* its data is this receiver; freed by libuv's close callback */
+  uv_poll_t poll; /* first: libuv hands back this pointer; its data is the receiver */
+  napi_async_cleanup_hook_handle cleanup_hook;
+  struct Receiver *receiver; /* NULL once the receiver is closed */
+} Watch;
+
+typedef struct Receiver {
+  Watch *watch;
   int fd;         /* a dup() of the dgram socket's descriptor, owned here */
   int closed;
   int test_send_would_block; /* MAYUS_TEST_SENDTO_WOULD_BLOCK=1: every reply() answers -EAGAIN */
@@ -69,11 +83,20 @@ static napi_value address_string(Receiver *receiver) {
     napi_get_undefined(env, &value);
     return value;
   }
-  char text[64];
-  if (receiver->source.ss_family == AF_INET)
+  char text[64 + UV_IF_NAMESIZE];
+  if (receiver->source.ss_family == AF_INET) {
     uv_ip4_name((const struct sockaddr_in *)&receiver->source, text, sizeof text);
-  else
-    uv_ip6_name((const struct sockaddr_in6 *)&receiver->source, text, sizeof text);
+  } else {
+    const struct sockaddr_in6 *source6 = (const struct sockaddr_in6 *)&receiver->source;
+    uv_ip6_name(source6, text, sizeof text);
+    /* A link-local source names its interface, as Node writes it ("fe80::1%eth0"). */
+    if (source6->sin6_scope_id != 0) {
+      size_t used = strlen(text);
+      size_t room = sizeof text - used - 1;
+      text[used] = '%';
+      if (uv_if_indextoiid(source6->sin6_scope_id, text + used + 1, &room) != 0) text[used] = '\0';
+    }
+  }
   napi_create_string_latin1(env, text, NAPI_AUTO_LENGTH, &value);
   receiver->named = receiver->source;
   receiver->has_named = 1;
@@ -92,14 +115,32 @@ static int call_on_datagram(Receiver *receiver, size_t argc, napi_value *argv) {
   napi_value callback, global, result;
   napi_get_reference_value(env, receiver->on_datagram, &callback);
   napi_get_global(env, &global);
-  napi_status status = napi_make_callback(env, receiver->async_context, global, callback, argc, argv, &result);
-  if (status == napi_pending_exception) {
-    /* Thrown in onDatagram: the process's uncaughtException, as for any event handler. */
-    napi_value error;
-    napi_get_and_clear_last_exception(env, &error);
-    napi_fatal_exception(env, error);
-  }
-  return status == napi_ok || status == napi_pending_exception;
+  if (napi_make_callback(env, receiver->async_context, global, callback, argc, argv, &result) == napi_ok) return 1;
+  bool thrown = false;
+  napi_is_exception_pending(env, &thrown);
+  if (!thrown) return 0; /* JavaScript cannot run any more (its environment is ending): stop reading */
+  /* Thrown in onDatagram: the process's uncaughtException, as for any event handler. */
+  napi_value error;
+  napi_get_and_clear_last_exception(env, &error);
+  napi_fatal_exception(env, error);
+  return 1;
+}
+
+static void on_readable(uv_poll_t *poll, int status, int events);
+
+/*
+ * libuv reports an error on the descriptor (POLLERR) as UV_EBADF and stops the poll. The socket's
+ * own error (SO_ERROR, which reading it clears) is what happened: reported, then polling goes on.
+ * A descriptor that is really bad stays stopped, reported once.
+ */
+static void poll_failed(Receiver *receiver, int status) {
+  int error = 0;
+  socklen_t size = sizeof error;
+  int socket_readable = getsockopt(receiver->fd, SOL_SOCKET, SO_ERROR, &error, &size) == 0;
+  napi_value argv[1];
+  napi_create_int32(receiver->env, socket_readable && error != 0 ? -error : status, &argv[0]);
+  call_on_datagram(receiver, 1, argv);
+  if (socket_readable && !receiver->closed) uv_poll_start(&receiver->watch->poll, UV_READABLE, on_readable);
 }
 
 static void on_readable(uv_poll_t *poll, int status, int events) {
@@ -108,14 +149,7 @@ static void on_readable(uv_poll_t *poll, int status, int events) {
   napi_env env = receiver->env;
   napi_handle_scope scope;
   napi_open_handle_scope(env, &scope);
-  if (status < 0) {
-    /* The descriptor itself failed (libuv's poll error): reported once, and no more polling,
-       which would only wake up to the same error again. */
-    uv_poll_stop(poll);
-    napi_value argv[1];
-    napi_create_int32(env, status, &argv[0]);
-    call_on_datagram(receiver, 1, argv);
-  }
+  if (status < 0) poll_failed(receiver, status);
   for (int read = 0; status >= 0 && read < READS_PER_WAKEUP && !receiver->closed; read++) {
     receiver->source_length = sizeof receiver->source;
     ssize_t length = recvfrom(receiver->fd, receiver->input, INPUT_BYTES, MSG_DONTWAIT,
@@ -137,10 +171,15 @@ static void on_readable(uv_poll_t *poll, int status, int events) {
     receiver->source_length = 0;
     if (!called || length < 0) break;
   }
+  receiver->source_length = 0; /* also after an EAGAIN: reply() outside onDatagram has nobody to send to */
   napi_close_handle_scope(env, scope);
 }
 
-static void free_poll(uv_handle_t *handle) { free(handle); }
+static void free_watch(uv_handle_t *handle) {
+  Watch *watch = (Watch *)handle;
+  napi_remove_async_cleanup_hook(watch->cleanup_hook);
+  free(watch);
+}
 
 static void close_receiver(Receiver *receiver) {
   if (receiver->closed) return;
@@ -149,24 +188,27 @@ static void close_receiver(Receiver *receiver) {
   napi_delete_reference(env, receiver->on_datagram);
   napi_delete_reference(env, receiver->input_ref);
   napi_async_destroy(env, receiver->async_context);
-  uv_poll_stop(receiver->poll);
+  uv_poll_stop(&receiver->watch->poll);
   close(receiver->fd);
+  receiver->watch->receiver = NULL;
   /* The handle's memory goes when libuv is done with it (a later turn of the loop); the
      receiver's when JavaScript no longer holds it (a second close() finds it closed). */
-  uv_close((uv_handle_t *)receiver->poll, free_poll);
+  uv_close((uv_handle_t *)&receiver->watch->poll, free_watch);
 }
 
 /* Node is shutting down (or a worker thread ends) with the receiver still open. */
-static void close_at_exit(void *data) { close_receiver((Receiver *)data); }
+static void close_at_exit(napi_async_cleanup_hook_handle hook, void *data) {
+  (void)hook;
+  Watch *watch = (Watch *)data;
+  if (watch->receiver != NULL) close_receiver(watch->receiver);
+}
 
 /* JavaScript let go of the receiver: close it if nobody did, then free it. */
 static void finalize_receiver(napi_env env, void *data, void *hint) {
   (void)hint;
   Receiver *receiver = (Receiver *)data;
-  if (!receiver->closed) {
-    napi_remove_env_cleanup_hook(env, close_at_exit, receiver);
-    close_receiver(receiver);
-  }
+  (void)env;
+  close_receiver(receiver);
   free(receiver);
 }
 
@@ -192,22 +234,22 @@ static napi_value open_receiver(napi_env env, napi_callback_info info) {
     return throw_error(env, "open(fd, onDatagram): a socket descriptor and a function");
 
   Receiver *receiver = calloc(1, sizeof *receiver);
-  uv_poll_t *poll = malloc(sizeof *poll);
-  if (receiver == NULL || poll == NULL) {
+  Watch *watch = calloc(1, sizeof *watch);
+  if (receiver == NULL || watch == NULL) {
     free(receiver);
-    free(poll);
+    free(watch);
     return throw_error(env, "out of memory");
   }
-  receiver->poll = poll;
+  receiver->watch = watch;
   receiver->env = env;
   const char *would_block = getenv("MAYUS_TEST_SENDTO_WOULD_BLOCK");
   receiver->test_send_would_block = would_block != NULL && strcmp(would_block, "1") == 0;
   receiver->fd = dup(fd);
   uv_loop_t *loop = NULL;
   napi_get_uv_event_loop(env, &loop);
-  if (receiver->fd < 0 || loop == NULL || uv_poll_init(loop, poll, receiver->fd) != 0) {
+  if (receiver->fd < 0 || loop == NULL || uv_poll_init(loop, &watch->poll, receiver->fd) != 0) {
     if (receiver->fd >= 0) close(receiver->fd);
-    free(poll);
+    free(watch);
     free(receiver);
     return throw_error(env, "cannot watch the UDP socket's descriptor");
   }
@@ -220,9 +262,10 @@ static napi_value open_receiver(napi_env env, napi_callback_info info) {
   napi_create_reference(env, argv[1], 1, &receiver->on_datagram);
   napi_create_string_utf8(env, "mayus:udp-receive", NAPI_AUTO_LENGTH, &name);
   napi_async_init(env, NULL, name, &receiver->async_context);
-  napi_add_env_cleanup_hook(env, close_at_exit, receiver);
-  poll->data = receiver;
-  uv_poll_start(poll, UV_READABLE, on_readable);
+  watch->receiver = receiver;
+  napi_add_async_cleanup_hook(env, close_at_exit, watch, &watch->cleanup_hook);
+  watch->poll.data = receiver;
+  uv_poll_start(&watch->poll, UV_READABLE, on_readable);
 
   napi_create_external(env, receiver, finalize_receiver, NULL, &external);
   napi_create_object(env, &result);
@@ -266,10 +309,7 @@ static napi_value close_function(napi_env env, napi_callback_info info) {
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   Receiver *receiver = argc == 1 ? receiver_of(env, argv[0]) : NULL;
   if (receiver == NULL) return throw_error(env, "close(receiver)");
-  if (!receiver->closed) {
-    napi_remove_env_cleanup_hook(env, close_at_exit, receiver);
-    close_receiver(receiver);
-  }
+  close_receiver(receiver);
   return NULL;
 }
 
