@@ -31,7 +31,7 @@ export interface DatagramSyscalls {
 }
 
 /** Where the build puts the module: `build/` at the project root, two levels above src/udp and dist/udp. */
-export const DATAGRAM_SYSCALLS_PATH = new URL("../../build/datagram-syscalls.node", import.meta.url);
+const DATAGRAM_SYSCALLS_PATH = new URL("../../build/datagram-syscalls.node", import.meta.url);
 
 function load(): { module?: DatagramSyscalls; unavailable?: string } {
   if (process.platform === "win32") return { unavailable: "not built on Windows" };
