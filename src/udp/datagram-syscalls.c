@@ -12,8 +12,8 @@
  *   open(fd, onDatagram) -> { input: Buffer, receiver: External }
  *     watches a duplicate of `fd`; for each datagram calls
  *     onDatagram(length, address, port, family) with the bytes in `input[0..length)`, or
- *     onDatagram(-errno) when recvfrom (or the poll) fails. `address` is undefined when it is the previous
- *     datagram's (a client's datagrams then cost no formatting and no string).
+ *     onDatagram(-errno) when recvfrom (or the poll) fails. `address` is undefined when it
+ *     is the previous datagram's (a client's datagrams then cost no formatting and no string).
  *   reply(receiver, buffer, length) -> bytes sent, or -errno (-EAGAIN: the socket is full)
  *     sends to the source of the datagram being handled (only inside onDatagram).
  *   close(receiver): stops watching and closes the duplicate; safe to call twice.
