@@ -217,9 +217,12 @@ static napi_value throw_error(napi_env env, const char *message) {
   return NULL;
 }
 
-static Receiver *receiver_of(napi_env env, napi_value value) {
+/* A call's `count` arguments (into `argv`), the first a receiver: NULL if they are not. */
+static Receiver *receiver_call(napi_env env, napi_callback_info info, size_t count, napi_value *argv) {
+  size_t argc = count;
   void *data = NULL;
-  if (napi_get_value_external(env, value, &data) != napi_ok) return NULL;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc != count || napi_get_value_external(env, argv[0], &data) != napi_ok) return NULL;
   return (Receiver *)data;
 }
 
@@ -275,10 +278,8 @@ static napi_value open_receiver(napi_env env, napi_callback_info info) {
 }
 
 static napi_value reply(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
   napi_value argv[3];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  Receiver *receiver = argc == 3 ? receiver_of(env, argv[0]) : NULL;
+  Receiver *receiver = receiver_call(env, info, 3, argv);
   void *data = NULL;
   size_t capacity = 0;
   uint32_t length = 0;
@@ -304,10 +305,8 @@ static napi_value reply(napi_env env, napi_callback_info info) {
 }
 
 static napi_value close_function(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
   napi_value argv[1];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  Receiver *receiver = argc == 1 ? receiver_of(env, argv[0]) : NULL;
+  Receiver *receiver = receiver_call(env, info, 1, argv);
   if (receiver == NULL) return throw_error(env, "close(receiver)");
   close_receiver(receiver);
   return NULL;
