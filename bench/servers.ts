@@ -31,15 +31,17 @@ export interface Server {
 }
 
 /**
- * Compiles the C server into `directory`; returns the executable's path.
+ * Compiles the C server into `directory`; returns the executable's path. `forValgrind` leaves
+ * out `-march=native`: valgrind does not know every instruction of this machine (AVX-512).
  *
  * @example
  * const binary = compileC("/tmp/mayus-bench");
  */
-export function compileC(directory: string): string {
+export function compileC(directory: string, options: { forValgrind?: boolean } = {}): string {
   const binary = `${directory}/uppercase-server`;
   // -O3 -march=native, not the -O2 the issue first named: see the comment in the C file.
-  execFileSync("cc", ["-O3", "-march=native", "-o", binary, `${ROOT}bench/c/uppercase-server.c`], { stdio: "inherit" });
+  const target = options.forValgrind ? [] : ["-march=native"];
+  execFileSync("cc", ["-O3", ...target, "-o", binary, `${ROOT}bench/c/uppercase-server.c`], { stdio: "inherit" });
   return binary;
 }
 
@@ -57,7 +59,9 @@ function describe(command: string, args: readonly string[]): string {
 
 /**
  * Starts one server and waits for its TCP and UDP ready lines. `manyConnections` lifts
- * mayus's connection limit and idle timeout (W6); `workers` runs mayus with `--workers`.
+ * mayus's connection limit and idle timeout (W6); `workers` runs mayus with `--workers`;
+ * `wrapper` runs the server under another program (valgrind, for bench/instructions.ts),
+ * which may need a longer `readyTimeoutMs`.
  *
  * @example
  * const server = await startServer("mayus", "ascii", { cBinary });
@@ -66,7 +70,14 @@ function describe(command: string, args: readonly string[]): string {
 export async function startServer(
   kind: ServerKind,
   mode: Mode,
-  options: { cBinary: string; manyConnections?: boolean; workers?: number; env?: NodeJS.ProcessEnv },
+  options: {
+    cBinary: string;
+    manyConnections?: boolean;
+    workers?: number;
+    env?: NodeJS.ProcessEnv;
+    wrapper?: readonly string[];
+    readyTimeoutMs?: number;
+  },
 ): Promise<Server> {
   let command: string;
   let args: string[];
@@ -104,8 +115,9 @@ export async function startServer(
       break;
     }
   }
-  const child = startChild(command, args, { env: options.env });
-  const [tcp] = await Promise.all(ready.map((pattern) => waitForOutput(child, pattern)));
+  const [program = command, ...programArgs] = [...(options.wrapper ?? []), command, ...args];
+  const child = startChild(program, programArgs, { env: options.env });
+  const [tcp] = await Promise.all(ready.map((pattern) => waitForOutput(child, pattern, options.readyTimeoutMs)));
   return {
     kind,
     mode: serverMode,

@@ -1,0 +1,156 @@
+/**
+ * `npm run bench:instructions`: the instructions each server executes per message, counted
+ * by valgrind's callgrind, for W3 (TCP 512 B ping-pong) and W4 (UDP 64 B stop-and-wait).
+ * Timings on these shared 2-core machines move by ±30% from one second to the next; an
+ * instruction count is the same from run to run whatever else the machine does, so it shows
+ * whether a change made a server cheaper, and by how much, where the suite's ratios cannot.
+ * It counts user space only (valgrind does not see the kernel, where most of a round trip's
+ * time goes for every server): a server's own cost, not its speed.
+ *
+ * Each server runs under callgrind with counting off; a C client (bench/c/pingpong-client.c)
+ * warms it up (the JIT of Node, the caches of Python), counting goes on for `--messages`
+ * round trips, and the count (all the server's threads) is divided by them.
+ *
+ * Options: --servers c,python,naive,mayus; --only W3,W4; --messages N (20,000); --warmup N (20,000).
+ */
+
+import { execFile, execFileSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { parseArgs, promisify } from "node:util";
+import { stopAllChildren } from "./processes.js";
+import { compileC, ROOT, SERVER_KINDS, SERVER_LABELS, type ServerKind, startServer } from "./servers.js";
+import { grouped, markdownTable } from "./table.js";
+
+const run = promisify(execFile);
+
+interface InstructionWorkload {
+  id: string;
+  title: string;
+  protocol: "tcp" | "udp";
+  sizeBytes: number;
+}
+
+const WORKLOADS: InstructionWorkload[] = [
+  { id: "W3", title: "TCP 512 B ping-pong", protocol: "tcp", sizeBytes: 512 },
+  { id: "W4", title: "UDP 64 B stop-and-wait", protocol: "udp", sizeBytes: 64 },
+];
+
+/** Valgrind slows a server ~50 times: Node takes seconds to start under it. */
+const READY_TIMEOUT_MS = 180_000;
+
+function compileClient(directory: string): string {
+  const binary = `${directory}/pingpong-client`;
+  execFileSync("cc", ["-O2", "-o", binary, `${ROOT}bench/c/pingpong-client.c`], { stdio: "inherit" });
+  return binary;
+}
+
+function requireValgrind(): void {
+  for (const tool of ["valgrind", "callgrind_control"]) {
+    try {
+      execFileSync(tool, ["--help"], { stdio: "ignore" });
+    } catch {
+      process.stderr.write(`bench:instructions: ${tool} is not installed (Debian: apt-get install valgrind)\n`);
+      process.exit(1);
+    }
+  }
+}
+
+/** The instructions counted in the callgrind dumps of process `pid` (each thread's "totals:"). */
+function countedInstructions(directory: string, pid: number): number {
+  return readdirSync(directory)
+    .filter((name) => name.startsWith(`${pid}.callgrind.`))
+    .reduce((total, name) => {
+      const match = readFileSync(`${directory}/${name}`, "utf8").match(/^totals: (\d+)/m);
+      return total + Number(match?.[1] ?? 0);
+    }, 0);
+}
+
+/** User-space instructions per message of one server on one workload. */
+async function measure(
+  kind: ServerKind,
+  workload: InstructionWorkload,
+  tools: { cBinary: string; client: string; directory: string },
+  counts: { messages: number; warmup: number },
+): Promise<number> {
+  const server = await startServer(kind, "unicode", {
+    cBinary: tools.cBinary,
+    wrapper: [
+      "valgrind",
+      "--tool=callgrind",
+      "--instr-atstart=no",
+      "--separate-threads=yes",
+      // python3 may be a launcher (pyenv's shim) that execs the interpreter: count that too.
+      "--trace-children=yes",
+      `--callgrind-out-file=${tools.directory}/%p.callgrind`,
+    ],
+    readyTimeoutMs: READY_TIMEOUT_MS,
+  });
+  try {
+    const pid = String(server.child.pid);
+    const client = (messages: number) =>
+      run(tools.client, [workload.protocol, String(server.port), String(messages), String(workload.sizeBytes)]);
+    await client(counts.warmup);
+    await run("callgrind_control", ["--instr=on", pid]);
+    await client(counts.messages);
+    await run("callgrind_control", ["--instr=off", pid]);
+    await run("callgrind_control", ["--dump", pid]);
+    const counted = countedInstructions(tools.directory, server.child.pid);
+    if (counted === 0) throw new Error(`callgrind counted nothing in ${server.command} (see ${tools.directory})`);
+    return counted / counts.messages;
+  } finally {
+    await server.child.stop(10_000);
+  }
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      servers: { type: "string", default: SERVER_KINDS.join(",") },
+      only: { type: "string", default: WORKLOADS.map((workload) => workload.id).join(",") },
+      messages: { type: "string", default: "20000" },
+      warmup: { type: "string", default: "20000" },
+    },
+  });
+  const kinds = values.servers
+    .split(",")
+    .filter((kind): kind is ServerKind => SERVER_KINDS.includes(kind as ServerKind));
+  const workloads = WORKLOADS.filter((workload) => values.only.split(",").includes(workload.id));
+  const counts = { messages: Number(values.messages), warmup: Number(values.warmup) };
+  if (kinds.length === 0 || workloads.length === 0 || !(counts.messages > 0) || !(counts.warmup >= 0)) {
+    process.stderr.write("bench:instructions: --servers, --only, --messages or --warmup names nothing to measure\n");
+    process.exit(2);
+  }
+  requireValgrind();
+  const directory = mkdtempSync(`${tmpdir()}/mayus-instructions-`);
+  try {
+    const tools = { cBinary: compileC(directory, { forValgrind: true }), client: compileClient(directory), directory };
+    const rows: string[][] = [];
+    for (const workload of workloads) {
+      const perMessage = new Map<ServerKind, number>();
+      for (const kind of kinds) {
+        const count = await measure(kind, workload, tools, counts);
+        perMessage.set(kind, count);
+        process.stderr.write(`bench:instructions: ${workload.id} ${SERVER_LABELS[kind]} ${grouped(count)}\n`);
+      }
+      const c = perMessage.get("c");
+      rows.push([
+        `${workload.id} ${workload.title}`,
+        ...kinds.map((kind) => {
+          const count = perMessage.get(kind) ?? 0;
+          return c === undefined || kind === "c" ? grouped(count) : `${grouped(count)} (${(count / c).toFixed(1)}x)`;
+        }),
+      ]);
+    }
+    process.stdout.write(
+      `User-space instructions per message (callgrind, all threads; ${grouped(counts.messages)} messages ` +
+        `after ${grouped(counts.warmup)} to warm up; in parentheses: times C's)\n\n` +
+        `${markdownTable(["workload", ...kinds.map((kind) => SERVER_LABELS[kind])], rows)}\n`,
+    );
+  } finally {
+    await stopAllChildren();
+    rmSync(directory, { recursive: true, force: true });
+  }
+}
+
+await main();
