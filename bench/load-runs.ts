@@ -6,8 +6,9 @@
  * round's ratio, not the result.
  */
 
+import { cpus } from "node:os";
 import type { BenchErrors, BenchResult, LatencySummary } from "../src/bench/options.js";
-import { cpuSeconds, startChild } from "./processes.js";
+import { cpuSeconds, pinProcess, startChild } from "./processes.js";
 import { MAYUS, type Mode, type Server, type ServerKind } from "./servers.js";
 import type { Workload } from "./workloads.js";
 
@@ -46,7 +47,11 @@ async function runRound(server: Server, workload: Workload): Promise<Round> {
     ...workload.roundArgs,
   ];
   const cpuBefore = cpuSeconds(server.child.pid);
-  const client = startChild(process.execPath, args);
+  const core = workload.sharedCore;
+  const client =
+    core === undefined
+      ? startChild(process.execPath, args)
+      : startChild("taskset", ["-c", String(core), process.execPath, ...args]);
   const timer = setTimeout(() => client.process.kill("SIGKILL"), (workload.roundSeconds + 30) * 1000);
   const code = await client.exited;
   clearTimeout(timer);
@@ -122,11 +127,18 @@ const round3 = (value: number) => Math.round(value * 1000) / 1000;
  */
 export async function measureWorkload(workload: Workload, servers: Server[]): Promise<RunRecord[]> {
   const rounds = new Map<Server, Round[]>(servers.map((server) => [server, []]));
-  for (let round = 0; round < workload.rounds; round++) {
-    for (let turn = 0; turn < servers.length; turn++) {
-      const server = servers[(round + turn) % servers.length] as Server;
-      rounds.get(server)?.push(await runRound(server, workload));
+  const core = workload.sharedCore;
+  try {
+    // Each client is pinned as it starts (runRound); the servers for the whole workload.
+    if (core !== undefined) for (const server of servers) pinProcess(server.child.pid, String(core));
+    for (let round = 0; round < workload.rounds; round++) {
+      for (let turn = 0; turn < servers.length; turn++) {
+        const server = servers[(round + turn) % servers.length] as Server;
+        rounds.get(server)?.push(await runRound(server, workload));
+      }
     }
+  } finally {
+    if (core !== undefined) for (const server of servers) pinProcess(server.child.pid, `0-${cpus().length - 1}`);
   }
   const records = servers.map((server): RunRecord => {
     const done = rounds.get(server) ?? [];

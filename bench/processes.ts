@@ -4,7 +4,7 @@
  * end, even when the suite fails or is interrupted.
  */
 
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 
 const children = new Set<ChildProcess>();
@@ -106,6 +106,14 @@ export async function waitForOutput(child: Child, pattern: RegExp, timeoutMs = 1
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * Lets every thread of process `pid` run only on `cpuList` ("1", "0-1"), as `taskset -a -p -c`
+ * does. Threads the process starts later inherit it.
+ */
+export function pinProcess(pid: number, cpuList: string): void {
+  execFileSync("taskset", ["-a", "-p", "-c", cpuList, String(pid)], { stdio: "ignore" });
 }
 
 /** Resident memory of a process in KiB (VmRSS in /proc/PID/status); 0 once it is gone. */

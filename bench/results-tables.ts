@@ -15,7 +15,7 @@ export interface WorkloadRecord {
   id: string;
   title: string;
   metric: Workload["metric"];
-  target: number;
+  target: number | null;
   targetText: string;
   met: boolean | null;
   rounds: number;

@@ -224,10 +224,16 @@ async function main(): Promise<void> {
         title: workload.title,
         metric: workload.metric,
         target: workload.target,
-        targetText: `>= ${workload.target.toFixed(2)}${workload.aboveServer ? ` and > ${SERVER_LABELS[workload.aboveServer]}` : ""}`,
+        targetText:
+          workload.target === null
+            ? "-"
+            : `>= ${workload.target.toFixed(2)}${workload.aboveServer ? ` and > ${SERVER_LABELS[workload.aboveServer]}` : ""}`,
         met: null,
         rounds: workload.rounds,
-        loadArgs: ["mayus", "bench", "127.0.0.1", "PORT", "--json", "--mode", "MODE", ...workload.roundArgs],
+        loadArgs: [
+          ...(workload.sharedCore === undefined ? [] : ["taskset", "-c", String(workload.sharedCore)]),
+          ...["mayus", "bench", "127.0.0.1", "PORT", "--json", "--mode", "MODE", ...workload.roundArgs],
+        ],
         runs: [],
       };
       const servers = kinds.flatMap((kind) => serverFor(kind, workload.mode) ?? []);
@@ -241,7 +247,7 @@ async function main(): Promise<void> {
       }
       const mayus = record.runs.find((run) => run.server === "mayus");
       const above = record.runs.find((run) => run.server === workload.aboveServer)?.figure;
-      if (mayus?.ratioToC != null) {
+      if (mayus?.ratioToC != null && workload.target !== null) {
         record.met =
           mayus.ratioToC >= workload.target &&
           (mayus.result?.errors.total ?? 0) === 0 &&

@@ -1,8 +1,10 @@
 /**
  * The suite's workloads W1-W5 (W6, idle connections, is bench/idle.ts): what each one sends,
- * its target ratio to C, and the load generator's flags for one round of it.
+ * its target ratio to C, and the load generator's flags for one round of it; and W3 and W4
+ * again on one core, which say what a round trip costs where the others say how long it takes.
  */
 
+import { cpus } from "node:os";
 import type { Mode, ServerKind } from "./servers.js";
 
 const MiB = 1024 * 1024;
@@ -14,7 +16,8 @@ export interface Workload {
   /** The transform mayus (and Python) run in; C always does ascii, the naive server toUpperCase. */
   mode: Mode;
   metric: "MB/s" | "msg/s";
-  target: number;
+  /** mayus's target ratio to C; none for the rows that explain another (the one-core ones). */
+  target: number | null;
   /** W2 also wants mayus above Python asyncio. */
   aboveServer?: ServerKind;
   /**
@@ -26,13 +29,20 @@ export interface Workload {
   roundArgs: string[];
   /** Seconds one round's client may take at most (warm-up + duration), before the margin. */
   roundSeconds: number;
+  /**
+   * Client and server pinned to this one core (`taskset`) for the workload. A one-connection
+   * ping-pong is otherwise placed by the scheduler, round by round: on one core a round trip
+   * costs the client's CPU plus the server's; on two it costs the cross-core wake-ups, which
+   * in these virtual machines take 30-500 µs and hide the server's cost.
+   */
+  sharedCore?: number;
 }
 
 /**
  * @example
- * workloads(true).map((workload) => workload.id); // ["W1 ascii", ..., "W5"]
+ * workloads(true).map((workload) => workload.id); // ["W1 ascii", ..., "W4", "W3 1 core", "W4 1 core", "W5"]
  */
-export function workloads(quick: boolean, rounds = quick ? 1 : 8): Workload[] {
+export function workloads(quick: boolean, rounds = quick ? 1 : 8, cpuCount = cpus().length): Workload[] {
   const durationSeconds = quick ? 0.8 : 10;
   const warmupSeconds = quick ? 0.2 : 0.5;
   const timing = ["--duration", String(durationSeconds / rounds), "--warmup", String(warmupSeconds)];
@@ -61,6 +71,8 @@ export function workloads(quick: boolean, rounds = quick ? 1 : 8): Workload[] {
     rounds,
     roundSeconds: durationSeconds / rounds + warmupSeconds,
   } as const;
+  const w3Args = ["--connections", "1", "--size", "512", ...timing];
+  const w4Args = ["--udp", "--connections", "1", "--size", "64", ...timing];
   return [
     {
       id: "W1 ascii",
@@ -98,16 +110,23 @@ export function workloads(quick: boolean, rounds = quick ? 1 : 8): Workload[] {
       id: "W3",
       title: "ping-pong, 1 conn., 512 B",
       target: 0.9,
-      roundArgs: ["--connections", "1", "--size", "512", ...timing],
+      roundArgs: w3Args,
       ...pingpong,
     },
     {
       id: "W4",
       title: "UDP 64 B, stop-and-wait, 1 client",
       target: 0.9,
-      roundArgs: ["--udp", "--connections", "1", "--size", "64", ...timing],
+      roundArgs: w4Args,
       ...pingpong,
     },
+    // W3 and W4 again with client and server on one core: what each round trip costs in CPU.
+    ...(cpuCount > 1
+      ? [
+          { id: "W3 1 core", title: "W3, client+server on 1 core", target: null, roundArgs: w3Args, ...pingpong },
+          { id: "W4 1 core", title: "W4, client+server on 1 core", target: null, roundArgs: w4Args, ...pingpong },
+        ].map((workload) => ({ ...workload, sharedCore: cpuCount - 1 }))
+      : []),
     {
       id: "W5",
       title: "connect+64 B+close, 4 at once",

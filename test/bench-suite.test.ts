@@ -63,7 +63,7 @@ test("rounds add up: counts summed, rates over the summed time, latency percenti
   assert.equal(combined.unanswered, 3);
 });
 
-test("npm run bench -- --quick --rounds 2 --only W3,W4 --servers c,mayus: a table with each round's ratios, and no server left running", {
+test("npm run bench -- --quick --rounds 2 --only W3,W4 --servers c,mayus: a table with each round's ratios (the one-core rows too), and no server left running", {
   skip: !peerAvailable("cc") && "no C compiler (cc)",
 }, async () => {
   const finished = await run(
@@ -90,6 +90,12 @@ test("npm run bench -- --quick --rounds 2 --only W3,W4 --servers c,mayus: a tabl
     const row = report.split("\n").find((line) => line.startsWith(`| ${workload} `));
     assert.ok(row, `no ${workload} row in:\n${report}`);
     assert.match(row, /\| [\d,]+ +\| [\d,]+ \((\d\.\d\d)\) +\| \1 +\| \d\.\d\d-\d\.\d\d +\|/, row);
+  }
+  // W3 and W4 again with client and server pinned to one core: figures and ratios, no target.
+  for (const workload of ["W3 1 core", "W4 1 core"]) {
+    const row = report.split("\n").find((line) => line.startsWith(`| ${workload} `));
+    assert.ok(row, `no ${workload} row in:\n${report}`);
+    assert.match(row, /\| [\d,]+ +\| [\d,]+ \((\d\.\d\d)\) +\| \1 +\| \d\.\d\d-\d\.\d\d +\| - +\| - +\|$/, row);
   }
   assert.match(finished.stderr, /partial run .*docs\/bench not written/);
   // The C server runs from the suite's scratch directory; nothing of it may be left.
