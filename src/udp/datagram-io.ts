@@ -12,7 +12,7 @@
 
 import type { Socket as DatagramSocket, RemoteInfo } from "node:dgram";
 import { constants } from "node:os";
-import { getSystemErrorName } from "node:util";
+import { systemError } from "../net/system-error.js";
 import { type DatagramSyscalls, datagramSyscalls, type NativeReceiver } from "./datagram-syscalls.js";
 
 /** How datagrams reach the receiver (see the opening comment), fastest first. */
@@ -75,16 +75,6 @@ function handleOf(socket: DatagramSocket): UdpHandle | undefined {
   if (typeof handle?.send !== "function" || typeof handle.onmessage !== "function") return undefined;
   if (handle.onmessage.name !== "onMessage") return undefined;
   return handle as UdpHandle;
-}
-
-/** An error like the ones `dgram` gives, from a libuv error code. */
-function systemError(code: number, syscall: string): NodeJS.ErrnoException {
-  const name = getSystemErrorName(code);
-  const error: NodeJS.ErrnoException = new Error(`${syscall} ${name}`);
-  error.code = name;
-  error.errno = code;
-  error.syscall = syscall;
-  return error;
 }
 
 /**

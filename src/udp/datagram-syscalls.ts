@@ -5,8 +5,7 @@
  * undefined where it was not built (or does not load), and DatagramIO then uses Node's handle.
  */
 
-import { createRequire } from "node:module";
-import { fileURLToPath } from "node:url";
+import { loadNativeModule } from "../net/native-module.js";
 
 /**
  * Called for each datagram (its bytes in `input[0..length)`), or with a negative errno alone.
@@ -30,19 +29,7 @@ export interface DatagramSyscalls {
   close(receiver: unknown): void;
 }
 
-/** Where the build puts the module: `build/` at the project root, two levels above src/udp and dist/udp. */
-const DATAGRAM_SYSCALLS_PATH = new URL("../../build/datagram-syscalls.node", import.meta.url);
-
-function load(): { module?: DatagramSyscalls; unavailable?: string } {
-  if (process.platform === "win32") return { unavailable: "not built on Windows" };
-  try {
-    return { module: createRequire(import.meta.url)(fileURLToPath(DATAGRAM_SYSCALLS_PATH)) as DatagramSyscalls };
-  } catch (error) {
-    return { unavailable: (error as Error).message };
-  }
-}
-
-const loaded = load();
+const loaded = loadNativeModule<DatagramSyscalls>("datagram-syscalls");
 
 /** The native functions, or undefined where the module was not built or does not load. */
 export const datagramSyscalls: DatagramSyscalls | undefined = loaded.module;
