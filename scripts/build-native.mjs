@@ -1,8 +1,9 @@
 /**
- * Builds build/datagram-syscalls.node (the native half of DatagramIO, src/udp/datagram-syscalls.c)
- * with the C compiler and the headers Node installs beside itself. Run by `npm install` and
- * `npm run build`. Optional: without a compiler or the headers it says why and exits 0, and
- * the UDP server uses Node's own handle (slower per datagram, same answers).
+ * Builds the native modules into build/: datagram-syscalls.node (the native half of
+ * DatagramIO, src/udp/datagram-syscalls.c) and stream-syscalls.node (of SocketWriter,
+ * src/tcp/stream-syscalls.c), with the C compiler and the headers Node installs beside itself.
+ * Run by `npm install` and `npm run build`. Optional: without a compiler or the headers it says
+ * why and exits 0, and the servers use Node's own I/O (more CPU per message, same answers).
  * Plain JavaScript: it runs at install time, before TypeScript tooling is there.
  */
 
@@ -12,8 +13,19 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const source = join(root, "src/udp/datagram-syscalls.c");
-const target = join(root, "build/datagram-syscalls.node");
+
+const MODULES = [
+  {
+    source: "src/udp/datagram-syscalls.c",
+    target: "build/datagram-syscalls.node",
+    withoutIt: "UDP works through Node's own handle, with more CPU per datagram",
+  },
+  {
+    source: "src/tcp/stream-syscalls.c",
+    target: "build/stream-syscalls.node",
+    withoutIt: "TCP answers go through socket.write, with more CPU per answer",
+  },
+];
 
 /** Where this Node's headers are: beside the executable (official builds, Debian, nvm), or its prefix. */
 function headerDirectory() {
@@ -26,51 +38,52 @@ function headerDirectory() {
   );
 }
 
-function skip(reason) {
+function skip(module, reason) {
   process.stderr.write(
-    `mayus: the native UDP path was not built (${reason}); UDP works through Node's own handle, ` +
-      "with more CPU per datagram. Install a C compiler (Debian: apt-get install gcc libc6-dev) and run `npm run build` to build it.\n",
+    `mayus: ${module.target} was not built (${reason}); ${module.withoutIt}. ` +
+      "Install a C compiler (Debian: apt-get install gcc libc6-dev) and run `npm run build` to build it.\n",
   );
 }
 
-// A module left by an earlier build must not outlive a failed or skipped one: it would still be
-// loaded. (Unlinked, not truncated: a server running with it keeps its copy.)
-rmSync(target, { force: true });
-if (process.platform === "win32") {
-  // Nothing to say: the native path is for POSIX sockets.
-} else if (!existsSync(source)) {
-  skip(`${source} is missing`);
-} else {
-  const headers = headerDirectory();
-  if (headers === undefined) {
-    skip("Node's headers (node_api.h, uv.h) are not installed beside it");
-  } else {
-    // CC may carry arguments of its own ("ccache cc").
-    const [compiler, ...compilerArguments] = (process.env.CC ?? "cc").trim().split(/\s+/);
-    // Node's own symbols are found when the module is loaded into it (macOS must be told so).
-    const link = process.platform === "darwin" ? ["-undefined", "dynamic_lookup"] : [];
-    try {
-      mkdirSync(dirname(target), { recursive: true });
-      execFileSync(
-        compiler,
-        [
-          ...compilerArguments,
-          "-O2",
-          "-Wall",
-          "-Wextra",
-          "-shared",
-          "-fPIC",
-          `-I${headers}`,
-          ...link,
-          "-o",
-          target,
-          source,
-        ],
-        { stdio: ["ignore", "inherit", "inherit"] },
-      );
-    } catch (error) {
-      rmSync(target, { force: true });
-      skip(error.code === "ENOENT" ? `no C compiler "${compiler}"` : `${compiler} failed, above`);
-    }
+function build(module, headers) {
+  const source = join(root, module.source);
+  const target = join(root, module.target);
+  // A module left by an earlier build must not outlive a failed or skipped one: it would still be
+  // loaded. (Unlinked, not truncated: a server running with it keeps its copy.)
+  rmSync(target, { force: true });
+  if (!existsSync(source)) return skip(module, `${source} is missing`);
+  if (headers === undefined) return skip(module, "Node's headers (node_api.h, uv.h) are not installed beside it");
+  // CC may carry arguments of its own ("ccache cc").
+  const [compiler, ...compilerArguments] = (process.env.CC ?? "cc").trim().split(/\s+/);
+  // Node's own symbols are found when the module is loaded into it (macOS must be told so).
+  const link = process.platform === "darwin" ? ["-undefined", "dynamic_lookup"] : [];
+  try {
+    mkdirSync(dirname(target), { recursive: true });
+    execFileSync(
+      compiler,
+      [
+        ...compilerArguments,
+        "-O2",
+        "-Wall",
+        "-Wextra",
+        "-shared",
+        "-fPIC",
+        `-I${headers}`,
+        ...link,
+        "-o",
+        target,
+        source,
+      ],
+      { stdio: ["ignore", "inherit", "inherit"] },
+    );
+  } catch (error) {
+    rmSync(target, { force: true });
+    skip(module, error.code === "ENOENT" ? `no C compiler "${compiler}"` : `${compiler} failed, above`);
   }
+}
+
+// Nothing to build on Windows: the native paths are for POSIX sockets.
+if (process.platform !== "win32") {
+  const headers = headerDirectory();
+  for (const module of MODULES) build(module, headers);
 }

@@ -1,0 +1,79 @@
+/**
+ * Where an accepted socket's answers go (the lesson's send). While Node has nothing queued for
+ * the socket, an answer goes to the kernel by one send() in C (`stream-syscalls.c`), without
+ * `socket.write`'s request object, stream bookkeeping and next-tick callback: a quarter of the
+ * server's instructions in a ping-pong. Whatever the kernel does not take goes to
+ * `socket.write`, which queues it and sends it when the socket can take more, so the bytes keep
+ * their order and backpressure works as before. Without the module, every answer goes through
+ * `socket.write`.
+ */
+
+import type { Socket } from "node:net";
+import { constants } from "node:os";
+import { systemError } from "../net/system-error.js";
+import { type StreamSyscalls, streamSyscalls } from "./stream-syscalls.js";
+
+const WOULD_BLOCK = -constants.errno.EAGAIN;
+
+/** Node's TCP handle, as far as used here: its descriptor (-1 where there is none to share). */
+interface DescriptorHandle {
+  fd?: number;
+}
+
+/**
+ * @example
+ * const writer = new SocketWriter(socket);
+ * if (!writer.write(answer)) socket.once("drain", () => socket.resume());
+ */
+export class SocketWriter {
+  /** Whether answers may go by the native send (the module is built and the socket has a descriptor). */
+  readonly sendsDirectly: boolean;
+  /** Bytes the native send gave the kernel (Node's `socket.bytesWritten` counts only the rest). */
+  directBytes = 0;
+  readonly #socket: Socket;
+  readonly #handle: DescriptorHandle | null | undefined;
+  readonly #fd: number;
+  readonly #send: StreamSyscalls["send"] | undefined;
+
+  /** `socket` must be connected (accepted); `direct: false` sends everything through `socket.write`. */
+  constructor(socket: Socket, options: { direct?: boolean } = {}) {
+    this.#socket = socket;
+    this.#handle = handleOf(socket);
+    this.#fd = typeof this.#handle?.fd === "number" ? this.#handle.fd : -1;
+    this.#send = (options.direct ?? true) && this.#fd >= 0 ? streamSyscalls?.send : undefined;
+    this.sendsDirectly = this.#send !== undefined;
+  }
+
+  /**
+   * Sends `answer`, and returns what `socket.write(answer)` would: false when some of it waits
+   * in Node's queue (the socket's `drain` says when it is gone). A failed send destroys the
+   * socket with the error, as a failed `socket.write` does.
+   */
+  write(answer: Buffer): boolean {
+    const socket = this.#socket;
+    const send = this.#send;
+    // Node's queue must be empty, or this answer would overtake what waits there; and the
+    // descriptor is this socket's only while its handle is (Node closes both together).
+    if (
+      send === undefined ||
+      socket.writableLength > 0 ||
+      socket.destroyed ||
+      socket.writableEnded ||
+      handleOf(socket) !== this.#handle
+    ) {
+      return socket.write(answer);
+    }
+    const sent = send(this.#fd, answer, answer.length);
+    if (sent >= 0) {
+      this.directBytes += sent;
+      return sent === answer.length || socket.write(answer.subarray(sent));
+    }
+    if (sent === WOULD_BLOCK) return socket.write(answer);
+    socket.destroy(systemError(sent, "write"));
+    return true;
+  }
+}
+
+function handleOf(socket: Socket): DescriptorHandle | null | undefined {
+  return (socket as unknown as { _handle?: DescriptorHandle | null })._handle;
+}

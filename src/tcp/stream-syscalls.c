@@ -1,0 +1,54 @@
+/*
+ * send() on a connected TCP socket, called straight from JavaScript: the native half of
+ * SocketWriter (socket-writer.ts). Node's `socket.write` sends at once too when nothing waits,
+ * but through a request object, the stream's bookkeeping and a callback on the next tick,
+ * which cost a quarter of a ping-pong's CPU in mayus's server. SocketWriter calls this only
+ * while Node has nothing queued for the socket, and hands whatever the kernel does not take
+ * to `socket.write`, so the bytes keep their order. Built by scripts/build-native.mjs with the
+ * headers Node installs; where it is not built, SocketWriter uses `socket.write` alone.
+ *
+ * JavaScript API (see stream-syscalls.ts):
+ *   send(fd, buffer, length) -> bytes sent (maybe fewer than length), or -errno
+ *     (-EAGAIN: the socket's buffer is full). Never raises SIGPIPE.
+ */
+
+#include <errno.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include <node_api.h>
+
+#ifndef MSG_NOSIGNAL
+#define MSG_NOSIGNAL 0 /* macOS: no such flag; Node ignores SIGPIPE in any case */
+#endif
+
+static napi_value send_function(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  int32_t fd = -1;
+  void *data = NULL;
+  size_t capacity = 0;
+  uint32_t length = 0;
+  if (argc != 3 || napi_get_value_int32(env, argv[0], &fd) != napi_ok || fd < 0 ||
+      napi_get_buffer_info(env, argv[1], &data, &capacity) != napi_ok ||
+      napi_get_value_uint32(env, argv[2], &length) != napi_ok || length > capacity) {
+    napi_throw_error(env, NULL, "send(fd, buffer, length): a descriptor, and a length within the buffer");
+    return NULL;
+  }
+  ssize_t sent;
+  do {
+    sent = send(fd, data, length, MSG_DONTWAIT | MSG_NOSIGNAL);
+  } while (sent < 0 && errno == EINTR);
+  napi_value result;
+  napi_create_int32(env, sent < 0 ? -errno : (int32_t)sent, &result);
+  return result;
+}
+
+NAPI_MODULE_INIT() {
+  const napi_property_descriptor functions[] = {
+      {"send", NULL, send_function, NULL, NULL, NULL, napi_default, NULL},
+  };
+  napi_define_properties(env, exports, sizeof functions / sizeof functions[0], functions);
+  return exports;
+}

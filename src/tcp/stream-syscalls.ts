@@ -1,0 +1,23 @@
+/**
+ * The native half of SocketWriter, `stream-syscalls.c`: send() on a connected TCP socket
+ * without Node's write request, stream bookkeeping and next-tick callback. Built into
+ * `build/stream-syscalls.node` by `npm install` and `npm run build` when a C compiler is there;
+ * `streamSyscalls` is undefined where it was not built (or does not load), and SocketWriter
+ * then writes through `socket.write` alone.
+ */
+
+import { loadNativeModule } from "../net/native-module.js";
+
+/** The functions of stream-syscalls.c (its opening comment says what each does). */
+export interface StreamSyscalls {
+  /** send() without waiting: bytes the kernel took (maybe fewer than `length`), or a negative errno. */
+  send(fd: number, buffer: Buffer, length: number): number;
+}
+
+const loaded = loadNativeModule<StreamSyscalls>("stream-syscalls");
+
+/** The native functions, or undefined where the module was not built or does not load. */
+export const streamSyscalls: StreamSyscalls | undefined = loaded.module;
+
+/** Why `streamSyscalls` is undefined, when it is. */
+export const streamSyscallsUnavailable: string | undefined = loaded.unavailable;
