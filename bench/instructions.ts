@@ -38,6 +38,9 @@ const WORKLOADS: InstructionWorkload[] = [
 
 /** Valgrind slows a server ~50 times: Node takes seconds to start under it. */
 const READY_TIMEOUT_MS = 180_000;
+/** A client run: 20,000 round trips take about 10 s against Node under valgrind, 40 s against Python. */
+const CLIENT_TIMEOUT_MS = 600_000;
+const CONTROL_TIMEOUT_MS = 60_000;
 
 function compileClient(directory: string): string {
   const binary = `${directory}/pingpong-client`;
@@ -88,13 +91,18 @@ async function measure(
   });
   try {
     const pid = String(server.child.pid);
+    // Nothing here may wait for ever: callgrind_control reaches valgrind through vgdb, which a
+    // machine that restricts ptrace can block.
     const client = (messages: number) =>
-      run(tools.client, [workload.protocol, String(server.port), String(messages), String(workload.sizeBytes)]);
+      run(tools.client, [workload.protocol, String(server.port), String(messages), String(workload.sizeBytes)], {
+        timeout: CLIENT_TIMEOUT_MS,
+      });
+    const control = (command: string) => run("callgrind_control", [command, pid], { timeout: CONTROL_TIMEOUT_MS });
     await client(counts.warmup);
-    await run("callgrind_control", ["--instr=on", pid]);
+    await control("--instr=on");
     await client(counts.messages);
-    await run("callgrind_control", ["--instr=off", pid]);
-    await run("callgrind_control", ["--dump", pid]);
+    await control("--instr=off");
+    await control("--dump");
     const counted = countedInstructions(tools.directory, server.child.pid);
     if (counted === 0) throw new Error(`callgrind counted nothing in ${server.command} (see ${tools.directory})`);
     return counted / counts.messages;

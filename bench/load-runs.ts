@@ -6,9 +6,8 @@
  * round's ratio, not the result.
  */
 
-import { cpus } from "node:os";
 import type { BenchErrors, BenchResult, LatencySummary } from "../src/bench/options.js";
-import { cpuSeconds, pinProcess, startChild } from "./processes.js";
+import { allowedCpuList, cpuSeconds, pinProcess, startChild } from "./processes.js";
 import { MAYUS, type Mode, type Server, type ServerKind } from "./servers.js";
 import type { Workload } from "./workloads.js";
 
@@ -128,9 +127,15 @@ const round3 = (value: number) => Math.round(value * 1000) / 1000;
 export async function measureWorkload(workload: Workload, servers: Server[]): Promise<RunRecord[]> {
   const rounds = new Map<Server, Round[]>(servers.map((server) => [server, []]));
   const core = workload.sharedCore;
+  // Each client is pinned as it starts (runRound); the servers for the whole workload, then
+  // given back the CPUs they had.
+  const before = new Map(servers.map((server) => [server, allowedCpuList(server.child.pid)]));
   try {
-    // Each client is pinned as it starts (runRound); the servers for the whole workload.
-    if (core !== undefined) for (const server of servers) pinProcess(server.child.pid, String(core));
+    if (core !== undefined) {
+      for (const server of servers) {
+        if (!pinProcess(server.child.pid, String(core))) throw new Error(`taskset could not pin ${server.command}`);
+      }
+    }
     for (let round = 0; round < workload.rounds; round++) {
       for (let turn = 0; turn < servers.length; turn++) {
         const server = servers[(round + turn) % servers.length] as Server;
@@ -138,7 +143,9 @@ export async function measureWorkload(workload: Workload, servers: Server[]): Pr
       }
     }
   } finally {
-    if (core !== undefined) for (const server of servers) pinProcess(server.child.pid, `0-${cpus().length - 1}`);
+    if (core !== undefined) {
+      for (const [server, cpuList] of before) if (cpuList !== undefined) pinProcess(server.child.pid, cpuList);
+    }
   }
   const records = servers.map((server): RunRecord => {
     const done = rounds.get(server) ?? [];

@@ -110,10 +110,44 @@ export function sleep(ms: number): Promise<void> {
 
 /**
  * Lets every thread of process `pid` run only on `cpuList` ("1", "0-1"), as `taskset -a -p -c`
- * does. Threads the process starts later inherit it.
+ * does. Threads the process starts later inherit it. False if it could not (no `taskset`, the
+ * process gone, a CPU not allowed here).
  */
-export function pinProcess(pid: number, cpuList: string): void {
-  execFileSync("taskset", ["-a", "-p", "-c", cpuList, String(pid)], { stdio: "ignore" });
+export function pinProcess(pid: number, cpuList: string): boolean {
+  try {
+    execFileSync("taskset", ["-a", "-p", "-c", cpuList, String(pid)], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The CPUs process `pid` may run on, as a list ("0-1", "0,2-3"; Cpus_allowed_list in /proc). */
+export function allowedCpuList(pid: number | "self" = "self"): string | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/status`, "utf8").match(/^Cpus_allowed_list:\s*(\S+)/m)?.[1];
+  } catch {
+    return undefined;
+  }
+}
+
+/** The CPU numbers of a list such as "0-1" or "0,2-3". */
+export function cpusOfList(list: string): number[] {
+  return list.split(",").flatMap((range) => {
+    const [first, last = first] = range.split("-").map(Number);
+    if (first === undefined || last === undefined || !(last >= first)) return [];
+    return Array.from({ length: last - first + 1 }, (_, index) => first + index);
+  });
+}
+
+/** Whether `taskset` (util-linux) can be run here. */
+export function hasTaskset(): boolean {
+  try {
+    execFileSync("taskset", ["--version"], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Resident memory of a process in KiB (VmRSS in /proc/PID/status); 0 once it is gone. */

@@ -4,8 +4,17 @@
  * again on one core, which say what a round trip costs where the others say how long it takes.
  */
 
-import { cpus } from "node:os";
+import { allowedCpuList, cpusOfList, hasTaskset } from "./processes.js";
 import type { Mode, ServerKind } from "./servers.js";
+
+/**
+ * The CPUs this process may run on, when the one-core rows can be run (more than one, and
+ * `taskset` there); none otherwise, and the rows are left out.
+ */
+export function coresForOneCoreRows(): number[] {
+  const list = allowedCpuList();
+  return list !== undefined && hasTaskset() ? cpusOfList(list) : [];
+}
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
@@ -42,7 +51,7 @@ export interface Workload {
  * @example
  * workloads(true).map((workload) => workload.id); // ["W1 ascii", ..., "W4", "W3 1 core", "W4 1 core", "W5"]
  */
-export function workloads(quick: boolean, rounds = quick ? 1 : 8, cpuCount = cpus().length): Workload[] {
+export function workloads(quick: boolean, rounds = quick ? 1 : 8, cores = coresForOneCoreRows()): Workload[] {
   const durationSeconds = quick ? 0.8 : 10;
   const warmupSeconds = quick ? 0.2 : 0.5;
   const timing = ["--duration", String(durationSeconds / rounds), "--warmup", String(warmupSeconds)];
@@ -121,11 +130,11 @@ export function workloads(quick: boolean, rounds = quick ? 1 : 8, cpuCount = cpu
       ...pingpong,
     },
     // W3 and W4 again with client and server on one core: what each round trip costs in CPU.
-    ...(cpuCount > 1
+    ...(cores.length > 1
       ? [
           { id: "W3 1 core", title: "W3, client+server on 1 core", target: null, roundArgs: w3Args, ...pingpong },
           { id: "W4 1 core", title: "W4, client+server on 1 core", target: null, roundArgs: w4Args, ...pingpong },
-        ].map((workload) => ({ ...workload, sharedCore: cpuCount - 1 }))
+        ].map((workload) => ({ ...workload, sharedCore: cores[cores.length - 1] }))
       : []),
     {
       id: "W5",

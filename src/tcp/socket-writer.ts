@@ -35,32 +35,31 @@ export class SocketWriter {
   readonly #fd: number;
   readonly #send: StreamSyscalls["send"] | undefined;
 
-  /** `socket` must be connected (accepted); `direct: false` sends everything through `socket.write`. */
-  constructor(socket: Socket, options: { direct?: boolean } = {}) {
+  /**
+   * `socket` must be connected (accepted). `direct: false` sends everything through
+   * `socket.write`; `send` replaces the native send (tests use it to make the kernel refuse).
+   */
+  constructor(socket: Socket, options: { direct?: boolean; send?: StreamSyscalls["send"] } = {}) {
     this.#socket = socket;
     this.#handle = handleOf(socket);
     this.#fd = typeof this.#handle?.fd === "number" ? this.#handle.fd : -1;
-    this.#send = (options.direct ?? true) && this.#fd >= 0 ? streamSyscalls?.send : undefined;
+    const send = options.send ?? streamSyscalls?.send;
+    this.#send = (options.direct ?? true) && this.#fd >= 0 ? send : undefined;
     this.sendsDirectly = this.#send !== undefined;
   }
 
   /**
    * Sends `answer`, and returns what `socket.write(answer)` would: false when some of it waits
-   * in Node's queue (the socket's `drain` says when it is gone). A failed send destroys the
-   * socket with the error, as a failed `socket.write` does.
+   * in Node's queue (the socket's `drain` says when it is gone) or the socket is gone. A failed
+   * send destroys the socket with the error, as a failed `socket.write` does.
    */
   write(answer: Buffer): boolean {
     const socket = this.#socket;
     const send = this.#send;
-    // Node's queue must be empty, or this answer would overtake what waits there; and the
-    // descriptor is this socket's only while its handle is (Node closes both together).
-    if (
-      send === undefined ||
-      socket.writableLength > 0 ||
-      socket.destroyed ||
-      socket.writableEnded ||
-      handleOf(socket) !== this.#handle
-    ) {
+    // Node's queue must be empty, or this answer would overtake what waits there; the socket
+    // writable (not ending, errored or destroyed); and the descriptor is this socket's only
+    // while its handle is (Node closes both together).
+    if (send === undefined || socket.writableLength > 0 || !socket.writable || handleOf(socket) !== this.#handle) {
       return socket.write(answer);
     }
     const sent = send(this.#fd, answer, answer.length);
@@ -70,7 +69,7 @@ export class SocketWriter {
     }
     if (sent === WOULD_BLOCK) return socket.write(answer);
     socket.destroy(systemError(sent, "write"));
-    return true;
+    return false;
   }
 }
 

@@ -29,19 +29,19 @@ static napi_value send_function(napi_env env, napi_callback_info info) {
   int32_t fd = -1;
   void *data = NULL;
   size_t capacity = 0;
-  uint32_t length = 0;
+  int64_t length = -1; /* int64: a uint32 would wrap 2^32 + 1 to 1 */
   if (argc != 3 || napi_get_value_int32(env, argv[0], &fd) != napi_ok || fd < 0 ||
       napi_get_buffer_info(env, argv[1], &data, &capacity) != napi_ok ||
-      napi_get_value_uint32(env, argv[2], &length) != napi_ok || length > capacity) {
+      napi_get_value_int64(env, argv[2], &length) != napi_ok || length < 0 || (uint64_t)length > capacity) {
     napi_throw_error(env, NULL, "send(fd, buffer, length): a descriptor, and a length within the buffer");
     return NULL;
   }
   ssize_t sent;
   do {
-    sent = send(fd, data, length, MSG_DONTWAIT | MSG_NOSIGNAL);
+    sent = send(fd, data, (size_t)length, MSG_DONTWAIT | MSG_NOSIGNAL);
   } while (sent < 0 && errno == EINTR);
   napi_value result;
-  napi_create_int32(env, sent < 0 ? -errno : (int32_t)sent, &result);
+  napi_create_int64(env, sent < 0 ? -(int64_t)errno : (int64_t)sent, &result);
   return result;
 }
 
