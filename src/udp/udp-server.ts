@@ -30,6 +30,9 @@ import { NetworkSimulator, type NetworkSimulatorOptions } from "./network-simula
 import { ReflectionGuard, type ReflectionRefusal } from "./reflection-guard.js";
 import { SourceRateLimiter, type SourceRateLimiterOptions } from "./source-rate-limiter.js";
 
+/** Made once: the option is read per datagram. */
+const KEEP_GROWING_CHARACTERS = { keepGrowingCharacters: true } as const;
+
 export interface UdpServerOptions {
   /** Address to bind; default all interfaces, IPv6 and IPv4 (`::` dual-stack, else `0.0.0.0`). */
   host?: string;
@@ -276,13 +279,16 @@ export class UdpServer extends EventEmitter {
 
   /** The reply, never more than `maxGrowth` times the request: growing characters stay if need be. */
   #uppercase(message: Buffer): Buffer {
-    // ASCII never grows: no copy, no second pass (isAscii is simdutf, far cheaper than either).
-    if (!this.#mayGrow || isAscii(message)) return this.#uppercaser.transformOwned(message);
+    if (!this.#mayGrow) return this.#uppercaser.transformOwned(message);
+    // One pass in place, growing characters kept as they are: for ASCII (nothing grows) the same
+    // pass as without the option, so no isAscii call first (a call into C++ per datagram).
     if (this.#maxGrowth === 1) {
-      const reply = this.#uppercaser.transformOwned(message, { keepGrowingCharacters: true });
+      const reply = this.#uppercaser.transformOwned(message, KEEP_GROWING_CHARACTERS);
       if (this.#uppercaser.keptCharacters > 0) this.#statistics.growthLimited++;
       return reply;
     }
+    // ASCII never grows: no copy, no second pass (isAscii is simdutf, far cheaper than either).
+    if (isAscii(message)) return this.#uppercaser.transformOwned(message);
     const limitBytes = Math.min(MAX_IPV4_DATAGRAM_BYTES, Math.floor(message.length * this.#maxGrowth));
     // No uppercase grows past MAX_UNICODE_GROWTH: when that fits, one pass, and no copy kept for a second.
     if (message.length * MAX_UNICODE_GROWTH <= limitBytes) return this.#uppercaser.transformOwned(message);
