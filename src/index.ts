@@ -53,9 +53,9 @@ export {
 export * from "./transform/index.js";
 export { type NetworkFate, NetworkSimulator, type NetworkSimulatorOptions } from "./udp/network-simulator.js";
 export { ReflectionGuard, type ReflectionRefusal } from "./udp/reflection-guard.js";
+export { MAX_IPV4_DATAGRAM_BYTES, ReplyUppercaser } from "./udp/reply-uppercaser.js";
 export { RATE_LIMIT_DEFAULTS, SourceRateLimiter, type SourceRateLimiterOptions } from "./udp/source-rate-limiter.js";
 export {
-  MAX_IPV4_DATAGRAM_BYTES,
   type UdpDropReason,
   UdpServer,
   type UdpServerOptions,

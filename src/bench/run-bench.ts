@@ -9,7 +9,7 @@ import { Worker } from "node:worker_threads";
 import { connectError, MayusError, usageError } from "../errors.js";
 import { getLanguage, t } from "../i18n/index.js";
 import { formatAddress } from "../net/address.js";
-import { MAX_IPV4_DATAGRAM_BYTES } from "../udp/udp-server.js";
+import { MAX_IPV4_DATAGRAM_BYTES } from "../udp/reply-uppercaser.js";
 import type { GeneratorPlan } from "./generator.js";
 import type { BenchOptions, BenchResult, LatencySummary } from "./options.js";
 import { buildMessage } from "./payload.js";

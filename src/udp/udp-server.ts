@@ -5,7 +5,6 @@
  * sources and sources over their rate, and it never answers with more bytes than it got.
  */
 
-import { isAscii } from "node:buffer";
 import { createSocket, type Socket as DatagramSocket, type RemoteInfo } from "node:dgram";
 import { lookup } from "node:dns/promises";
 import { EventEmitter } from "node:events";
@@ -18,20 +17,12 @@ import type { ServerState } from "../net/server-state.js";
 import { type Logger, silentLogger } from "../observability/logger.js";
 import { RateLimitedLog } from "../observability/rate-limited-log.js";
 import type { Tracer } from "../observability/trace.js";
-import {
-  createUppercaser,
-  MAX_UNICODE_GROWTH,
-  resolveTransformOptions,
-  type TransformOptions,
-  type Uppercaser,
-} from "../transform/index.js";
+import type { TransformOptions } from "../transform/index.js";
 import { DatagramIO } from "./datagram-io.js";
 import { NetworkSimulator, type NetworkSimulatorOptions } from "./network-simulator.js";
 import { ReflectionGuard, type ReflectionRefusal } from "./reflection-guard.js";
+import { ReplyUppercaser } from "./reply-uppercaser.js";
 import { SourceRateLimiter, type SourceRateLimiterOptions } from "./source-rate-limiter.js";
-
-/** Made once: the option is read per datagram. */
-const KEEP_GROWING_CHARACTERS = { keepGrowingCharacters: true } as const;
 
 export interface UdpServerOptions {
   /** Address to bind; default all interfaces, IPv6 and IPv4 (`::` dual-stack, else `0.0.0.0`). */
@@ -70,9 +61,6 @@ export interface UdpServerStatistics {
   rateLimitSources: number;
 }
 
-/** Largest UDP payload over IPv4 (65,535 - 20 IP - 8 UDP); IPv6 allows 65,527. */
-export const MAX_IPV4_DATAGRAM_BYTES = 65_507;
-
 /**
  * @example
  * const server = new UdpServer({ host: "127.0.0.1", port: 0 });
@@ -83,9 +71,8 @@ export class UdpServer extends EventEmitter {
   state: ServerState = "idle";
   readonly #host: string | undefined;
   readonly #port: number;
-  readonly #uppercaser: Uppercaser;
-  readonly #maxGrowth: number;
-  readonly #mayGrow: boolean;
+  /** Each datagram's reply, within the growth limit. */
+  readonly #replies: ReplyUppercaser;
   readonly #logger: Logger;
   readonly #dropLog: RateLimitedLog;
   readonly #trace: Tracer | undefined;
@@ -121,11 +108,7 @@ export class UdpServer extends EventEmitter {
     super();
     this.#host = options.host;
     this.#port = options.port ?? 12000;
-    const transform = resolveTransformOptions(options.transform);
-    // Each datagram is uppercased whole, so one uppercaser serves them all.
-    this.#uppercaser = createUppercaser(transform);
-    this.#mayGrow = transform.mode === "unicode";
-    this.#maxGrowth = Math.min(3, Math.max(1, options.maxGrowth ?? 1));
+    this.#replies = new ReplyUppercaser(options.transform, options.maxGrowth ?? 1);
     this.#logger = options.logger ?? silentLogger();
     this.#dropLog = new RateLimitedLog(this.#logger);
     this.#trace = options.trace;
@@ -183,7 +166,12 @@ export class UdpServer extends EventEmitter {
   }
 
   statistics(): UdpServerStatistics {
-    return { ...this.#statistics, dropped: { ...this.#dropped }, rateLimitSources: this.#rateLimiter.size };
+    return {
+      ...this.#statistics,
+      growthLimited: this.#replies.growthLimited,
+      dropped: { ...this.#dropped },
+      rateLimitSources: this.#rateLimiter.size,
+    };
   }
 
   /** Stops receiving; replies already handed to the kernel still go out. Safe to call twice. */
@@ -249,7 +237,7 @@ export class UdpServer extends EventEmitter {
       this.#drop("rate-limited", remote);
       return;
     }
-    const reply = this.#uppercase(message);
+    const reply = this.#replies.uppercase(message);
     if (!this.#network.isActive) {
       io.send(reply, remote, peer);
       return;
@@ -278,27 +266,6 @@ export class UdpServer extends EventEmitter {
   }
 
   /** The reply, never more than `maxGrowth` times the request: growing characters stay if need be. */
-  #uppercase(message: Buffer): Buffer {
-    if (!this.#mayGrow) return this.#uppercaser.transformOwned(message);
-    // One pass in place, growing characters kept as they are: for ASCII (nothing grows) the same
-    // pass as without the option, so no isAscii call first (a call into C++ per datagram).
-    if (this.#maxGrowth === 1) {
-      const reply = this.#uppercaser.transformOwned(message, KEEP_GROWING_CHARACTERS);
-      if (this.#uppercaser.keptCharacters > 0) this.#statistics.growthLimited++;
-      return reply;
-    }
-    // ASCII never grows: no copy, no second pass (isAscii is simdutf, far cheaper than either).
-    if (isAscii(message)) return this.#uppercaser.transformOwned(message);
-    const limitBytes = Math.min(MAX_IPV4_DATAGRAM_BYTES, Math.floor(message.length * this.#maxGrowth));
-    // No uppercase grows past MAX_UNICODE_GROWTH: when that fits, one pass, and no copy kept for a second.
-    if (message.length * MAX_UNICODE_GROWTH <= limitBytes) return this.#uppercaser.transformOwned(message);
-    const original = Buffer.from(message);
-    const full = this.#uppercaser.transformOwned(message);
-    if (full.length <= limitBytes) return full;
-    this.#statistics.growthLimited++;
-    return this.#uppercaser.transformOwned(original, { keepGrowingCharacters: true });
-  }
-
   #sent(reply: Buffer, remote: RemoteInfo, peer: string, error: Error | undefined): void {
     if (error !== undefined) {
       this.#drop("send-failed", remote, error);

@@ -1,0 +1,33 @@
+// ReplyUppercaser: a datagram's reply never grows past its limit; what would, is kept and counted.
+
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { ReplyUppercaser } from "./reply-uppercaser.js";
+
+const reply = (replies: ReplyUppercaser, text: string) => replies.uppercase(Buffer.from(text)).toString();
+
+test("growth 1 (the default): ASCII and same-size letters uppercased, growing ones kept and counted", () => {
+  const replies = new ReplyUppercaser({ mode: "unicode" }, 1);
+  assert.equal(reply(replies, "hello, world"), "HELLO, WORLD");
+  assert.equal(reply(replies, "ñandú straße"), "ÑANDÚ STRASSE"); // ß → SS: 2 bytes either way
+  assert.equal(replies.growthLimited, 0);
+  assert.equal(reply(replies, "ŉ abc"), "ŉ ABC"); // ŉ → ʼN would be 3 bytes for 2
+  assert.equal(replies.growthLimited, 1);
+});
+
+test("growth 3: the full mapping; growth 2: the full mapping only where it fits", () => {
+  const generous = new ReplyUppercaser({ mode: "unicode" }, 3);
+  // ΐ (U+0390) → Ι, combining diaeresis, combining acute: 6 bytes for 2
+  assert.equal(reply(generous, "ŉ \u0390"), "\u02bcN \u0399\u0308\u0301");
+  assert.equal(generous.growthLimited, 0);
+  const between = new ReplyUppercaser({ mode: "unicode" }, 2);
+  assert.equal(reply(between, "ŉ abc"), "ʼN ABC"); // 7 → 8 bytes: fits in 14
+  assert.equal(reply(between, "\u0390".repeat(10)), "\u0390".repeat(10)); // 20 → 60 bytes: not in 40
+  assert.equal(between.growthLimited, 1);
+});
+
+test("ascii mode: only a-z change, other bytes pass through", () => {
+  const replies = new ReplyUppercaser({ mode: "ascii" }, 1);
+  assert.equal(reply(replies, "ñandú abc"), "ñANDú ABC");
+  assert.equal(replies.growthLimited, 0);
+});

@@ -1,0 +1,65 @@
+/**
+ * A datagram's reply: its uppercase, grown by at most `maxGrowth` times its size (a reply much
+ * larger than its request would make the server an amplifier for spoofed sources). Characters
+ * whose uppercase would pass the limit are kept as they are, and counted.
+ */
+
+import { isAscii } from "node:buffer";
+import {
+  createUppercaser,
+  MAX_UNICODE_GROWTH,
+  resolveTransformOptions,
+  type TransformOptions,
+  type Uppercaser,
+} from "../transform/index.js";
+
+/** Largest UDP payload over IPv4 (65,535 - 20 IP - 8 UDP); IPv6 allows 65,527. */
+export const MAX_IPV4_DATAGRAM_BYTES = 65_507;
+
+/** Made once: the option is read per datagram. */
+const KEEP_GROWING_CHARACTERS = { keepGrowingCharacters: true } as const;
+
+/**
+ * @example
+ * const replies = new ReplyUppercaser({ mode: "unicode" }, 1);
+ * replies.uppercase(Buffer.from("ŉ abc")).toString(); // "ŉ ABC": "ʼN" is 3 bytes where ŉ is 2
+ * replies.growthLimited; // 1
+ */
+export class ReplyUppercaser {
+  /** Replies where characters that would grow were left as they were. */
+  growthLimited = 0;
+  readonly #uppercaser: Uppercaser;
+  readonly #mayGrow: boolean;
+  /** 1 to 3: a reply may be at most this many times its request. */
+  readonly #maxGrowth: number;
+
+  constructor(options: TransformOptions | undefined, maxGrowth: number) {
+    const transform = resolveTransformOptions(options);
+    // Each datagram is uppercased whole, so one uppercaser serves them all.
+    this.#uppercaser = createUppercaser(transform);
+    this.#mayGrow = transform.mode === "unicode";
+    this.#maxGrowth = Math.min(3, Math.max(1, maxGrowth));
+  }
+
+  /** The reply to `message`, which it may overwrite (the reply may be `message` itself). */
+  uppercase(message: Buffer): Buffer {
+    if (!this.#mayGrow) return this.#uppercaser.transformOwned(message);
+    // One pass in place, growing characters kept as they are: for ASCII (nothing grows) the same
+    // pass as without the option, so no isAscii call first (a call into C++ per datagram).
+    if (this.#maxGrowth === 1) {
+      const reply = this.#uppercaser.transformOwned(message, KEEP_GROWING_CHARACTERS);
+      if (this.#uppercaser.keptCharacters > 0) this.growthLimited++;
+      return reply;
+    }
+    // ASCII never grows: no copy, no second pass (isAscii is simdutf, far cheaper than either).
+    if (isAscii(message)) return this.#uppercaser.transformOwned(message);
+    const limitBytes = Math.min(MAX_IPV4_DATAGRAM_BYTES, Math.floor(message.length * this.#maxGrowth));
+    // No uppercase grows past MAX_UNICODE_GROWTH: when that fits, one pass, and no copy kept for a second.
+    if (message.length * MAX_UNICODE_GROWTH <= limitBytes) return this.#uppercaser.transformOwned(message);
+    const original = Buffer.from(message);
+    const full = this.#uppercaser.transformOwned(message);
+    if (full.length <= limitBytes) return full;
+    this.growthLimited++;
+    return this.#uppercaser.transformOwned(original, KEEP_GROWING_CHARACTERS);
+  }
+}
