@@ -88,7 +88,6 @@ export class UdpServer extends EventEmitter {
     datagramsSent: 0,
     bytesReceived: 0,
     bytesSent: 0,
-    growthLimited: 0,
     duplicated: 0,
   };
   readonly #dropped: Record<UdpDropReason, number> = {
