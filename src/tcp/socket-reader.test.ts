@@ -6,6 +6,7 @@ import { randomBytes } from "node:crypto";
 import { once } from "node:events";
 import { type AddressInfo, connect, createServer, type Server, type Socket } from "node:net";
 import { after, before, describe, test } from "node:test";
+import { acceptQueue } from "../../test/support/accept-queue.js";
 import { SHARED_READ_BUFFER_BYTES, SocketReader, sharedReadsSupported } from "./socket-reader.js";
 
 interface Received {
@@ -18,8 +19,7 @@ interface Received {
 
 /** A server whose sockets are read by SocketReader; `accepted` yields each one's record. */
 function readingServer(shared: Buffer | undefined) {
-  const accepted: Received[] = [];
-  const waiting: ((received: Received) => void)[] = [];
+  const accepted = acceptQueue<Received>();
   const server = createServer({ pauseOnConnect: true, allowHalfOpen: true }, (socket: Socket) => {
     const reader = new SocketReader(socket, shared);
     const received: Received = { socket, reader, chunks: [], ended: once(socket, "end") };
@@ -27,17 +27,9 @@ function readingServer(shared: Buffer | undefined) {
     socket.on("error", () => socket.destroy());
     socket.on("end", () => socket.end());
     socket.resume();
-    const next = waiting.shift();
-    if (next) next(received);
-    else accepted.push(received);
+    accepted.push(received);
   });
-  const nextAccepted = () =>
-    new Promise<Received>((resolve) => {
-      const ready = accepted.shift();
-      if (ready) resolve(ready);
-      else waiting.push(resolve);
-    });
-  return { server, nextAccepted };
+  return { server, nextAccepted: accepted.next };
 }
 
 async function send(port: number, payload: Buffer): Promise<Socket> {

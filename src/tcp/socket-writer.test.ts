@@ -9,6 +9,7 @@ import { once } from "node:events";
 import { type AddressInfo, connect, createServer, type Socket } from "node:net";
 import { constants } from "node:os";
 import { after, before, describe, test } from "node:test";
+import { acceptQueue } from "../../test/support/accept-queue.js";
 import { peerAvailable } from "../../test/support/processes.js";
 import { SocketWriter } from "./socket-writer.js";
 import { streamSyscalls, streamSyscallsUnavailable } from "./stream-syscalls.js";
@@ -22,20 +23,9 @@ test("the build made the native send (build/stream-syscalls.node) and this Node 
 
 /** A server handing each accepted socket to the test; the client side connects with `pair()`. */
 function acceptingServer() {
-  const accepted: Socket[] = [];
-  const waiting: ((socket: Socket) => void)[] = [];
-  const server = createServer((socket) => {
-    const next = waiting.shift();
-    if (next) next(socket);
-    else accepted.push(socket);
-  });
-  const nextAccepted = () =>
-    new Promise<Socket>((resolve) => {
-      const ready = accepted.shift();
-      if (ready) resolve(ready);
-      else waiting.push(resolve);
-    });
-  return { server, nextAccepted };
+  const accepted = acceptQueue<Socket>();
+  const server = createServer((socket) => accepted.push(socket));
+  return { server, nextAccepted: accepted.next };
 }
 
 for (const direct of [true, false]) {
