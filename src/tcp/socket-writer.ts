@@ -31,7 +31,6 @@ export class SocketWriter {
   /** Bytes the native send gave the kernel (Node's `socket.bytesWritten` counts only the rest). */
   directBytes = 0;
   readonly #socket: Socket;
-  readonly #handle: DescriptorHandle | null | undefined;
   readonly #fd: number;
   readonly #send: StreamSyscalls["send"] | undefined;
 
@@ -41,8 +40,8 @@ export class SocketWriter {
    */
   constructor(socket: Socket, options: { direct?: boolean; send?: StreamSyscalls["send"] } = {}) {
     this.#socket = socket;
-    this.#handle = handleOf(socket);
-    this.#fd = typeof this.#handle?.fd === "number" ? this.#handle.fd : -1;
+    const handle = (socket as unknown as { _handle?: DescriptorHandle | null })._handle;
+    this.#fd = typeof handle?.fd === "number" ? handle.fd : -1;
     const send = options.send ?? streamSyscalls?.send;
     this.#send = (options.direct ?? true) && this.#fd >= 0 ? send : undefined;
     this.sendsDirectly = this.#send !== undefined;
@@ -56,10 +55,10 @@ export class SocketWriter {
   write(answer: Buffer): boolean {
     const socket = this.#socket;
     const send = this.#send;
-    // Node's queue must be empty, or this answer would overtake what waits there; the socket
-    // writable (not ending, errored or destroyed); and the descriptor is this socket's only
-    // while its handle is (Node closes both together).
-    if (send === undefined || socket.writableLength > 0 || !socket.writable || handleOf(socket) !== this.#handle) {
+    // Node's queue must be empty, or this answer would overtake what waits there; and the
+    // socket writable (not ending, errored or destroyed): `destroyed` is set before Node closes
+    // the descriptor, so while the socket is writable the descriptor is still this socket's.
+    if (send === undefined || socket.writableLength > 0 || !socket.writable) {
       return socket.write(answer);
     }
     const sent = send(this.#fd, answer, answer.length);
@@ -71,8 +70,4 @@ export class SocketWriter {
     socket.destroy(systemError(sent, "write"));
     return false;
   }
-}
-
-function handleOf(socket: Socket): DescriptorHandle | null | undefined {
-  return (socket as unknown as { _handle?: DescriptorHandle | null })._handle;
 }
