@@ -18,7 +18,7 @@ import { execFile, execFileSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { parseArgs, promisify } from "node:util";
-import { stopAllChildren } from "./processes.js";
+import { programRuns, stopAllChildren } from "./processes.js";
 import { compileC, ROOT, SERVER_KINDS, SERVER_LABELS, type ServerKind, startServer } from "./servers.js";
 import { grouped, markdownTable } from "./table.js";
 
@@ -50,12 +50,9 @@ function compileClient(directory: string): string {
 
 function requireValgrind(): void {
   for (const tool of ["valgrind", "callgrind_control"]) {
-    try {
-      execFileSync(tool, ["--help"], { stdio: "ignore" });
-    } catch {
-      process.stderr.write(`bench:instructions: ${tool} is not installed (Debian: apt-get install valgrind)\n`);
-      process.exit(1);
-    }
+    if (programRuns(tool, "--help")) continue;
+    process.stderr.write(`bench:instructions: ${tool} is not installed (Debian: apt-get install valgrind)\n`);
+    process.exit(1);
   }
 }
 

@@ -9,7 +9,7 @@
 import type { BenchErrors, BenchResult, LatencySummary } from "../src/bench/options.js";
 import { allowedCpuList, cpuSeconds, pinProcess, startChild } from "./processes.js";
 import { MAYUS, type Mode, type Server, type ServerKind } from "./servers.js";
-import type { Workload } from "./workloads.js";
+import { clientPrefix, type Workload } from "./workloads.js";
 
 export interface RunRecord {
   server: ServerKind;
@@ -46,11 +46,8 @@ async function runRound(server: Server, workload: Workload): Promise<Round> {
     ...workload.roundArgs,
   ];
   const cpuBefore = cpuSeconds(server.child.pid);
-  const core = workload.sharedCore;
-  const client =
-    core === undefined
-      ? startChild(process.execPath, args)
-      : startChild("taskset", ["-c", String(core), process.execPath, ...args]);
+  const [command = process.execPath, ...commandArgs] = [...clientPrefix(workload), process.execPath, ...args];
+  const client = startChild(command, commandArgs);
   const timer = setTimeout(() => client.process.kill("SIGKILL"), (workload.roundSeconds + 30) * 1000);
   const code = await client.exited;
   clearTimeout(timer);

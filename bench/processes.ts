@@ -140,10 +140,10 @@ export function cpusOfList(list: string): number[] {
   });
 }
 
-/** Whether `taskset` (util-linux) can be run here. */
-export function hasTaskset(): boolean {
+/** Whether `program args...` runs here and exits 0 (a tool's `--version`, say). */
+export function programRuns(program: string, ...args: string[]): boolean {
   try {
-    execFileSync("taskset", ["--version"], { stdio: "ignore" });
+    execFileSync(program, args, { stdio: "ignore" });
     return true;
   } catch {
     return false;

@@ -39,7 +39,7 @@ import {
   startServer,
 } from "./servers.js";
 import { grouped } from "./table.js";
-import { workloads } from "./workloads.js";
+import { clientPrefix, workloads } from "./workloads.js";
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
@@ -231,7 +231,7 @@ async function main(): Promise<void> {
         met: null,
         rounds: workload.rounds,
         loadArgs: [
-          ...(workload.sharedCore === undefined ? [] : ["taskset", "-c", String(workload.sharedCore)]),
+          ...clientPrefix(workload),
           ...["mayus", "bench", "127.0.0.1", "PORT", "--json", "--mode", "MODE", ...workload.roundArgs],
         ],
         runs: [],

@@ -4,7 +4,7 @@
  * again on one core, which say what a round trip costs where the others say how long it takes.
  */
 
-import { allowedCpuList, cpusOfList, hasTaskset } from "./processes.js";
+import { allowedCpuList, cpusOfList, programRuns } from "./processes.js";
 import type { Mode, ServerKind } from "./servers.js";
 
 /**
@@ -13,7 +13,7 @@ import type { Mode, ServerKind } from "./servers.js";
  */
 export function coresForOneCoreRows(): number[] {
   const list = allowedCpuList();
-  return list !== undefined && hasTaskset() ? cpusOfList(list) : [];
+  return list !== undefined && programRuns("taskset", "--version") ? cpusOfList(list) : [];
 }
 
 const MiB = 1024 * 1024;
@@ -45,6 +45,11 @@ export interface Workload {
    * in these virtual machines take 30-500 µs and hide the server's cost.
    */
   sharedCore?: number;
+}
+
+/** What a round's client command starts with: `taskset -c CORE` for a one-core workload. */
+export function clientPrefix(workload: Workload): string[] {
+  return workload.sharedCore === undefined ? [] : ["taskset", "-c", String(workload.sharedCore)];
 }
 
 /**

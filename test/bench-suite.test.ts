@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { test } from "node:test";
 import { combineRounds } from "../bench/load-runs.js";
+import { cpusOfList } from "../bench/processes.js";
 import { coresForOneCoreRows } from "../bench/workloads.js";
 import type { BenchResult } from "../src/bench/options.js";
 import { PROJECT_ROOT, peerAvailable, run } from "./support/processes.js";
@@ -62,6 +63,13 @@ test("rounds add up: counts summed, rates over the summed time, latency percenti
   assert.equal(combined.latency.samples, 6000);
   assert.deepEqual(combined.errors, { total: 2, wrongAnswers: 2, connection: 0, timeouts: 0 });
   assert.equal(combined.unanswered, 3);
+});
+
+test("CPU lists as /proc writes them (Cpus_allowed_list): ranges and single CPUs, in order", () => {
+  assert.deepEqual(cpusOfList("0-1"), [0, 1]);
+  assert.deepEqual(cpusOfList("0,2-3,7"), [0, 2, 3, 7]);
+  assert.deepEqual(cpusOfList("5"), [5]);
+  assert.deepEqual(cpusOfList("3-1"), []);
 });
 
 test("npm run bench -- --quick --rounds 2 --only W3,W4 --servers c,mayus: a table with each round's ratios (the one-core rows too), and no server left running", {
