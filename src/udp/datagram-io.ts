@@ -13,12 +13,24 @@
 import type { Socket as DatagramSocket, RemoteInfo } from "node:dgram";
 import { constants } from "node:os";
 import { systemError } from "../net/system-error.js";
-import { type DatagramSyscalls, datagramSyscalls, type NativeReceiver } from "./datagram-syscalls.js";
+import {
+  DATAGRAM_FAMILY,
+  DATAGRAM_LENGTH,
+  DATAGRAM_PORT,
+  type DatagramSyscalls,
+  datagramSyscalls,
+  type NativeReceiver,
+} from "./datagram-syscalls.js";
 
 /** How datagrams reach the receiver (see the opening comment), fastest first. */
 export type DatagramPath = "syscalls" | "handle" | "events";
 
-/** Called with each datagram; `message` is the receiver's to keep and overwrite. */
+/**
+ * Called with each datagram. The receiver may overwrite `message` (and reply with it), but it
+ * is the receiver's only for the call: the next datagram may be read into the same memory (as
+ * with `net`'s `onread`). A receiver that keeps the bytes (a reply sent later) copies them.
+ * `remote` is its own to keep.
+ */
 export type DatagramReceiver = (message: Buffer, remote: RemoteInfo) => void;
 
 /** Called once per `send()`: at once when the kernel took the reply, later when it had to wait. */
@@ -98,6 +110,13 @@ export class DatagramIO<Context> {
   #native: NativeReceiver | undefined;
   /** The datagram being handled on the "syscalls" path: a reply to it goes by the native sendto. */
   #current: RemoteInfo | undefined;
+  /**
+   * The "syscalls" path's view of the datagram in the native input: the same Buffer while
+   * datagrams keep their length (no Buffer made, nothing copied, per datagram).
+   */
+  #message: Buffer | undefined;
+  /** The memory of the native input, which replies kept for later must not point into. */
+  #inputMemory: ArrayBufferLike | undefined;
   /** The previous datagram's source address on the "syscalls" path (sent again only when it changes). */
   #lastAddress = "";
 
@@ -137,19 +156,23 @@ export class DatagramIO<Context> {
   #openNative(open: DatagramSyscalls["open"], handle: UdpHandle, receive: DatagramReceiver): NativeReceiver {
     // The socket stays dgram's (bind, close, sends that must wait); only its reading moves.
     handle.recvStop();
-    const native = open(handle.fd, (length, address, port, family) => {
+    const native = open(handle.fd, (address) => {
+      const numbers = native.datagram;
+      const length = numbers[DATAGRAM_LENGTH] as number;
       if (length < 0) {
         this.#socket.emit("error", systemError(length, "recvmsg"));
         return;
       }
-      // The receiver keeps the message (replies may wait): its own copy, from Node's pool when small.
-      const message = Buffer.allocUnsafe(length);
-      native.input.copy(message, 0, 0, length);
+      let message = this.#message;
+      if (message === undefined || message.length !== length) {
+        message = native.input.subarray(0, length);
+        this.#message = message;
+      }
       if (address !== undefined) this.#lastAddress = address;
       const remote: RemoteInfo = {
         address: this.#lastAddress,
-        family: family === 4 ? "IPv4" : "IPv6",
-        port,
+        family: numbers[DATAGRAM_FAMILY] === 4 ? "IPv4" : "IPv6",
+        port: numbers[DATAGRAM_PORT] as number,
         size: length,
       };
       this.#current = remote;
@@ -159,19 +182,26 @@ export class DatagramIO<Context> {
         this.#current = undefined;
       }
     });
+    this.#inputMemory = native.input.buffer;
     return native;
   }
 
   /** sendto `remote`; `outcome` is called with `context` once the kernel took it or refused it. */
   send(reply: Buffer, remote: RemoteInfo, context: Context): void {
     if (remote === this.#current && this.#native !== undefined && datagramSyscalls !== undefined) {
-      const result = datagramSyscalls.reply(this.#native.receiver, reply, reply.length);
+      const receiver = this.#native.receiver;
+      const result =
+        reply === this.#message
+          ? datagramSyscalls.replyFromInput(receiver, reply.length)
+          : datagramSyscalls.reply(receiver, reply, reply.length);
       if (result !== -EAGAIN) {
         this.#outcome(reply, remote, context, result < 0 ? systemError(result, "send") : undefined);
         return;
       }
       // The socket's buffer is full: the handle queues the reply until the kernel takes it.
     }
+    // A reply the handle may keep must not point into the native input, which the next datagram overwrites.
+    if (this.#inputMemory !== undefined && reply.buffer === this.#inputMemory) reply = Buffer.from(reply);
     const handle = this.#handle;
     if (handle === undefined || SendWrap === undefined) {
       this.#socket.send(reply, remote.port, remote.address, (error) =>

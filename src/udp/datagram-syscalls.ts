@@ -8,16 +8,24 @@
 import { loadNativeModule } from "../net/native-module.js";
 
 /**
- * Called for each datagram (its bytes in `input[0..length)`), or with a negative errno alone.
- * `address` is undefined when it is the previous datagram's.
+ * Called for each datagram: its bytes are in `input[0..length)`, its numbers in `datagram`
+ * (`DATAGRAM_LENGTH` negative: the errno of a failed recvfrom). `address` is undefined when
+ * it is the previous datagram's.
  */
-export type NativeDatagramReceiver = (length: number, address: string | undefined, port: number, family: 4 | 6) => void;
+export type NativeDatagramReceiver = (address: string | undefined) => void;
 
-/** What `open` returns: the buffer every datagram is read into, and the receiver to name in calls. */
+/** What `open` returns: where each datagram and its numbers are read into, and the receiver to name in calls. */
 export interface NativeReceiver {
   readonly input: Buffer;
+  /** The datagram being handled: [length or -errno, source port, source family (4 or 6)]. */
+  readonly datagram: Int32Array;
   readonly receiver: unknown;
 }
+
+/** The slots of `NativeReceiver.datagram`. */
+export const DATAGRAM_LENGTH = 0;
+export const DATAGRAM_PORT = 1;
+export const DATAGRAM_FAMILY = 2;
 
 /** The functions of datagram-syscalls.c (its opening comment says what each does). */
 export interface DatagramSyscalls {
@@ -25,6 +33,8 @@ export interface DatagramSyscalls {
   open(fd: number, onDatagram: NativeDatagramReceiver): NativeReceiver;
   /** sendto the source of the datagram being handled: bytes sent or a negative errno. */
   reply(receiver: unknown, buffer: Buffer, length: number): number;
+  /** The same for a reply in `input[0..length)` (uppercased in place): no buffer to look into. */
+  replyFromInput(receiver: unknown, length: number): number;
   /** Stops watching and closes the duplicate descriptor; safe to call twice. */
   close(receiver: unknown): void;
 }

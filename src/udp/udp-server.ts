@@ -250,15 +250,19 @@ export class UdpServer extends EventEmitter {
       this.#statistics.duplicated++;
       trace?.({ step: "duplicate", protocol: "udp", peer });
     }
+    // A reply sent later is a copy: the datagram's memory is DatagramIO's again once this returns.
+    let later: Buffer | undefined;
     for (const delayMs of fate.delaysMs) {
       if (delayMs <= 0) {
         io.send(reply, remote, peer);
         continue;
       }
       trace?.({ step: "delay", protocol: "udp", peer, note: `${delayMs.toFixed(1)} ms` });
+      later ??= Buffer.from(reply);
+      const delayed = later;
       const timer = setTimeout(() => {
         this.#pendingDelays.delete(timer);
-        if (this.state === "listening") io.send(reply, remote, peer);
+        if (this.state === "listening") io.send(delayed, remote, peer);
       }, delayMs);
       this.#pendingDelays.add(timer);
     }
