@@ -179,8 +179,32 @@ for (const path of paths) {
   });
 }
 
-/** Runs test/fixtures/datagram-echo.ts with Node `flags` and `env`, exchanges 200 datagrams, returns its report. */
-async function echoInChild(path: DatagramPath, flags: string[], env: NodeJS.ProcessEnv = {}) {
+/** Sends every payload at once, then waits for as many replies (the server reads several per wakeup). */
+async function burst(client: DatagramSocket, port: number, address: string, payloads: Buffer[]): Promise<Buffer[]> {
+  const replies: Buffer[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  const all = new Promise<void>((resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`${replies.length} of ${payloads.length} replies in 10 s`)), 10_000);
+    client.on("message", (reply: Buffer) => {
+      replies.push(reply);
+      if (replies.length === payloads.length) resolve();
+    });
+  });
+  for (const payload of payloads) client.send(payload, port, address);
+  try {
+    await all;
+  } finally {
+    clearTimeout(timer);
+    client.removeAllListeners("message");
+  }
+  return replies;
+}
+
+/**
+ * Runs test/fixtures/datagram-echo.ts with Node `flags` and `env`, exchanges 200 datagrams
+ * (one at a time, or in bursts of 20 of the same length), returns its report.
+ */
+async function echoInChild(path: DatagramPath, flags: string[], env: NodeJS.ProcessEnv = {}, inBursts = false) {
   const server = start(
     process.execPath,
     [...flags, "--import", "tsx", `${PROJECT_ROOT}test/fixtures/datagram-echo.ts`, path],
@@ -189,8 +213,14 @@ async function echoInChild(path: DatagramPath, flags: string[], env: NodeJS.Proc
   try {
     const port = Number((await waitForOutput(server, /ready (\d+)/))[1]);
     const client = createSocket("udp4");
-    const sent = payloads(200);
-    const replies = await exchange(client, port, "127.0.0.1", sent);
+    const sent = inBursts
+      ? Array.from({ length: 200 }, (_, index) => Buffer.from(`datagram ${String(index).padStart(3, "0")}`))
+      : payloads(200);
+    const replies: Buffer[] = [];
+    for (let first = 0; first < sent.length; first += inBursts ? 20 : sent.length) {
+      const some = sent.slice(first, inBursts ? first + 20 : sent.length);
+      replies.push(...(await (inBursts ? burst : exchange)(client, port, "127.0.0.1", some)));
+    }
     client.close();
     assert.deepEqual(
       replies.map((reply) => reply.toString()),
@@ -216,6 +246,19 @@ test("native path: replies whose sendto would block go through the handle, which
   const { report, bytes } = await echoInChild("syscalls", ["--test-udp-no-try-send"], {
     MAYUS_TEST_SENDTO_WOULD_BLOCK: "1",
   });
+  assert.deepEqual(report, { path: "syscalls", outcomesAtOnce: 0, outcomesLater: 200, errors: 0, bytesSent: bytes });
+});
+
+test("native path: a reply that waits for the socket keeps its own bytes while the next datagrams are read where it was", {
+  skip: datagramSyscalls === undefined && `the native path is not built (${datagramSyscallsUnavailable})`,
+}, async () => {
+  // Every datagram has the same length, so each is read into the same memory as the one before.
+  const { report, bytes } = await echoInChild(
+    "syscalls",
+    ["--test-udp-no-try-send"],
+    { MAYUS_TEST_SENDTO_WOULD_BLOCK: "1" },
+    true,
+  );
   assert.deepEqual(report, { path: "syscalls", outcomesAtOnce: 0, outcomesLater: 200, errors: 0, bytesSent: bytes });
 });
 

@@ -49,3 +49,18 @@ test("local broadcast addresses are computed from the interfaces (loopback's /8 
   for (const address of addresses) assert.match(address, /^\d+\.\d+\.\d+\.\d+$/);
   assert.ok(addresses.includes("127.255.255.255"), addresses.join(", "));
 });
+
+test("a source asked about again gets the same answer; the port is checked every time", () => {
+  const guard = new ReflectionGuard([12000], ["10.0.0.255"]);
+  for (let round = 0; round < 2; round++) {
+    assert.equal(guard.refusalFor("224.0.0.1", 5000), "multicast");
+    assert.equal(guard.refusalFor("224.0.0.1", 5000), "multicast");
+    assert.equal(guard.refusalFor("224.0.0.1", 80), "privileged-port");
+    assert.equal(guard.refusalFor("224.0.0.1", 12000), "own-port");
+    assert.equal(guard.refusalFor("10.0.0.1", 5000), undefined);
+    assert.equal(guard.refusalFor("10.0.0.1", 2049), "nfs-port");
+    assert.equal(guard.refusalFor("10.0.0.1", 5000), undefined);
+    assert.equal(guard.refusalFor("10.0.0.255", 5000), "broadcast");
+    assert.equal(guard.refusalFor(`${"10.0.0."}255`, 5000), "broadcast"); // an equal string, not the same one
+  }
+});

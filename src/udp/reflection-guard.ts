@@ -22,6 +22,9 @@ const NFS_PORT = 2049;
 export class ReflectionGuard {
   readonly #ownPorts: Set<number>;
   readonly #broadcastAddresses: Set<string>;
+  /** The last source address asked about and its answer: a client's datagrams all ask the same. */
+  #lastAddress: string | undefined;
+  #lastAddressRefusal: ReflectionRefusal | undefined;
 
   constructor(ownPorts: Iterable<number>, broadcastAddresses: Iterable<string> = localBroadcastAddresses()) {
     this.#ownPorts = new Set(ownPorts);
@@ -38,6 +41,14 @@ export class ReflectionGuard {
     if (port < 1024) return "privileged-port";
     if (port === NFS_PORT) return "nfs-port";
     if (this.#ownPorts.has(port)) return "own-port";
+    if (address !== this.#lastAddress) {
+      this.#lastAddressRefusal = this.#addressRefusal(address);
+      this.#lastAddress = address;
+    }
+    return this.#lastAddressRefusal;
+  }
+
+  #addressRefusal(address: string): ReflectionRefusal | undefined {
     // Sources come from the kernel, so they are well-formed: no regex on this per-datagram path.
     const ipv4 = unmapIPv4(address);
     if (ipv4.includes(":")) {
