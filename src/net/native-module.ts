@@ -14,16 +14,24 @@ export interface LoadedNativeModule<Module> {
 }
 
 /**
+ * `functions` are the names the caller uses: a module built from older sources (a `git pull`
+ * without `npm run build`) that lacks one is unavailable, not a crash on first use.
+ *
  * @example
- * const { module, unavailable } = loadNativeModule<{ send(...): number }>("stream-syscalls");
+ * const { module, unavailable } = loadNativeModule<{ send(...): number }>("stream-syscalls", ["send"]);
  */
-export function loadNativeModule<Module>(name: string): LoadedNativeModule<Module> {
+export function loadNativeModule<Module>(name: string, functions: readonly string[]): LoadedNativeModule<Module> {
   if (process.platform === "win32") return { unavailable: "not built on Windows" };
   // `build/` at the project root: two levels above src/net and dist/net alike.
   const path = fileURLToPath(new URL(`../../build/${name}.node`, import.meta.url));
+  let module: Record<string, unknown>;
   try {
-    return { module: createRequire(import.meta.url)(path) as Module };
+    module = createRequire(import.meta.url)(path) as Record<string, unknown>;
   } catch (error) {
     return { unavailable: (error as Error).message };
   }
+  const missing = functions.filter((function_) => typeof module[function_] !== "function");
+  if (missing.length > 0)
+    return { unavailable: `${path} has no ${missing.join(", ")}: it was built from older sources (npm run build)` };
+  return { module: module as Module };
 }

@@ -14,7 +14,7 @@ export interface StreamSyscalls {
   send(fd: number, buffer: Buffer, length: number): number;
 }
 
-const loaded = loadNativeModule<StreamSyscalls>("stream-syscalls");
+const loaded = loadNativeModule<StreamSyscalls>("stream-syscalls", ["send"]);
 
 /** The native functions, or undefined where the module was not built or does not load. */
 export const streamSyscalls: StreamSyscalls | undefined = loaded.module;

@@ -7,7 +7,8 @@
  * - "syscalls": recvfrom into one shared buffer and sendto, in `datagram-syscalls.c`;
  * - "handle": the socket's own handle delivers each datagram to one function and takes each reply straight;
  * - "events": `dgram`'s `message` event and `send()`.
- * All three give the same datagrams and the same outcomes.
+ * All three give the same datagrams and the same outcomes; on "syscalls" each datagram is a view
+ * of one shared buffer, valid during its receiver's call only (the others give fresh Buffers).
  */
 
 import type { Socket as DatagramSocket, RemoteInfo } from "node:dgram";
@@ -33,7 +34,11 @@ export type DatagramPath = "syscalls" | "handle" | "events";
  */
 export type DatagramReceiver = (message: Buffer, remote: RemoteInfo) => void;
 
-/** Called once per `send()`: at once when the kernel took the reply, later when it had to wait. */
+/**
+ * Called once per `send()`: at once when the kernel took the reply, later when it had to wait.
+ * `reply` is what was sent: on the "syscalls" path, a copy when the reply had to wait, and
+ * otherwise the receiver's view of its datagram, valid only during the call.
+ */
 export type SendOutcome<Context> = (reply: Buffer, remote: RemoteInfo, context: Context, error?: Error) => void;
 
 /** What a UDP handle of Node 20 offers (`internalBinding('udp_wrap').UDP`), as far as used here. */

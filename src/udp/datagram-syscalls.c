@@ -241,6 +241,16 @@ static napi_value open_receiver(napi_env env, napi_callback_info info) {
       napi_typeof(env, argv[1], &callback_type) != napi_ok || callback_type != napi_function)
     return throw_error(env, "open(fd, onDatagram): a socket descriptor and a function");
 
+  /* The memory JavaScript shares first: nothing to undo if V8 cannot give it. */
+  napi_value input, numbers, datagram, name, result, external;
+  void *input_data = NULL, *numbers_data = NULL;
+  if (napi_create_buffer(env, INPUT_BYTES, &input_data, &input) != napi_ok ||
+      napi_create_arraybuffer(env, DATAGRAM_SLOTS * sizeof(int32_t), &numbers_data, &numbers) != napi_ok ||
+      napi_create_typedarray(env, napi_int32_array, DATAGRAM_SLOTS, numbers, 0, &datagram) != napi_ok) {
+    bool pending = false;
+    napi_is_exception_pending(env, &pending);
+    return pending ? NULL : throw_error(env, "out of memory");
+  }
   Receiver *receiver = calloc(1, sizeof *receiver);
   Watch *watch = calloc(1, sizeof *watch);
   if (receiver == NULL || watch == NULL) {
@@ -262,13 +272,8 @@ static napi_value open_receiver(napi_env env, napi_callback_info info) {
     return throw_error(env, "cannot watch the UDP socket's descriptor");
   }
 
-  napi_value input, numbers, datagram, name, result, external;
-  void *input_data = NULL, *numbers_data = NULL;
-  napi_create_buffer(env, INPUT_BYTES, &input_data, &input);
   receiver->input = input_data;
   napi_create_reference(env, input, 1, &receiver->input_ref);
-  napi_create_arraybuffer(env, DATAGRAM_SLOTS * sizeof(int32_t), &numbers_data, &numbers);
-  napi_create_typedarray(env, napi_int32_array, DATAGRAM_SLOTS, numbers, 0, &datagram);
   receiver->datagram = numbers_data;
   napi_create_reference(env, datagram, 1, &receiver->datagram_ref);
   napi_create_reference(env, argv[1], 1, &receiver->on_datagram);

@@ -39,7 +39,7 @@ export interface DatagramSyscalls {
   close(receiver: unknown): void;
 }
 
-const loaded = loadNativeModule<DatagramSyscalls>("datagram-syscalls");
+const loaded = loadNativeModule<DatagramSyscalls>("datagram-syscalls", ["open", "reply", "replyFromInput", "close"]);
 
 /** The native functions, or undefined where the module was not built or does not load. */
 export const datagramSyscalls: DatagramSyscalls | undefined = loaded.module;

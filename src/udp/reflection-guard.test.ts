@@ -61,6 +61,5 @@ test("a source asked about again gets the same answer; the port is checked every
     assert.equal(guard.refusalFor("10.0.0.1", 2049), "nfs-port");
     assert.equal(guard.refusalFor("10.0.0.1", 5000), undefined);
     assert.equal(guard.refusalFor("10.0.0.255", 5000), "broadcast");
-    assert.equal(guard.refusalFor(`${"10.0.0."}255`, 5000), "broadcast"); // an equal string, not the same one
   }
 });
