@@ -91,6 +91,22 @@ describe("TcpServer", () => {
     greedy.destroy();
   });
 
+  test("a client that reads its answers only after sending 24 MiB gets every byte right", async () => {
+    // Answers that wait in the server's queue must not be views of the read buffer the next reads
+    // overwrite. Letters, so every answer is uppercased in place (nothing grows into a new buffer).
+    const payload = randomBytes(24 * 1024 * 1024).map((byte) => 0x61 + (byte % 26));
+    const socket = await tcpConnect(port);
+    socket.pause();
+    const received: Buffer[] = [];
+    socket.on("data", (chunk: Buffer) => received.push(chunk));
+    const closed = new Promise((resolve) => socket.once("close", resolve));
+    socket.end(payload);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    socket.resume();
+    await closed;
+    assert.ok(Buffer.concat(received).equals(uppercase(payload)), "answers changed while they waited");
+  });
+
   test("reading through data events (readIntoSharedBuffer: false) gives the same answers", async () => {
     const plain = new TcpServer({ host: "127.0.0.1", port: 0, readIntoSharedBuffer: false });
     const { port: plainPort } = await plain.listen();

@@ -39,7 +39,8 @@ export function readProxyHeader(
     handlers.onRefused(detail);
   };
   const onData = (chunk: Buffer) => {
-    received = received.length === 0 ? chunk : Buffer.concat([received, chunk]);
+    // Kept until the header is whole: a copy (the chunk's memory is the reader's once this returns).
+    received = received.length === 0 ? Buffer.from(chunk) : Buffer.concat([received, chunk]);
     const result = parseProxyHeader(received);
     if (result.status === "incomplete") return;
     if (result.status === "invalid") {

@@ -1,5 +1,5 @@
 // SocketReader on real loopback sockets: every byte of every connection arrives, in order,
-// in chunks that stay intact after later reads reuse the shared buffer; pause stops reading.
+// each chunk right while it is handed out (receivers copy what they keep); pause stops reading.
 
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
@@ -7,23 +7,23 @@ import { once } from "node:events";
 import { type AddressInfo, connect, createServer, type Server, type Socket } from "node:net";
 import { after, before, describe, test } from "node:test";
 import { acceptQueue } from "../../test/support/accept-queue.js";
-import { SHARED_READ_BUFFER_BYTES, SocketReader, sharedReadsSupported } from "./socket-reader.js";
+import { SHARED_READ_BUFFER_BYTES, SharedReadBuffer, SocketReader, sharedReadsSupported } from "./socket-reader.js";
 
 interface Received {
   socket: Socket;
   reader: SocketReader;
-  /** Every chunk kept as delivered: a chunk that aliased the shared buffer would be overwritten. */
+  /** Every chunk as delivered, copied at once (the shared buffer's next read overwrites it). */
   chunks: Buffer[];
   ended: Promise<unknown>;
 }
 
 /** A server whose sockets are read by SocketReader; `accepted` yields each one's record. */
-function readingServer(shared: Buffer | undefined) {
+function readingServer(shared: SharedReadBuffer | undefined) {
   const accepted = acceptQueue<Received>();
   const server = createServer({ pauseOnConnect: true, allowHalfOpen: true }, (socket: Socket) => {
     const reader = new SocketReader(socket, shared);
     const received: Received = { socket, reader, chunks: [], ended: once(socket, "end") };
-    received.reader.onChunk = (chunk) => received.chunks.push(chunk);
+    received.reader.onChunk = (chunk) => received.chunks.push(Buffer.from(chunk));
     socket.on("error", () => socket.destroy());
     socket.on("end", () => socket.end());
     socket.resume();
@@ -47,7 +47,7 @@ async function send(port: number, payload: Buffer): Promise<Socket> {
 
 for (const kind of ["shared buffer", "data events"] as const) {
   describe(`SocketReader (${kind})`, () => {
-    const shared = kind === "shared buffer" ? Buffer.alloc(SHARED_READ_BUFFER_BYTES) : undefined;
+    const shared = kind === "shared buffer" ? new SharedReadBuffer() : undefined;
     const { server, nextAccepted } = readingServer(shared);
     let port: number;
     before(async () => {
@@ -108,4 +108,18 @@ for (const kind of ["shared buffer", "data events"] as const) {
 
 test("this Node lets accepted sockets read into a shared buffer (else the server is slower, not wrong)", () => {
   assert.equal(sharedReadsSupported, true);
+});
+
+test("the shared buffer hands out the same view while reads keep their length, else a view of the new length", () => {
+  const shared = new SharedReadBuffer();
+  assert.equal(shared.memory.length, SHARED_READ_BUFFER_BYTES);
+  const first = shared.viewOf(512);
+  assert.equal(shared.viewOf(512), first);
+  const shorter = shared.viewOf(100);
+  assert.notEqual(shorter, first);
+  assert.equal(shorter.length, 100);
+  shared.memory[0] = 0x61;
+  assert.equal(shorter[0], 0x61, "a view of the memory, not a copy");
+  assert.equal(shared.viewOf(SHARED_READ_BUFFER_BYTES).length, SHARED_READ_BUFFER_BYTES);
+  assert.equal(shared.viewOf(0).length, 0);
 });

@@ -1,16 +1,32 @@
 /**
  * Where an accepted socket's bytes come from (the lesson's recv). Each read lands in one
- * buffer the whole server shares and is copied out at its exact size, instead of Node's
- * default of a fresh 64 KiB allocation, a shrink and a stream `data` event per read: that is
- * Node's `onread` option, which Node 20 offers only for sockets it connects, switched on here
- * for the ones a server accepts. Where this Node lacks what that needs, reads come through
- * `data` events as usual, with the same result.
+ * buffer the whole server shares and is handed on as a view of it, instead of Node's default
+ * of a fresh 64 KiB allocation, a shrink and a stream `data` event per read: that is Node's
+ * `onread` option, which Node 20 offers only for sockets it connects, switched on here for the
+ * ones a server accepts. The server uppercases the view in place and sends it at once; only
+ * what has to wait is copied (SocketWriter). Where this Node lacks what that needs, reads come
+ * through `data` events as usual, with the same result.
  */
 
 import { Socket, type SocketConstructorOpts } from "node:net";
 
 /** The shared read buffer's size: as large as Node's own reads, so bulk reads stay as large. */
 export const SHARED_READ_BUFFER_BYTES = 64 * 1024;
+
+/**
+ * The memory every accepted socket of a server reads into, and the view of its first bytes
+ * handed out last: while reads keep their length (a ping-pong), no Buffer is made per read.
+ */
+export class SharedReadBuffer {
+  readonly memory = Buffer.allocUnsafe(SHARED_READ_BUFFER_BYTES);
+  #view = this.memory.subarray(0, 0);
+
+  /** `memory[0..length)`, the same Buffer as last time when the length is the same. */
+  viewOf(length: number): Buffer {
+    if (this.#view.length !== length) this.#view = this.memory.subarray(0, length);
+    return this.#view;
+  }
+}
 
 type ReadCallback = (bytesRead: number, buffer: Buffer) => boolean | undefined;
 
@@ -52,14 +68,16 @@ export const sharedReadsSupported = onreadSymbols !== undefined;
 
 /**
  * Delivers a socket's reads to `onChunk`, which may be replaced at any time (the PROXY header
- * reader takes the first bytes, then the connection). Every chunk is a fresh buffer the
- * receiver owns and may overwrite. End of stream and errors still come as the socket's
- * `end` and `error` events, and `pause()`/`resume()` still stop and restart reading.
+ * reader takes the first bytes, then the connection). The receiver may overwrite a chunk, but
+ * it is the receiver's only during the call: on the shared buffer, the next read of any socket
+ * lands in the same memory (as with `net`'s `onread`), so bytes kept for later are copied.
+ * End of stream and errors still come as the socket's `end` and `error` events, and
+ * `pause()`/`resume()` still stop and restart reading.
  *
  * @example
  * const server = createServer({ pauseOnConnect: true }, (socket) => {
- *   const reader = new SocketReader(socket, sharedBuffer);
- *   reader.onChunk = (chunk) => socket.write(chunk);
+ *   const reader = new SocketReader(socket, sharedReadBuffer);
+ *   reader.onChunk = (chunk) => socket.write(Buffer.from(chunk)); // write() keeps what it queues
  *   socket.resume();
  * });
  */
@@ -72,27 +90,24 @@ export class SocketReader {
    * `socket` must not have read anything yet (accepted with `pauseOnConnect`); `shared`
    * undefined means `data` events.
    */
-  constructor(socket: Socket, shared: Buffer | undefined) {
+  constructor(socket: Socket, shared: SharedReadBuffer | undefined) {
     this.usesSharedBuffer = shared !== undefined && attachSharedBuffer(socket, shared, this);
     if (!this.usesSharedBuffer) socket.on("data", (chunk: Buffer) => this.onChunk(chunk));
   }
 }
 
-function attachSharedBuffer(socket: Socket, shared: Buffer, reader: SocketReader): boolean {
+function attachSharedBuffer(socket: Socket, shared: SharedReadBuffer, reader: SocketReader): boolean {
   const handle = (socket as unknown as { _handle?: Partial<UserBufferHandle> | null })._handle;
   if (onreadSymbols === undefined || typeof handle?.useUserBuffer !== "function") return false;
-  const callback: ReadCallback = (bytesRead, buffer) => {
-    // The shared buffer is overwritten by the next read of any socket: hand out a copy.
-    const chunk = Buffer.allocUnsafe(bytesRead);
-    buffer.copy(chunk, 0, 0, bytesRead);
-    reader.onChunk(chunk);
+  const callback: ReadCallback = (bytesRead) => {
+    reader.onChunk(shared.viewOf(bytesRead));
     return undefined;
   };
   const fields = socket as unknown as Record<symbol, unknown>;
-  fields[onreadSymbols.buffer] = shared;
+  fields[onreadSymbols.buffer] = shared.memory;
   fields[onreadSymbols.callback] = callback;
   fields[onreadSymbols.generator] = null;
-  handle.useUserBuffer(shared);
+  handle.useUserBuffer(shared.memory);
   return true;
 }
 

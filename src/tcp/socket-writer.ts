@@ -33,13 +33,20 @@ export class SocketWriter {
   readonly #socket: Socket;
   readonly #fd: number;
   readonly #send: StreamSyscalls["send"] | undefined;
+  readonly #copyWhatWaits: boolean;
 
   /**
    * `socket` must be connected (accepted). `direct: false` sends everything through
    * `socket.write`; `send` replaces the native send (tests use it to make the kernel refuse).
+   * `copyWhatWaits`: answers are views of memory reused once `write()` returns (the shared
+   * read buffer), so what has to wait in Node's queue goes there as a copy.
    */
-  constructor(socket: Socket, options: { direct?: boolean; send?: StreamSyscalls["send"] } = {}) {
+  constructor(
+    socket: Socket,
+    options: { direct?: boolean; send?: StreamSyscalls["send"]; copyWhatWaits?: boolean } = {},
+  ) {
     this.#socket = socket;
+    this.#copyWhatWaits = options.copyWhatWaits ?? false;
     const handle = (socket as unknown as { _handle?: DescriptorHandle | null })._handle;
     this.#fd = typeof handle?.fd === "number" ? handle.fd : -1;
     const send = options.send ?? streamSyscalls?.send;
@@ -58,16 +65,19 @@ export class SocketWriter {
     // Node's queue must be empty, or this answer would overtake what waits there; and the
     // socket writable (not ending, errored or destroyed): `destroyed` is set before Node closes
     // the descriptor, so while the socket is writable the descriptor is still this socket's.
-    if (send === undefined || socket.writableLength > 0 || !socket.writable) {
-      return socket.write(answer);
-    }
+    if (send === undefined || socket.writableLength > 0 || !socket.writable) return this.#queue(answer);
     const sent = send(this.#fd, answer, answer.length);
     if (sent >= 0) {
       this.directBytes += sent;
-      return sent === answer.length || socket.write(answer.subarray(sent));
+      return sent === answer.length || this.#queue(answer.subarray(sent));
     }
-    if (sent === WOULD_BLOCK) return socket.write(answer);
+    if (sent === WOULD_BLOCK) return this.#queue(answer);
     socket.destroy(systemError(sent, "write"));
     return false;
+  }
+
+  /** `socket.write`, which keeps the bytes until the kernel takes them. */
+  #queue(bytes: Buffer): boolean {
+    return this.#socket.write(this.#copyWhatWaits ? Buffer.from(bytes) : bytes);
   }
 }

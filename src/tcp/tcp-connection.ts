@@ -78,7 +78,8 @@ export class TcpConnection implements IdleConnection {
     this.remoteAddress = client.address;
     this.remotePort = client.port;
     this.lastActiveTick = limits.idleClock.tick;
-    this.#writer = new SocketWriter(socket);
+    // Chunks read into the shared buffer are answered in place: what waits is copied.
+    this.#writer = new SocketWriter(socket, { copyWhatWaits: reader.usesSharedBuffer });
     const peer = trace === undefined ? "" : this.peer;
     reader.onChunk = (chunk) => this.#receive(chunk);
     socket.on("drain", () => this.#drained());
@@ -174,7 +175,7 @@ export class TcpConnection implements IdleConnection {
     this.bytesReceived += chunk.length;
     this.lastActiveTick = this.limits.idleClock.tick;
     this.trace?.({ step: "recv", protocol: "tcp", peer: this.peer, bytes: chunk.length, payload: chunk });
-    // The chunk is a fresh buffer of our own: uppercasing in place saves a copy.
+    // The chunk is ours to overwrite during this call: uppercased in place, sent (or copied) now.
     const answer = this.uppercaser.push(chunk, true);
     if (answer.length === 0) return;
     this.bytesSent += answer.length;

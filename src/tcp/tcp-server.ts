@@ -20,7 +20,7 @@ import { BufferBudget } from "./buffer-budget.js";
 import { connectionLimitWithinDescriptors } from "./descriptor-limit.js";
 import { IdleSweeper } from "./idle-sweeper.js";
 import { readProxyHeader } from "./proxy-header-reader.js";
-import { SHARED_READ_BUFFER_BYTES, SocketReader } from "./socket-reader.js";
+import { SharedReadBuffer, SocketReader } from "./socket-reader.js";
 import { TcpConnection } from "./tcp-connection.js";
 import {
   type ResolvedTcpServerOptions,
@@ -55,7 +55,7 @@ export class TcpServer extends EventEmitter {
   /** A fresh uppercaser per connection, from options checked once. */
   readonly #newUppercaser: () => Uppercaser;
   /** Where every connection's reads land before they are copied out (undefined: `data` events). */
-  readonly #sharedReadBuffer: Buffer | undefined;
+  readonly #sharedReadBuffer: SharedReadBuffer | undefined;
   readonly #refused: Record<TcpRefusal, number> = {
     "max-connections": 0,
     "max-connections-per-address": 0,
@@ -92,9 +92,7 @@ export class TcpServer extends EventEmitter {
     this.#trace = options.trace;
     this.#budget = new BufferBudget(this.options.maxBufferedBytesTotal);
     this.#idleSweeper = new IdleSweeper(this.options.idleTimeoutMs, () => this.#connections);
-    this.#sharedReadBuffer = this.options.readIntoSharedBuffer
-      ? Buffer.allocUnsafe(SHARED_READ_BUFFER_BYTES)
-      : undefined;
+    this.#sharedReadBuffer = this.options.readIntoSharedBuffer ? new SharedReadBuffer() : undefined;
     // Paused at accept: a socket may be switched to the shared read buffer only before its first read.
     const serverOptions = { allowHalfOpen: true, noDelay: true, pauseOnConnect: true };
     this.#server = createServer(serverOptions, (socket) => this.#accept(socket));

@@ -38,13 +38,24 @@ export interface WordView {
 /** For a slice with no whole aligned word: an empty view needs no offset into the slice's memory. */
 const NO_WORDS = new Int32Array(0);
 
+/**
+ * The last buffer viewed and its view: servers hand the transform the same Buffer again and
+ * again (a view of where reads land, while their length repeats), and a new view costs more
+ * than uppercasing a 64-byte datagram. One for the whole thread: it keeps one buffer alive.
+ */
+let lastViewed: Uint8Array | undefined;
+let lastView: WordView = { words: NO_WORDS, alignedStart: 0 };
+
 export function wordViewOf(bytes: Uint8Array): WordView {
+  if (bytes === lastViewed) return lastView;
   const alignedStart = (4 - (bytes.byteOffset & 3)) & 3;
   const wordCount = (bytes.length - alignedStart) >> 2;
   // A short slice at the very end of its memory would put the view's offset past the end
   // (a RangeError, even for zero words): such a slice has no words to view.
-  if (wordCount <= 0) return { words: NO_WORDS, alignedStart };
-  return { words: new Int32Array(bytes.buffer, bytes.byteOffset + alignedStart, wordCount), alignedStart };
+  const words = wordCount <= 0 ? NO_WORDS : new Int32Array(bytes.buffer, bytes.byteOffset + alignedStart, wordCount);
+  lastViewed = bytes;
+  lastView = { words, alignedStart };
+  return lastView;
 }
 
 /**

@@ -4,7 +4,7 @@
  * (at most 3 bytes) until the next chunk completes it.
  */
 
-import { uppercaseAsciiRunInPlace, type WordView, wordViewOf } from "./ascii.js";
+import { uppercaseAsciiRunInPlace, wordViewOf } from "./ascii.js";
 import { expansionBytes, TWO_BYTE_UPPERCASE, uppercaseCodePoint } from "./case-table.js";
 import { uppercaseLatinInPlace } from "./latin-kernel.js";
 import { MAX_UNICODE_GROWTH } from "./options.js";
@@ -26,14 +26,6 @@ export class UnicodeUppercaser implements Uppercaser {
   #held: Buffer = EMPTY;
 
   keptCharacters = 0;
-
-  /**
-   * `transformOwned`'s last input and its word view: a UDP server hands the same Buffer (a view
-   * of where datagrams are read) again and again, and a new view costs more than a 64-byte
-   * datagram's uppercase. Streams (`push`) take a new chunk each time and do not use it.
-   */
-  #ownedInput: Buffer | undefined;
-  #ownedView: WordView | undefined;
 
   get heldBytes(): number {
     return this.#held.length;
@@ -62,24 +54,19 @@ export class UnicodeUppercaser implements Uppercaser {
   /** One-shot over a buffer the caller lets us overwrite. */
   transformOwned(input: Buffer, options: OneShotOptions = {}): Buffer {
     this.keptCharacters = 0;
-    let view = this.#ownedView;
-    if (input !== this.#ownedInput || view === undefined) {
-      view = wordViewOf(input);
-      this.#ownedInput = input;
-      this.#ownedView = view;
-    }
-    return this.#transform(input, true, options.keepGrowingCharacters === true, view);
+    return this.#transform(input, true, options.keepGrowingCharacters === true);
   }
 
   /**
    * Works in place while the output fits behind the read position (ASCII, and most letters,
    * keep their length); moves to a new buffer sized for the worst case when a character grows.
    */
-  #transform(source: Buffer, isFinal: boolean, keepGrowingCharacters = false, view = wordViewOf(source)): Buffer {
+  #transform(source: Buffer, isFinal: boolean, keepGrowingCharacters = false): Buffer {
     const end = source.length;
     let target = source;
     let read = 0;
     let write = 0;
+    const view = wordViewOf(source);
     let kernelSkips = 0;
     let kernelBackoff = 1;
     while (read < end) {
