@@ -54,7 +54,7 @@ export class TcpServer extends EventEmitter {
   readonly #idleSweeper: IdleSweeper;
   /** A fresh uppercaser per connection, from options checked once. */
   readonly #newUppercaser: () => Uppercaser;
-  /** Where every connection's reads land before they are copied out (undefined: `data` events). */
+  /** Where every connection's reads land, answered in place (undefined: `data` events). */
   readonly #sharedReadBuffer: SharedReadBuffer | undefined;
   readonly #refused: Record<TcpRefusal, number> = {
     "max-connections": 0,
