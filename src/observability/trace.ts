@@ -28,7 +28,7 @@ export interface TraceEvent {
   /** The other end, as `address:port`. */
   peer?: string;
   bytes?: number;
-  /** The bytes, valid only during the call (the UDP server reads every datagram into the same memory): copy to keep. */
+  /** The bytes, valid only during the call (the servers read into memory the next read reuses): copy to keep. */
   payload?: Uint8Array;
   /** A word or two more: why a datagram was dropped, the delay applied... */
   note?: string;

@@ -39,10 +39,13 @@ export function readProxyHeader(
     handlers.onRefused(detail);
   };
   const onData = (chunk: Buffer) => {
-    // Kept until the header is whole: a copy (the chunk's memory is the reader's once this returns).
-    received = received.length === 0 ? Buffer.from(chunk) : Buffer.concat([received, chunk]);
-    const result = parseProxyHeader(received);
-    if (result.status === "incomplete") return;
+    const bytes = received.length === 0 ? chunk : Buffer.concat([received, chunk]);
+    const result = parseProxyHeader(bytes);
+    if (result.status === "incomplete") {
+      // Kept for the next read: a copy (the chunk's memory is the reader's once this returns).
+      received = bytes === chunk ? Buffer.from(chunk) : bytes;
+      return;
+    }
     if (result.status === "invalid") {
       refuse(result.reason);
       return;
@@ -51,7 +54,7 @@ export function readProxyHeader(
     socket.pause(); // the connection resumes reading once it is set up
     const isLocal = result.header.command === "local";
     const source = isLocal ? undefined : result.header.source;
-    const rest = received.subarray(result.headerBytes);
+    const rest = bytes.subarray(result.headerBytes);
     handlers.onHeader(source?.address ?? remoteAddress, source?.port ?? remotePort, rest, isLocal);
   };
   const onEnd = () => refuse("closed-before-header");

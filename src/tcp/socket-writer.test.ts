@@ -145,6 +145,47 @@ for (const direct of [true, false]) {
       accepted.destroy();
     });
 
+    test("copyWhatWaits: answers in one reused buffer, overwritten after each write(), arrive as written", async () => {
+      const { client, accepted } = await pair();
+      let call = 0;
+      // First answer: 3 bytes taken; second: the socket is full; then everything is taken.
+      const send = (fd: number, buffer: Buffer, length: number) => {
+        call++;
+        if (call === 1) return streamSyscalls?.send(fd, buffer, 3) ?? -constants.errno.EAGAIN;
+        if (call === 2) return -constants.errno.EAGAIN;
+        return streamSyscalls?.send(fd, buffer, length) ?? -constants.errno.EAGAIN;
+      };
+      const writer = new SocketWriter(accepted, { direct, send, copyWhatWaits: true });
+      const received: Buffer[] = [];
+      client.on("data", (chunk: Buffer) => received.push(chunk));
+      // As the server's reads: every answer in the same memory, which the next read overwrites.
+      const memory = Buffer.alloc(64);
+      const write = (text: string) => {
+        const answer = memory.subarray(0, text.length);
+        answer.write(text);
+        writer.write(answer);
+        memory.fill("X");
+      };
+      write("partial send|");
+      await new Promise((resolve) => setImmediate(resolve));
+      write("full socket|");
+      await new Promise((resolve) => setImmediate(resolve));
+      // Something already waits in Node's queue (held there by cork): the next answers queue behind it.
+      accepted.cork();
+      accepted.write("held|");
+      write("queued one|");
+      write("queued two");
+      accepted.uncork();
+      const expected = "partial send|full socket|held|queued one|queued two";
+      try {
+        while (Buffer.concat(received).length < expected.length) await once(client, "data");
+        assert.equal(Buffer.concat(received).toString(), expected);
+      } finally {
+        client.destroy();
+        accepted.destroy();
+      }
+    });
+
     test("a send to a client that reset: the socket is destroyed with Node's error (write EPIPE or ECONNRESET)", async () => {
       const { client, accepted, writer } = await pair();
       const failed = once(accepted, "error");

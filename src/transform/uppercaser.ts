@@ -16,7 +16,9 @@ import { UnicodeUppercaser } from "./unicode-uppercaser.js";
 export interface Uppercaser {
   /**
    * The transform of the next chunk. With `inPlace`, the chunk's own memory may be
-   * overwritten and returned (the server does this with buffers it owns).
+   * overwritten and returned (the server does this with the read it is handling): the output
+   * may then be a view of the chunk, valid as long as the chunk is. Bytes held for the next
+   * chunk are always a copy.
    */
   push(chunk: Uint8Array, inPlace?: boolean): Buffer;
   /** What is still held at the end of the stream (an unfinished character passes through). */
