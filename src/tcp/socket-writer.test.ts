@@ -22,6 +22,17 @@ test("the build made the native send (build/stream-syscalls.node) and this Node 
 });
 
 /** A server handing each accepted socket to the test; the client side connects with `pair()`. */
+/** An injected send: the first answer's first 3 bytes taken, the second refused (socket full), then all. */
+function partialThenFullSend() {
+  let call = 0;
+  return (fd: number, buffer: Buffer, length: number) => {
+    call++;
+    if (call === 1) return streamSyscalls?.send(fd, buffer, 3) ?? -constants.errno.EAGAIN;
+    if (call === 2) return -constants.errno.EAGAIN;
+    return streamSyscalls?.send(fd, buffer, length) ?? -constants.errno.EAGAIN;
+  };
+}
+
 function acceptingServer() {
   const accepted = acceptQueue<Socket>();
   const server = createServer((socket) => accepted.push(socket));
@@ -122,14 +133,7 @@ for (const direct of [true, false]) {
 
     test("a partial send or a full socket (injected) leaves the rest to socket.write: every byte, in order", async () => {
       const { client, accepted } = await pair();
-      let call = 0;
-      // First answer: 3 bytes taken; second: the socket is full; then everything is taken.
-      const send = (fd: number, buffer: Buffer, length: number) => {
-        call++;
-        if (call === 1) return streamSyscalls?.send(fd, buffer, 3) ?? -constants.errno.EAGAIN;
-        if (call === 2) return -constants.errno.EAGAIN;
-        return streamSyscalls?.send(fd, buffer, length) ?? -constants.errno.EAGAIN;
-      };
+      const send = partialThenFullSend();
       const writer = new SocketWriter(accepted, { direct, send });
       const received: Buffer[] = [];
       client.on("data", (chunk: Buffer) => received.push(chunk));
@@ -147,14 +151,7 @@ for (const direct of [true, false]) {
 
     test("copyWhatWaits: answers in one reused buffer, overwritten after each write(), arrive as written", async () => {
       const { client, accepted } = await pair();
-      let call = 0;
-      // First answer: 3 bytes taken; second: the socket is full; then everything is taken.
-      const send = (fd: number, buffer: Buffer, length: number) => {
-        call++;
-        if (call === 1) return streamSyscalls?.send(fd, buffer, 3) ?? -constants.errno.EAGAIN;
-        if (call === 2) return -constants.errno.EAGAIN;
-        return streamSyscalls?.send(fd, buffer, length) ?? -constants.errno.EAGAIN;
-      };
+      const send = partialThenFullSend();
       const writer = new SocketWriter(accepted, { direct, send, copyWhatWaits: true });
       const received: Buffer[] = [];
       client.on("data", (chunk: Buffer) => received.push(chunk));
