@@ -9,24 +9,10 @@
  */
 
 import { Socket, type SocketConstructorOpts } from "node:net";
+import type { SharedReadBuffer } from "../net/shared-read-buffer.js";
 
 /** The shared read buffer's size: as large as Node's own reads, so bulk reads stay as large. */
 export const SHARED_READ_BUFFER_BYTES = 64 * 1024;
-
-/**
- * The memory every accepted socket of a server reads into, and the view of its first bytes
- * handed out last: while reads keep their length (a ping-pong), no Buffer is made per read.
- */
-export class SharedReadBuffer {
-  readonly memory = Buffer.allocUnsafe(SHARED_READ_BUFFER_BYTES);
-  #view = this.memory.subarray(0, 0);
-
-  /** `memory[0..length)`, the same Buffer as last time when the length is the same. */
-  viewOf(length: number): Buffer {
-    if (this.#view.length !== length) this.#view = this.memory.subarray(0, length);
-    return this.#view;
-  }
-}
 
 type ReadCallback = (bytesRead: number, buffer: Buffer) => boolean | undefined;
 

@@ -12,6 +12,7 @@ import { t } from "../i18n/index.js";
 import { formatAddress, unmapIPv4 } from "../net/address.js";
 import { PendingListen } from "../net/pending-listen.js";
 import type { ServerState } from "../net/server-state.js";
+import { SharedReadBuffer } from "../net/shared-read-buffer.js";
 import { type Logger, silentLogger } from "../observability/logger.js";
 import { RateLimitedLog } from "../observability/rate-limited-log.js";
 import type { Tracer } from "../observability/trace.js";
@@ -20,7 +21,7 @@ import { BufferBudget } from "./buffer-budget.js";
 import { connectionLimitWithinDescriptors } from "./descriptor-limit.js";
 import { IdleSweeper } from "./idle-sweeper.js";
 import { readProxyHeader } from "./proxy-header-reader.js";
-import { SharedReadBuffer, SocketReader } from "./socket-reader.js";
+import { SHARED_READ_BUFFER_BYTES, SocketReader } from "./socket-reader.js";
 import { TcpConnection } from "./tcp-connection.js";
 import {
   type ResolvedTcpServerOptions,
@@ -92,7 +93,9 @@ export class TcpServer extends EventEmitter {
     this.#trace = options.trace;
     this.#budget = new BufferBudget(this.options.maxBufferedBytesTotal);
     this.#idleSweeper = new IdleSweeper(this.options.idleTimeoutMs, () => this.#connections);
-    this.#sharedReadBuffer = this.options.readIntoSharedBuffer ? new SharedReadBuffer() : undefined;
+    this.#sharedReadBuffer = this.options.readIntoSharedBuffer
+      ? new SharedReadBuffer(Buffer.allocUnsafe(SHARED_READ_BUFFER_BYTES))
+      : undefined;
     // Paused at accept: a socket may be switched to the shared read buffer only before its first read.
     const serverOptions = { allowHalfOpen: true, noDelay: true, pauseOnConnect: true };
     this.#server = createServer(serverOptions, (socket) => this.#accept(socket));

@@ -13,6 +13,7 @@
 
 import type { Socket as DatagramSocket, RemoteInfo } from "node:dgram";
 import { constants } from "node:os";
+import { SharedReadBuffer } from "../net/shared-read-buffer.js";
 import { systemError } from "../net/system-error.js";
 import {
   DATAGRAM_FAMILY,
@@ -115,13 +116,10 @@ export class DatagramIO<Context> {
   #native: NativeReceiver | undefined;
   /** The datagram being handled on the "syscalls" path: a reply to it goes by the native sendto. */
   #current: RemoteInfo | undefined;
-  /**
-   * The "syscalls" path's view of the datagram in the native input: the same Buffer while
-   * datagrams keep their length (no Buffer made, nothing copied, per datagram).
-   */
+  /** The "syscalls" path's views of the native input (the same Buffer while datagrams keep their length). */
+  #inputViews: SharedReadBuffer | undefined;
+  /** The datagram being handled on the "syscalls" path, a view of the native input: a reply that is it goes from there. */
   #message: Buffer | undefined;
-  /** The memory of the native input, which replies kept for later must not point into. */
-  #inputMemory: ArrayBufferLike | undefined;
   /** The previous datagram's source address on the "syscalls" path (sent again only when it changes). */
   #lastAddress = "";
 
@@ -168,11 +166,8 @@ export class DatagramIO<Context> {
         this.#socket.emit("error", systemError(length, "recvmsg"));
         return;
       }
-      let message = this.#message;
-      if (message === undefined || message.length !== length) {
-        message = native.input.subarray(0, length);
-        this.#message = message;
-      }
+      const message = views.viewOf(length);
+      this.#message = message;
       if (address !== undefined) this.#lastAddress = address;
       const remote: RemoteInfo = {
         address: this.#lastAddress,
@@ -187,7 +182,8 @@ export class DatagramIO<Context> {
         this.#current = undefined;
       }
     });
-    this.#inputMemory = native.input.buffer;
+    const views = new SharedReadBuffer(native.input);
+    this.#inputViews = views;
     return native;
   }
 
@@ -206,7 +202,7 @@ export class DatagramIO<Context> {
       // The socket's buffer is full: the handle queues the reply until the kernel takes it.
     }
     // A reply the handle may keep must not point into the native input, which the next datagram overwrites.
-    if (this.#inputMemory !== undefined && reply.buffer === this.#inputMemory) reply = Buffer.from(reply);
+    if (this.#inputViews !== undefined && reply.buffer === this.#inputViews.memory.buffer) reply = Buffer.from(reply);
     const handle = this.#handle;
     if (handle === undefined || SendWrap === undefined) {
       this.#socket.send(reply, remote.port, remote.address, (error) =>
