@@ -12,9 +12,9 @@
  * round trips, and the count (all the server's threads) is divided by them.
  *
  * Options: --servers c,python,naive,mayus; --only W3,W4; --messages N (20,000); --warmup N (40,000).
- * The warm-up is long because Node's optimizing compiler and its garbage collector must be done
- * before counting starts: after 20,000, a compile of mayus's code still fell inside the count
- * now and then (W4 8,900 instead of 6,200).
+ * The warm-up is long because a major garbage collection of V8 (its concurrent marking, ~50
+ * million instructions on Node's worker threads) fell inside the count after 20,000 in every run
+ * tried (W4 8,800-9,000 instead of ~6,000); after 40,000 it still does in about one run of four.
  */
 
 import { execFile, execFileSync } from "node:child_process";
