@@ -198,3 +198,18 @@ describe("uppercaseAsciiRunInPlace", () => {
     );
   });
 });
+
+describe("wordViewOf", () => {
+  test("the same buffer again gets its view again; any other buffer, even of the same length, a view of its own memory", () => {
+    const first = Buffer.alloc(64);
+    const view = wordViewOf(first);
+    assert.equal(wordViewOf(first), view);
+    for (const other of [Buffer.alloc(64), first.subarray(0, 64), first.subarray(1, 61)]) {
+      const otherView = wordViewOf(other);
+      assert.notEqual(otherView, view);
+      otherView.words.fill(0x41414141);
+      assert.equal(other[otherView.alignedStart], 0x41, "the view writes into the buffer it was asked for");
+      first.fill(0);
+    }
+  });
+});
