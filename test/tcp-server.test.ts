@@ -107,6 +107,41 @@ describe("TcpServer", () => {
     assert.ok(Buffer.concat(received).equals(uppercase(payload)), "answers changed while they waited");
   });
 
+  test("close() while a client is paused for not reading: its answers, our FIN, then what it still sends is read, no reset", async () => {
+    const draining = new TcpServer({ host: "127.0.0.1", port: 0 });
+    const { port: drainingPort } = await draining.listen();
+    const client = await tcpConnect(drainingPort);
+    const errors: Error[] = [];
+    client.on("error", (error) => errors.push(error));
+    client.pause(); // reads nothing until the server is closing
+    const chunk = Buffer.alloc(64 * 1024, 0x61);
+    // Write until the server stops reading us: it is paused for backpressure, our bytes wait unread.
+    for (let written = 0; written < 64 * 1024 * 1024; written += chunk.length) {
+      if (client.write(chunk)) continue;
+      const drained = await Promise.race([
+        new Promise((resolve) => client.once("drain", () => resolve(true))),
+        new Promise((resolve) => setTimeout(() => resolve(false), 500)),
+      ]);
+      if (!drained) break;
+    }
+    const [connection] = [...draining.connections()];
+    assert.ok(connection?.isPaused, "the server never paused the connection");
+    const closing = draining.close();
+    // Now read the answers; at the server's FIN, finish our side (bytes still queued go first).
+    let answered = 0;
+    client.on("data", (answer: Buffer) => {
+      answered += answer.length;
+    });
+    const closed = new Promise((resolve) => client.once("close", resolve));
+    client.once("end", () => client.end());
+    client.resume();
+    await closed;
+    await closing;
+    assert.deepEqual(errors, [], "the server reset the client: it closed on bytes it never read");
+    assert.equal(answered, connection.bytesSent);
+    assert.ok(connection.bytesDiscarded > 0, "what the client sent after the FIN was read and counted");
+  });
+
   test("reading through data events (readIntoSharedBuffer: false) gives the same answers", async () => {
     const plain = new TcpServer({ host: "127.0.0.1", port: 0, readIntoSharedBuffer: false });
     const { port: plainPort } = await plain.listen();

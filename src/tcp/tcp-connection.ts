@@ -150,7 +150,14 @@ export class TcpConnection implements IdleConnection {
     // may be waiting at a prompt, never sending its own FIN) is closed: nothing is lost,
     // since nothing is left to read and the kernel still delivers what we sent.
     if (this.socket.writableFinished) this.#closeWhenQuiet();
-    else this.socket.once("finish", () => this.#closeWhenQuiet());
+    else
+      this.socket.once("finish", () => {
+        // Every answer is out. Node emits no `drain` once the stream is ending, so a connection
+        // paused for backpressure reads again here: what the client still sends is counted,
+        // not left unread (closing on unread bytes resets the client mid-write).
+        this.#drained();
+        this.#closeWhenQuiet();
+      });
   }
 
   #closeWhenQuiet(): void {
