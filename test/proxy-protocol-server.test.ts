@@ -70,7 +70,7 @@ describe("--proxy-protocol", () => {
     });
   });
 
-  test("close() does not wait for a connection still sending its header: it is refused as draining", {
+  test("close() does not wait for a connection that sends no header: quiet, it is refused as draining", {
     timeout: 15_000, // without the fix, close() waited for the 60 s header timeout
   }, async () => {
     const server = new TcpServer({ host: "127.0.0.1", port: 0, proxyProtocol: true, proxyHeaderTimeoutMs: 60_000 });
@@ -80,10 +80,33 @@ describe("--proxy-protocol", () => {
     const silentClosed = new Promise((resolve) => silent.once("end", resolve).once("error", resolve));
     silent.resume();
     while (server.statistics().connectionsAwaitingHeader === 0) await new Promise((resolve) => setTimeout(resolve, 10));
-    assert.equal(await server.close(10_000), 0);
+    assert.equal((await server.close(10_000)).connectionsReset, 0);
     await silentClosed;
     assert.equal(server.statistics().refused.draining, 1);
     assert.equal(server.statistics().refused["proxy-header"], 0);
+  });
+
+  test("connections still waiting for their header are limited per peer address (--max-awaiting-header-per-ip)", async () => {
+    await withServer({ maxAwaitingHeaderPerAddress: 3 }, async (server, port) => {
+      const silent: import("node:net").Socket[] = [];
+      for (let index = 0; index < 3; index++) {
+        const socket = await tcpConnect(port);
+        socket.on("error", () => {});
+        silent.push(socket);
+      }
+      while (server.statistics().connectionsAwaitingHeader < 3) await new Promise((resolve) => setTimeout(resolve, 10));
+      // A fourth from the same address is closed at accept, before it can send anything.
+      const refused = await tcpExchange(port, [Buffer.concat([v2Header("192.0.2.60", 7000), Buffer.from("no")])]);
+      assert.equal(refused.length, 0);
+      assert.equal(server.statistics().refused["max-awaiting-header-per-address"], 1);
+      // Once one of them finishes its header, a slot is free again.
+      const answered = new Promise<Buffer>((resolve) => silent[0].once("data", resolve));
+      silent[0].write(Buffer.concat([v2Header("192.0.2.61", 7001), Buffer.from("ya")]));
+      assert.equal((await answered).toString(), "YA");
+      const served = await tcpExchange(port, [Buffer.concat([v2Header("192.0.2.62", 7002), Buffer.from("si")])]);
+      assert.equal(served.toString(), "SI");
+      for (const socket of silent) socket.destroy();
+    });
   });
 
   test("the per-address limit counts the client named in the header, not the proxy", async () => {

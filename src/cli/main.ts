@@ -1,7 +1,13 @@
 #!/usr/bin/env node
 /** The `mayus` executable: runs the command line and exits with its code. */
-import cluster from "node:cluster";
-import { main } from "./program.js";
+
+// First, before any module loads: with a listener of its own, SIGUSR1 no longer opens Node's
+// inspector on 127.0.0.1:9229, where any local user could run code in this process (Node 20
+// has no --disable-sigusr1; this works on every major). `mayus serve` logs the signal.
+process.on("SIGUSR1", () => {});
+
+const { default: cluster } = await import("node:cluster");
+const { main } = await import("./program.js");
 
 const exitCode = await main(process.argv);
 process.exitCode = exitCode;

@@ -3,12 +3,15 @@
 import cluster from "node:cluster";
 import { availableParallelism } from "node:os";
 import { type Command, InvalidArgumentError } from "commander";
+import { EXIT_CODES, MayusError } from "../errors.js";
 import { t } from "../i18n/index.js";
 import { DEFAULT_PORT } from "../net/address.js";
-import { createLogger, LOG_FORMATS, LOG_LEVELS } from "../observability/logger.js";
+import { createLogger, LOG_FORMATS, LOG_LEVELS, type LogFormat, type Logger } from "../observability/logger.js";
+import { escapePayload, type Tracer } from "../observability/trace.js";
 import { createTracePrinter } from "../observability/trace-printer.js";
 import { runPrimary } from "../serve/cluster-primary.js";
 import { runWorker } from "../serve/cluster-worker.js";
+import { ServeLifecycle } from "../serve/lifecycle.js";
 import { runSingleProcess } from "../serve/single-process.js";
 import { SERVE_DEFAULTS, type ServeOptions } from "../serve/start-servers.js";
 import { TCP_DEFAULTS } from "../tcp/tcp-server-options.js";
@@ -66,6 +69,11 @@ export function serveCommand(): Command {
         .argParser(integerIn("--drain-timeout", 0, 3_600_000))
         .default(SERVE_DEFAULTS.drainTimeoutMs),
     )
+    .addOption(
+      option("--drain-quiet <ms>", "option.drainQuiet", "MAYUS_DRAIN_QUIET")
+        .argParser(integerIn("--drain-quiet", 1, 3_600_000))
+        .default(TCP_DEFAULTS.drainQuietMs),
+    )
     .addOption(option("--drop <probability>", "option.drop", "MAYUS_DROP").argParser(numberIn("--drop", 0, 1)))
     .addOption(
       option("--duplicate <probability>", "option.duplicate", "MAYUS_DUPLICATE").argParser(
@@ -108,6 +116,15 @@ export function serveCommand(): Command {
         .argParser(integerIn("--proxy-header-timeout", 1, 600_000))
         .default(TCP_DEFAULTS.proxyHeaderTimeoutMs),
     )
+    .addOption(
+      option(
+        "--max-awaiting-header-per-ip <count>",
+        "option.maxAwaitingHeaderPerIp",
+        "MAYUS_MAX_AWAITING_HEADER_PER_IP",
+      )
+        .argParser(integerIn("--max-awaiting-header-per-ip", 1, 1_000_000))
+        .default(TCP_DEFAULTS.maxAwaitingHeaderPerAddress),
+    )
     .addOption(option("--log-level <level>", "option.logLevel", "MAYUS_LOG_LEVEL").choices(LOG_LEVELS).default("info"))
     .addOption(
       option("--log-format <format>", "option.logFormat", "MAYUS_LOG_FORMAT").choices(LOG_FORMATS).default("text"),
@@ -116,11 +133,37 @@ export function serveCommand(): Command {
     .action(async (flags) => {
       const options = serveOptionsFrom(flags);
       const logger = createLogger(options.log);
-      const trace = options.trace ? createTracePrinter((line) => process.stderr.write(`${line}\n`)) : undefined;
-      if (cluster.isWorker) process.exitCode = await runWorker(options, logger, trace);
-      else if (options.workers > 1) process.exitCode = await runPrimary(options, logger);
-      else process.exitCode = await runSingleProcess(options, logger, trace);
+      const lifecycle = new ServeLifecycle(logger, options.log.format);
+      try {
+        process.exitCode = await runServe(options, logger, lifecycle);
+      } catch (error) {
+        // In json mode the failure is a log event too; in text mode, the usual one line.
+        if (!lifecycle.isJson) throw error;
+        const failure =
+          error instanceof MayusError
+            ? error
+            : { message: t("error.internal", { reason: (error as Error)?.message }), exitCode: EXIT_CODES.failure };
+        lifecycle.failed(failure);
+        process.exitCode = failure.exitCode;
+      }
     });
+}
+
+function runServe(options: ServeOptions, logger: Logger, lifecycle: ServeLifecycle): Promise<number> {
+  const trace = options.trace ? traceTo(logger, options.log.format) : undefined;
+  if (cluster.isWorker) return runWorker(options, logger, lifecycle, trace);
+  if (options.workers > 1) return runPrimary(options, logger, lifecycle);
+  return runSingleProcess(options, logger, lifecycle, trace);
+}
+
+/** `--trace` lines for people, or each step as a JSON log event (json: every stderr line is JSON). */
+function traceTo(logger: Logger, format: LogFormat): Tracer {
+  if (format === "text") return createTracePrinter((line) => process.stderr.write(`${line}\n`));
+  return (event) => {
+    const { payload, ...fields } = event;
+    const shown = payload === undefined || payload.length === 0 ? {} : { payload: escapePayload(payload) };
+    logger.info({ event: "trace", ...fields, ...shown }, event.step);
+  };
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: commander's parsed flags are untyped
@@ -142,6 +185,8 @@ function serveOptionsFrom(flags: Record<string, any>): ServeOptions {
       maxBufferedBytesTotal: flags.maxTotalBufferedBytes,
       proxyProtocol: Boolean(flags.proxyProtocol),
       proxyHeaderTimeoutMs: flags.proxyHeaderTimeout,
+      maxAwaitingHeaderPerAddress: flags.maxAwaitingHeaderPerIp,
+      drainQuietMs: flags.drainQuiet,
     },
     udpOptions: {
       maxGrowth: flags.udpMaxGrowth,

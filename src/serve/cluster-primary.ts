@@ -1,19 +1,24 @@
 /**
- * The primary of `mayus serve --workers N`: forks the workers (each runs the same command
- * line), prints the ready lines once all listen, replaces a worker that crashes, serves
- * the metrics of all of them together, and on a signal drains every worker.
+ * The primary of `mayus serve --workers N`: listens for signals, accepts TCP connections
+ * itself and hands each to a worker (ConnectionHandover), forks the workers (each runs the
+ * same command line; UDP is one socket they share through Node's cluster), prints the ready
+ * lines once all listen, replaces a worker that crashes, serves the metrics of all of them
+ * together, and on a signal stops accepting, hands over what it accepted, drains every
+ * worker and exits with the worst outcome.
  */
 
 import cluster, { type Worker } from "node:cluster";
+import type { AddressInfo } from "node:net";
 import { AggregatorRegistry } from "prom-client";
 import { t } from "../i18n/index.js";
 import type { Logger } from "../observability/logger.js";
-import { startMetricsServer } from "../observability/metrics-server.js";
 import { randomSeed } from "../udp/network-simulator.js";
-import type { PrimaryMessage, WorkerMessage } from "./cluster-worker.js";
-import { firstShutdownSignal } from "./signals.js";
-import { finished } from "./single-process.js";
-import { printReadyLines, type ServeOptions } from "./start-servers.js";
+import { type PrimaryMessage, WORKER_PORT_VARIABLE, type WorkerMessage } from "./cluster-worker.js";
+import { ConnectionHandover } from "./connection-handover.js";
+import { addDrainReports, type DrainReport, EMPTY_DRAIN_REPORT, type ServeLifecycle } from "./lifecycle.js";
+import { startMetricsEndpoint } from "./metrics-endpoint.js";
+import { listenForShutdown, logIgnoredSignals, signalExitCode } from "./signals.js";
+import type { ServeOptions } from "./start-servers.js";
 
 /** Wait before replacing a worker that exited. */
 export const WORKER_RESTART_DELAY_MS = 500;
@@ -27,27 +32,53 @@ class WorkerStartFailed extends Error {
   }
 }
 
-export async function runPrimary(options: ServeOptions, logger: Logger): Promise<number> {
+export async function runPrimary(options: ServeOptions, logger: Logger, lifecycle: ServeLifecycle): Promise<number> {
+  const workers = new Set<Worker>();
+  const signals = listenForShutdown(
+    (signal) => lifecycle.signalReceived(signal),
+    (signal) => {
+      lifecycle.exitAtOnce(signal, signalExitCode(signal));
+      for (const worker of workers) worker.process.kill("SIGKILL");
+    },
+  );
+  logIgnoredSignals(logger);
   const aggregator = new AggregatorRegistry();
   let draining = false;
-  let forced = 0;
-  const workers = new Set<Worker>();
-
+  let report: DrainReport = EMPTY_DRAIN_REPORT;
+  let worstWorkerCode = 0;
   let started = false;
+
+  // With NODE_CLUSTER_SCHED_POLICY=none the workers accept from the shared socket themselves
+  // (for floods of connections, docs/scaling.md); otherwise the primary accepts and hands over.
+  const workersAccept = cluster.schedulingPolicy === cluster.SCHED_NONE;
+  const handover =
+    options.tcp && !workersAccept ? new ConnectionHandover(options.host, options.port, logger) : undefined;
+  let tcpAddress: AddressInfo | undefined;
+  try {
+    tcpAddress = await handover?.listen();
+  } catch (error) {
+    signals.dispose();
+    throw error;
+  }
+
   // The simulated network's seed is drawn here, once, so that it can be printed and every
   // worker (a replacement too) starts from the one printed.
   const network = options.udp ? options.udpOptions.network : undefined;
   const networkSeed = network === undefined ? undefined : (network.seed ?? randomSeed());
-  const workerEnv = networkSeed === undefined ? undefined : { MAYUS_SEED: String(networkSeed) };
+  const workerEnv: Record<string, string> = {};
+  if (tcpAddress) workerEnv[WORKER_PORT_VARIABLE] = String(tcpAddress.port);
+  if (networkSeed !== undefined) workerEnv.MAYUS_SEED = String(networkSeed);
 
   const fork = (): Promise<ListeningMessage> => {
     const worker = cluster.fork(workerEnv);
     workers.add(worker);
     worker.on("message", (message: WorkerMessage) => {
-      if (message?.type === "mayus:drained") forced += message.forced;
+      if (message?.type === "mayus:drained") report = addDrainReports(report, message.report);
     });
     worker.on("exit", (code, signal) => {
       workers.delete(worker);
+      handover?.removeWorker(worker);
+      if (draining) worstWorkerCode = Math.max(worstWorkerCode, code ?? 1);
       // Before all listen, a worker's exit fails the start (below); while draining it is expected.
       if (draining || !started) return;
       logger.warn({ worker: worker.process.pid, code, signal }, t("serve.workerReplaced"));
@@ -60,6 +91,7 @@ export async function runPrimary(options: ServeOptions, logger: Logger): Promise
       const onMessage = (message: WorkerMessage) => {
         if (message?.type !== "mayus:listening") return;
         worker.off("message", onMessage);
+        handover?.addWorker(worker);
         resolve(message);
       };
       worker.on("message", onMessage);
@@ -67,33 +99,41 @@ export async function runPrimary(options: ServeOptions, logger: Logger): Promise
     });
   };
 
+  const stopAll = async () => {
+    draining = true;
+    await handover?.close(0);
+    for (const worker of workers) worker.process.kill("SIGKILL");
+    signals.dispose();
+  };
   let listening: ListeningMessage[];
+  let metricsServer: Awaited<ReturnType<typeof startMetricsEndpoint>>;
   try {
     listening = await Promise.all(Array.from({ length: options.workers }, fork));
+    metricsServer = await startMetricsEndpoint(
+      options,
+      { metrics: () => aggregator.clusterMetrics(), contentType: aggregator.contentType },
+      () => !draining,
+    );
   } catch (error) {
-    // A worker could not listen (port in use...): it said why on stderr; stop the others.
-    draining = true;
-    for (const worker of workers) worker.process.kill("SIGTERM");
+    // A worker could not listen (it said why), or the metrics port is taken: stop the rest.
+    await stopAll();
     if (error instanceof WorkerStartFailed) return error.exitCode;
     throw error;
   }
   started = true;
-  const metricsServer =
-    options.metricsPort === undefined
-      ? undefined
-      : await startMetricsServer({
-          host: options.metricsHost,
-          port: options.metricsPort,
-          metrics: async () => ({ text: await aggregator.clusterMetrics(), contentType: aggregator.contentType }),
-          isReady: () => !draining,
-        });
-  printReadyLines(listening[0], metricsServer?.port);
-  if (networkSeed !== undefined) process.stderr.write(`${t("serve.networkSeed", { seed: networkSeed })}\n`);
+  const workerPids = listening.length;
+  const tcpListening = tcpAddress ?? (listening[0]?.tcp as AddressInfo | undefined);
+  if (tcpListening) lifecycle.listening("tcp", tcpListening, { workers: workerPids });
+  const udpAddress = listening[0]?.udp;
+  if (udpAddress) lifecycle.listening("udp", udpAddress as AddressInfo, { workers: workerPids });
+  if (metricsServer) lifecycle.metricsListening(metricsServer.port);
+  if (networkSeed !== undefined) lifecycle.networkSeed(networkSeed);
 
-  await firstShutdownSignal(() => {
-    for (const worker of workers) worker.process.kill("SIGKILL");
-  });
+  await signals.first;
   draining = true;
+  // Stop accepting, and let every socket accepted so far reach its worker before the drain.
+  await handover?.close(options.drainTimeoutMs);
+  lifecycle.drainStarted({ workers: workers.size });
   const allExited = new Promise<void>((resolve) => {
     if (workers.size === 0) resolve();
     cluster.on("exit", () => {
@@ -108,5 +148,7 @@ export async function runPrimary(options: ServeOptions, logger: Logger): Promise
   await allExited;
   clearTimeout(backstop);
   metricsServer?.close();
-  return finished(forced);
+  lifecycle.drainFinished(report, { refusedNoWorker: handover?.refusedNoWorker ?? 0 });
+  const code = lifecycle.exited(report);
+  return Math.max(code, worstWorkerCode);
 }

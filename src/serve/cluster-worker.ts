@@ -1,27 +1,38 @@
 /**
- * One worker of `mayus serve --workers N`: the same servers as a single process, sharing
- * the listening sockets through Node's cluster (TCP round robin from the primary, UDP on
- * one shared socket), with the limits split evenly, and its metrics sent to the primary.
+ * One worker of `mayus serve --workers N`: the same servers as a single process, with the
+ * limits split evenly; TCP connections arrive from the primary, which accepts them (see
+ * ConnectionHandover), UDP on one socket shared through Node's cluster; its metrics go to
+ * the primary, and it drains when the primary says so.
  */
 
+import type { Socket } from "node:net";
 import { AggregatorRegistry } from "prom-client";
 import type { Logger } from "../observability/logger.js";
 import { createMetricsRegistry } from "../observability/metrics.js";
 import type { Tracer } from "../observability/trace.js";
 import { TCP_DEFAULTS } from "../tcp/tcp-server-options.js";
 import { RATE_LIMIT_DEFAULTS } from "../udp/source-rate-limiter.js";
-import type { ServeOptions } from "./start-servers.js";
-import { startServers } from "./start-servers.js";
+import { HANDOVER_MESSAGE } from "./connection-handover.js";
+import { type DrainReport, drainExitCode, type ServeLifecycle } from "./lifecycle.js";
+import { SHUTDOWN_SIGNALS, signalExitCode } from "./signals.js";
+import { type ServeOptions, startServers } from "./start-servers.js";
 
-/** Messages between the primary and its workers. */
+/** Messages between the primary and its workers (sockets travel with HANDOVER_MESSAGE). */
 export type WorkerMessage =
   | {
       type: "mayus:listening";
+      /** Only when the workers accept TCP themselves (NODE_CLUSTER_SCHED_POLICY=none). */
       tcp?: { address: string; port: number; family: string };
       udp?: { address: string; port: number; family: string };
     }
-  | { type: "mayus:drained"; forced: number };
+  | { type: "mayus:drained"; report: DrainReport };
 export type PrimaryMessage = { type: "mayus:shutdown" };
+
+/**
+ * The environment variable that tells a worker the port the primary's TCP listener got (so
+ * the worker serves handed-over connections and binds UDP there); absent, workers accept.
+ */
+export const WORKER_PORT_VARIABLE = "MAYUS_WORKER_PORT";
 
 /** Each worker's share of a limit meant for all of them together. */
 export function shareOf(total: number, workers: number): number {
@@ -54,27 +65,57 @@ export function workerOptions(options: ServeOptions): ServeOptions {
   };
 }
 
-/** Serves until the primary (or a signal) says to stop; resolves with the exit code. */
-export async function runWorker(options: ServeOptions, logger: Logger, trace?: Tracer): Promise<number> {
-  const servers = await startServers(workerOptions(options), logger, trace);
+/**
+ * Serves until the primary says to stop (or is gone); resolves with the exit code. TCP
+ * connections come from the primary (see ConnectionHandover); UDP is the shared socket.
+ */
+export async function runWorker(
+  options: ServeOptions,
+  logger: Logger,
+  lifecycle: ServeLifecycle,
+  trace?: Tracer,
+): Promise<number> {
+  // The primary signals the drain; a signal sent to the whole process group (Ctrl-C in a
+  // terminal, a supervisor's stop) waits for it, so that every socket the primary accepted
+  // reaches a worker that still serves it. A second one exits at once.
+  let signalled = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (!signalled) {
+      signalled = true;
+      logger.debug({ signal }, "signal received: waiting for the primary to start the drain");
+      return;
+    }
+    lifecycle.exitAtOnce(signal, signalExitCode(signal));
+    process.exit(signalExitCode(signal));
+  };
+  for (const signal of SHUTDOWN_SIGNALS) process.on(signal, onSignal);
+
+  // Set when the primary accepts TCP and hands connections over; absent, the workers accept.
+  const primaryPort = process.env[WORKER_PORT_VARIABLE];
+  const handedOver = primaryPort !== undefined;
+  const port = handedOver ? Number(primaryPort) : options.port;
+  const servers = await startServers(workerOptions({ ...options, port }), logger, trace, handedOver);
   // prom-client answers the primary's metric requests from this registry.
   AggregatorRegistry.setRegistries([createMetricsRegistry(servers)]);
   new AggregatorRegistry();
   const send = (message: WorkerMessage) => process.send?.(message);
-  send({ type: "mayus:listening", tcp: servers.tcp?.address(), udp: servers.udp?.address() });
+  process.on("message", (message: { type?: string } | undefined, socket?: Socket) => {
+    if (message?.type === HANDOVER_MESSAGE.type && socket !== undefined) servers.tcp?.adopt(socket);
+  });
+  const tcp = handedOver ? undefined : servers.tcp?.address();
+  send({ type: "mayus:listening", tcp, udp: servers.udp?.address() });
+  if (lifecycle.isJson) logger.info({ event: "worker-started", worker: process.pid }, "worker started");
 
   await new Promise<void>((resolve) => {
     process.on("message", (message: PrimaryMessage) => {
       if (message?.type === "mayus:shutdown") resolve();
     });
-    // The terminal's Ctrl-C reaches every process of the group: drain on it too.
-    process.once("SIGINT", () => resolve());
-    process.once("SIGTERM", () => resolve());
+    // The primary is gone (killed): drain on our own.
     process.once("disconnect", () => resolve());
   });
-  process.once("SIGINT", () => process.exit(130));
-  process.once("SIGTERM", () => process.exit(143));
-  const forced = await servers.close(options.drainTimeoutMs);
-  send({ type: "mayus:drained", forced });
-  return forced > 0 ? 9 : 0;
+  lifecycle.drainStarted({ worker: process.pid, connections: servers.tcp?.statistics().connectionsActive ?? 0 });
+  const report = await servers.close(options.drainTimeoutMs);
+  lifecycle.drainFinished(report, { worker: process.pid });
+  send({ type: "mayus:drained", report });
+  return drainExitCode(report);
 }

@@ -1,26 +1,62 @@
 /**
- * The shutdown signals: the first SIGTERM or SIGINT starts a graceful drain, a second one
- * exits at once (with the shell's code for that signal).
+ * The shutdown signals: the first SIGTERM, SIGINT or SIGHUP starts a graceful drain, and
+ * another one exits at once (with the shell's code for that signal). SIGHUP drains too: it is
+ * what a closed terminal or a supervisor sends, and dying undrained would cut clients off.
  */
 
-import { t } from "../i18n/index.js";
+/** Signals that start a drain. */
+export const SHUTDOWN_SIGNALS = ["SIGTERM", "SIGINT", "SIGHUP"] as const;
 
-/** Resolves with the first SIGTERM or SIGINT; from then on, another one exits at once. */
-export function firstShutdownSignal(onSecond: () => void = () => {}): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const onFirst = (signal: NodeJS.Signals) => {
-      process.off("SIGINT", onFirst);
-      process.off("SIGTERM", onFirst);
-      const exitAtOnce = (second: NodeJS.Signals) => {
-        onSecond();
-        process.exit(second === "SIGINT" ? 130 : 143);
-      };
-      process.once("SIGINT", exitAtOnce);
-      process.once("SIGTERM", exitAtOnce);
-      process.stderr.write(`${t("serve.closing", { signal })}\n`);
-      resolve(signal);
-    };
-    process.on("SIGINT", onFirst);
-    process.on("SIGTERM", onFirst);
+/** The shell's exit code for a process ended by this signal (128 + its number). */
+export function signalExitCode(signal: NodeJS.Signals): number {
+  return signal === "SIGINT" ? 130 : signal === "SIGHUP" ? 129 : 143;
+}
+
+export interface ShutdownSignals {
+  /** Resolves with the first signal. */
+  readonly first: Promise<NodeJS.Signals>;
+  /** Stops listening (the process keeps Node's default for these signals again). */
+  dispose(): void;
+}
+
+/**
+ * Listens from now on (install it before any listener opens, so a signal during startup
+ * drains too). After the first signal, another one calls `onSecond` and exits at once.
+ */
+export function listenForShutdown(
+  onFirst: (signal: NodeJS.Signals) => void,
+  onSecond: (signal: NodeJS.Signals) => void = () => {},
+): ShutdownSignals {
+  let received: NodeJS.Signals | undefined;
+  let resolveFirst: (signal: NodeJS.Signals) => void = () => {};
+  const first = new Promise<NodeJS.Signals>((resolve) => {
+    resolveFirst = resolve;
   });
+  const handler = (signal: NodeJS.Signals) => {
+    if (received === undefined) {
+      received = signal;
+      onFirst(signal);
+      resolveFirst(signal);
+      return;
+    }
+    onSecond(signal);
+    process.exit(signalExitCode(signal));
+  };
+  for (const signal of SHUTDOWN_SIGNALS) process.on(signal, handler);
+  return {
+    first,
+    dispose() {
+      for (const signal of SHUTDOWN_SIGNALS) process.off(signal, handler);
+    },
+  };
+}
+
+/**
+ * SIGUSR1 would open Node's inspector (the CLI's entry point already keeps it from that):
+ * say that it arrived and changes nothing.
+ */
+export function logIgnoredSignals(logger: { info(fields: object, message: string): void }): () => void {
+  const onSignal = () => logger.info({ event: "signal", signal: "SIGUSR1" }, "SIGUSR1 ignored: no inspector");
+  process.on("SIGUSR1", onSignal);
+  return () => process.off("SIGUSR1", onSignal);
 }

@@ -1,48 +1,55 @@
 /**
- * `mayus serve` in one process: start the servers (and the metrics endpoint), print one
- * ready line per listener, wait for a signal, drain, and say how it went.
+ * `mayus serve` in one process: listen for signals first, start the servers and the metrics
+ * endpoint (all or nothing), print one ready line per listener, wait for a signal, drain,
+ * and say how it went.
  */
 
-import { EXIT_CODES } from "../errors.js";
-import { t } from "../i18n/index.js";
 import type { Logger } from "../observability/logger.js";
 import { createMetricsRegistry } from "../observability/metrics.js";
-import { startMetricsServer } from "../observability/metrics-server.js";
 import type { Tracer } from "../observability/trace.js";
-import { firstShutdownSignal } from "./signals.js";
-import { printReadyLines, type ServeOptions, startServers } from "./start-servers.js";
+import type { ServeLifecycle } from "./lifecycle.js";
+import { startMetricsEndpoint } from "./metrics-endpoint.js";
+import { listenForShutdown, logIgnoredSignals, signalExitCode } from "./signals.js";
+import { type RunningServers, type ServeOptions, startServers } from "./start-servers.js";
 
 /** Runs until a signal; resolves with the exit code. */
-export async function runSingleProcess(options: ServeOptions, logger: Logger, trace?: Tracer): Promise<number> {
-  const servers = await startServers(options, logger, trace);
+export async function runSingleProcess(
+  options: ServeOptions,
+  logger: Logger,
+  lifecycle: ServeLifecycle,
+  trace?: Tracer,
+): Promise<number> {
+  // Before any listener opens: a signal during startup drains what started, never kills it.
+  const signals = listenForShutdown(
+    (signal) => lifecycle.signalReceived(signal),
+    (signal) => lifecycle.exitAtOnce(signal, signalExitCode(signal)),
+  );
+  const stopLoggingIgnored = logIgnoredSignals(logger);
   let draining = false;
-  const registry = options.metricsPort === undefined ? undefined : createMetricsRegistry(servers);
-  const metricsServer =
-    registry === undefined
-      ? undefined
-      : await startMetricsServer({
-          host: options.metricsHost,
-          port: options.metricsPort ?? 0,
-          metrics: async () => ({ text: await registry.metrics(), contentType: registry.contentType }),
-          isReady: () => !draining,
-        });
-  printReadyLines({ tcp: servers.tcp?.address(), udp: servers.udp?.address() }, metricsServer?.port);
-  if (servers.udp && options.udpOptions.network !== undefined) {
-    process.stderr.write(`${t("serve.networkSeed", { seed: servers.udp.networkSeed })}\n`);
+  let servers: RunningServers | undefined;
+  let metricsServer: Awaited<ReturnType<typeof startMetricsEndpoint>>;
+  try {
+    servers = await startServers(options, logger, trace);
+    const registry = options.metricsPort === undefined ? undefined : createMetricsRegistry(servers);
+    metricsServer = await startMetricsEndpoint(options, registry, () => !draining);
+  } catch (error) {
+    await servers?.close(0);
+    signals.dispose();
+    throw error;
   }
-  await firstShutdownSignal();
-  draining = true;
-  const forced = await servers.close(options.drainTimeoutMs);
-  metricsServer?.close();
-  return finished(forced);
-}
+  const tcpAddress = servers.tcp?.address();
+  const udpAddress = servers.udp?.address();
+  if (tcpAddress) lifecycle.listening("tcp", tcpAddress);
+  if (udpAddress) lifecycle.listening("udp", udpAddress);
+  if (metricsServer) lifecycle.metricsListening(metricsServer.port);
+  if (servers.udp && options.udpOptions.network !== undefined) lifecycle.networkSeed(servers.udp.networkSeed);
 
-/** The closing line and the exit code: 9 when the drain timeout closed connections unfinished. */
-export function finished(forced: number): number {
-  if (forced > 0) {
-    process.stderr.write(`${t("serve.forced", { count: forced })}\n`);
-    return EXIT_CODES["drain-timeout"];
-  }
-  process.stderr.write(`${t("serve.closed")}\n`);
-  return EXIT_CODES.ok;
+  await signals.first;
+  draining = true;
+  lifecycle.drainStarted({ connections: servers.tcp?.statistics().connectionsActive ?? 0 });
+  const report = await servers.close(options.drainTimeoutMs);
+  metricsServer?.close();
+  lifecycle.drainFinished(report);
+  stopLoggingIgnored();
+  return lifecycle.exited(report);
 }

@@ -3,16 +3,15 @@
  * options the command line gives them. Used by the single process and by each worker.
  */
 
-import type { AddressInfo } from "node:net";
 import { MayusError } from "../errors.js";
-import { t } from "../i18n/index.js";
-import { DEFAULT_PORT, formatAddress } from "../net/address.js";
+import { DEFAULT_PORT } from "../net/address.js";
 import type { LogFormat, Logger, LogLevel } from "../observability/logger.js";
 import type { Tracer } from "../observability/trace.js";
 import { TcpServer } from "../tcp/tcp-server.js";
-import type { TcpServerOptions } from "../tcp/tcp-server-options.js";
+import { TCP_DEFAULTS, type TcpServerOptions } from "../tcp/tcp-server-options.js";
 import type { TransformOptions } from "../transform/index.js";
 import { UdpServer, type UdpServerOptions } from "../udp/udp-server.js";
+import { type DrainReport, EMPTY_DRAIN_REPORT } from "./lifecycle.js";
 
 export interface ServeOptions {
   tcp: boolean;
@@ -34,7 +33,7 @@ export interface ServeOptions {
   trace: boolean;
 }
 
-export const SERVE_DEFAULTS = { port: DEFAULT_PORT, drainTimeoutMs: 10_000, workers: 1 } as const;
+export const SERVE_DEFAULTS = { port: DEFAULT_PORT, drainTimeoutMs: TCP_DEFAULTS.drainTimeoutMs, workers: 1 } as const;
 
 /** Tries for one free port for both protocols when the port is 0 (the kernel picks TCP's). */
 const SHARED_PORT_TRIES = 10;
@@ -42,16 +41,27 @@ const SHARED_PORT_TRIES = 10;
 export interface RunningServers {
   tcp?: TcpServer;
   udp?: UdpServer;
-  /** Resolves with the number of TCP connections the drain timeout closed unfinished. */
-  close(drainTimeoutMs: number): Promise<number>;
+  /** Drains both: resolves with how the TCP connections ended (UDP has none to drain). */
+  close(drainTimeoutMs: number): Promise<DrainReport>;
 }
 
-/** Starts the listeners; with port 0 and both protocols, UDP takes the port TCP got. */
-export async function startServers(options: ServeOptions, logger: Logger, trace?: Tracer): Promise<RunningServers> {
+/**
+ * Starts the listeners; with port 0 and both protocols, UDP takes the port TCP got. With
+ * `tcpHandedOver`, the TCP server does not listen: it serves the connections a cluster
+ * primary accepts and hands over (see cluster-primary.ts). All or nothing: when one listener
+ * fails, the other is closed before the error is thrown.
+ */
+export async function startServers(
+  options: ServeOptions,
+  logger: Logger,
+  trace?: Tracer,
+  tcpHandedOver = false,
+): Promise<RunningServers> {
   const common = { host: options.host, transform: options.transform, logger, trace };
   for (let attempt = 1; ; attempt++) {
     const tcp = options.tcp ? new TcpServer({ ...common, ...options.tcpOptions, port: options.port }) : undefined;
-    const tcpAddress = await tcp?.listen();
+    const tcpAddress = tcpHandedOver ? undefined : await tcp?.listen();
+    if (tcpHandedOver) tcp?.serveHandedOver();
     const udpPort = tcpAddress?.port ?? options.port;
     const udp = options.udp ? new UdpServer({ ...common, ...options.udpOptions, port: udpPort }) : undefined;
     try {
@@ -59,27 +69,16 @@ export async function startServers(options: ServeOptions, logger: Logger, trace?
     } catch (error) {
       await tcp?.close(0);
       const portTaken = error instanceof MayusError && (error.cause as NodeJS.ErrnoException)?.code === "EADDRINUSE";
-      if (options.port === 0 && attempt < SHARED_PORT_TRIES && portTaken) continue;
+      if (options.port === 0 && !tcpHandedOver && attempt < SHARED_PORT_TRIES && portTaken) continue;
       throw error;
     }
     return {
       tcp,
       udp,
       async close(drainTimeoutMs) {
-        const [forced] = await Promise.all([tcp?.close(drainTimeoutMs) ?? 0, udp?.close()]);
-        return forced;
+        const [report] = await Promise.all([tcp?.close(drainTimeoutMs) ?? EMPTY_DRAIN_REPORT, udp?.close()]);
+        return report;
       },
     };
   }
-}
-
-export function readyLine(protocol: "tcp" | "udp", address: AddressInfo): string {
-  return t("serve.ready", { protocol, address: formatAddress(address.address, address.port) });
-}
-
-/** The lines scripts wait for on stdout: each listening address, then the metrics port if any. */
-export function printReadyLines(listening: { tcp?: AddressInfo; udp?: AddressInfo }, metricsPort?: number): void {
-  if (listening.tcp) process.stdout.write(`${readyLine("tcp", listening.tcp)}\n`);
-  if (listening.udp) process.stdout.write(`${readyLine("udp", listening.udp)}\n`);
-  if (metricsPort !== undefined) process.stdout.write(`${t("serve.metricsReady", { port: metricsPort })}\n`);
 }

@@ -15,9 +15,6 @@ import type { IdleConnection } from "./idle-sweeper.js";
 import type { SocketReader } from "./socket-reader.js";
 import { SocketWriter } from "./socket-writer.js";
 
-/** While draining, how long a client must send nothing before its connection is closed. */
-export const QUIET_BEFORE_CLOSE_MS = 250;
-
 export interface TcpConnectionEvents {
   /** The socket is gone; bytes counted both ways. */
   onClose(connection: TcpConnection): void;
@@ -37,8 +34,8 @@ export interface TcpConnectionLimits {
 }
 
 /**
- * open: reading and answering. finishing: our FIN is queued (the client finished, or the
- * server is draining). closed: the socket is gone.
+ * open: reading and answering. finishing: our FIN is queued (the client finished, or it went
+ * quiet while the server drains). closed: the socket is gone.
  */
 export type TcpConnectionState = "open" | "finishing" | "closed";
 
@@ -47,8 +44,13 @@ export class TcpConnection implements IdleConnection {
   lastActiveTick: number;
   bytesReceived = 0;
   bytesSent = 0;
-  /** Bytes that arrived after the server began shutting down: not answered, counted. */
+  /**
+   * Bytes that arrived after our FIN went out because the client was quiet while the server
+   * drained: not answered, so the connection is reset (the client can tell) and they are counted.
+   */
   bytesDiscarded = 0;
+  /** How the connection ended while the server drained, if it did. */
+  drainOutcome: "finished" | "reset" | undefined;
   /** When the connection was accepted (performance.now() milliseconds), for its duration. */
   readonly openedAtMs = performance.now();
   /** Whether reading is paused because the client is not reading its answers. */
@@ -57,6 +59,8 @@ export class TcpConnection implements IdleConnection {
   #reportedBytes = 0;
   #stallTimer: NodeJS.Timeout | undefined;
   #quietTimer: NodeJS.Timeout | undefined;
+  /** The server is draining: the connection is served until its client finishes or goes quiet. */
+  #draining = false;
 
   #peer: string | undefined;
   /** Answers go by send() in C while nothing waits in Node's queue (see SocketWriter). */
@@ -90,6 +94,7 @@ export class TcpConnection implements IdleConnection {
     });
     socket.on("error", (error) => events.onError(this, error));
     socket.on("close", () => {
+      if (this.#draining) this.drainOutcome ??= "finished";
       this.state = "closed";
       clearTimeout(this.#stallTimer);
       clearTimeout(this.#quietTimer);
@@ -139,44 +144,52 @@ export class TcpConnection implements IdleConnection {
   }
 
   /**
-   * The server is stopping: what was received is answered, then FIN. What the client sends
-   * after this is read and counted but not answered (it was never received before the
-   * shutdown), so a client that finishes its stream still ends cleanly.
+   * The server is stopping: keep reading and answering, as before, until the client ends its
+   * stream (then the usual finish) or has been quiet for `quietMs` (nothing received, nothing
+   * waiting to be sent): then our FIN, so a client idle at a prompt does not hold the drain.
+   * A connection whose client already finished just completes.
    */
-  shutdown(): void {
-    this.finish();
-    if (!this.#pausedForBackpressure) this.socket.resume();
-    // Once our answers and FIN are handed to the kernel, a client that has gone quiet (it
-    // may be waiting at a prompt, never sending its own FIN) is closed: nothing is lost,
-    // since nothing is left to read and the kernel still delivers what we sent.
-    if (this.socket.writableFinished) this.#closeWhenQuiet();
-    else
-      this.socket.once("finish", () => {
-        // Every answer is out. Node emits no `drain` once the stream is ending, so a connection
-        // paused for backpressure reads again here: what the client still sends is counted,
-        // not left unread (closing on unread bytes resets the client mid-write).
-        this.#drained();
-        this.#closeWhenQuiet();
-      });
-  }
-
-  #closeWhenQuiet(): void {
-    let discardedBefore = this.bytesDiscarded;
+  drain(quietMs: number): void {
+    if (this.#draining || this.state === "closed") return;
+    this.#draining = true;
+    let receivedBefore = this.bytesReceived;
     const check = () => {
-      if (this.state === "closed") return;
-      if (this.bytesDiscarded === discardedBefore) {
-        this.socket.destroy();
+      if (this.state !== "open") return;
+      const quiet =
+        this.bytesReceived === receivedBefore && this.socket.writableLength === 0 && !this.#pausedForBackpressure;
+      receivedBefore = this.bytesReceived;
+      if (!quiet) {
+        this.#quietTimer = setTimeout(check, quietMs);
         return;
       }
-      discardedBefore = this.bytesDiscarded;
-      this.#quietTimer = setTimeout(check, QUIET_BEFORE_CLOSE_MS);
+      this.finish();
+      // Our FIN is out: a client that neither sends its own FIN nor anything else for another
+      // quiet spell is closed (nothing of its is unread, so the kernel closes without a reset).
+      this.socket.once("finish", () => {
+        this.#quietTimer = setTimeout(() => {
+          if (this.state !== "closed") this.socket.destroy();
+        }, quietMs);
+      });
     };
-    this.#quietTimer = setTimeout(check, QUIET_BEFORE_CLOSE_MS);
+    this.#quietTimer = setTimeout(check, quietMs);
+  }
+
+  /**
+   * Closes at once with a reset (RST, not FIN), so the client can tell its answer was cut:
+   * what the drain deadline does to a connection still busy.
+   */
+  reset(): void {
+    if (this.state === "closed") return;
+    if (this.#draining) this.drainOutcome = "reset";
+    this.socket.resetAndDestroy();
   }
 
   #receive(chunk: Buffer): void {
     if (this.state !== "open") {
+      // Only after our FIN to a quiet client can bytes still come (after its own FIN, none
+      // can): they will never be answered, so say so with a reset rather than lose them quietly.
       this.bytesDiscarded += chunk.length;
+      this.reset();
       return;
     }
     this.bytesReceived += chunk.length;

@@ -33,6 +33,17 @@ export interface TcpServerOptions {
   /** Time a connection has to send its whole PROXY header. */
   proxyHeaderTimeoutMs?: number;
   /**
+   * With `proxyProtocol`: most connections from one peer address (the balancer's, as the
+   * header has not named the client yet) still waiting for their header. Without it, one
+   * address could hold every slot for the header timeout by never finishing a header.
+   */
+  maxAwaitingHeaderPerAddress?: number;
+  /**
+   * While draining (after `close()`), a connection whose client sent nothing and has nothing
+   * waiting to be sent for this long gets our FIN: an idle client does not hold the drain.
+   */
+  drainQuietMs?: number;
+  /**
    * Read every connection into one buffer the server shares (see `SocketReader`); false reads
    * through Node's `data` events, a fresh buffer per read (the same bytes, more work).
    */
@@ -51,10 +62,19 @@ export const TCP_DEFAULTS = {
   maxBufferedBytesTotal: 256 * 1024 * 1024,
   proxyProtocol: false,
   proxyHeaderTimeoutMs: 5_000,
+  maxAwaitingHeaderPerAddress: 64,
+  drainQuietMs: 1_000,
+  /** `close()`'s default: time for connections to finish before the rest are reset. */
+  drainTimeoutMs: 10_000,
   readIntoSharedBuffer: true,
 } as const;
 
-export type TcpRefusal = "max-connections" | "max-connections-per-address" | "draining" | "proxy-header";
+export type TcpRefusal =
+  | "max-connections"
+  | "max-connections-per-address"
+  | "max-awaiting-header-per-address"
+  | "draining"
+  | "proxy-header";
 
 export interface TcpServerStatistics {
   connectionsAccepted: number;
@@ -65,7 +85,7 @@ export interface TcpServerStatistics {
   errors: Record<string, number>;
   bytesReceived: number;
   bytesSent: number;
-  /** Bytes that arrived after shutdown began: read, not answered. */
+  /** Bytes that arrived after our FIN to a client quiet during a drain: read, not answered. */
   bytesDiscarded: number;
   /** Answer bytes waiting in send buffers now (an upper estimate). */
   bufferedBytes: number;
@@ -73,6 +93,15 @@ export interface TcpServerStatistics {
   healthChecks: number;
   /** Connections accepted whose PROXY header has not arrived yet (not counted as active). */
   connectionsAwaitingHeader: number;
+}
+
+/** How a drain went: connections that finished (or went quiet) and those reset at the deadline. */
+export interface TcpDrainReport {
+  connectionsFinished: number;
+  /** Closed with a reset: still busy at the drain timeout, or sending after our FIN. */
+  connectionsReset: number;
+  /** Bytes a client sent after our FIN (it had been quiet): never answered, counted. */
+  bytesDiscarded: number;
 }
 
 /** The options a server runs with: every default filled in. */

@@ -20,12 +20,14 @@ import { resolveTransformOptions, type Uppercaser, uppercaserFactory } from "../
 import { BufferBudget } from "./buffer-budget.js";
 import { connectionLimitWithinDescriptors } from "./descriptor-limit.js";
 import { IdleSweeper } from "./idle-sweeper.js";
+import { closeAfterBacklog } from "./listener-close.js";
 import { readProxyHeader } from "./proxy-header-reader.js";
 import { SHARED_READ_BUFFER_BYTES, SocketReader } from "./socket-reader.js";
 import { TcpConnection } from "./tcp-connection.js";
 import {
   type ResolvedTcpServerOptions,
   TCP_DEFAULTS,
+  type TcpDrainReport,
   type TcpRefusal,
   type TcpServerOptions,
   type TcpServerStatistics,
@@ -50,6 +52,8 @@ export class TcpServer extends EventEmitter {
   readonly #connections = new Set<TcpConnection>();
   /** Sockets accepted but still sending their PROXY header: closed at once when draining. */
   readonly #awaitingHeader = new Set<Socket>();
+  /** How many of those come from each peer address (the balancer's). */
+  readonly #awaitingHeaderPerAddress = new Map<string, number>();
   readonly #connectionsPerAddress = new Map<string, number>();
   readonly #budget: BufferBudget;
   readonly #idleSweeper: IdleSweeper;
@@ -60,14 +64,19 @@ export class TcpServer extends EventEmitter {
   readonly #refused: Record<TcpRefusal, number> = {
     "max-connections": 0,
     "max-connections-per-address": 0,
+    "max-awaiting-header-per-address": 0,
     draining: 0,
     "proxy-header": 0,
   };
   readonly #errors: Record<string, number> = {};
   readonly #closedTotals = { bytesReceived: 0, bytesSent: 0, bytesDiscarded: 0 };
   #connectionsAccepted = 0;
+  /** Every socket accepted or handed over, refused ones too (see closeAfterBacklog). */
+  #socketsAccepted = 0;
   #healthChecks = 0;
-  #closing: Promise<number> | undefined;
+  #closing: Promise<TcpDrainReport> | undefined;
+  /** Connections accepted (or handed over) after the drain began: served, then reported. */
+  readonly #acceptedWhileDraining: TcpConnection[] = [];
   readonly #pendingListen = new PendingListen();
 
   constructor(options: TcpServerOptions = {}) {
@@ -85,6 +94,8 @@ export class TcpServer extends EventEmitter {
       maxBufferedBytesTotal: options.maxBufferedBytesTotal ?? TCP_DEFAULTS.maxBufferedBytesTotal,
       proxyProtocol: options.proxyProtocol ?? TCP_DEFAULTS.proxyProtocol,
       proxyHeaderTimeoutMs: options.proxyHeaderTimeoutMs ?? TCP_DEFAULTS.proxyHeaderTimeoutMs,
+      maxAwaitingHeaderPerAddress: options.maxAwaitingHeaderPerAddress ?? TCP_DEFAULTS.maxAwaitingHeaderPerAddress,
+      drainQuietMs: options.drainQuietMs ?? TCP_DEFAULTS.drainQuietMs,
       readIntoSharedBuffer: options.readIntoSharedBuffer ?? TCP_DEFAULTS.readIntoSharedBuffer,
     };
     this.#newUppercaser = uppercaserFactory(this.options.transform);
@@ -135,6 +146,36 @@ export class TcpServer extends EventEmitter {
     return this.#server.address() as AddressInfo;
   }
 
+  /**
+   * Serves connections that another process accepted and hands over with `adopt()` (a
+   * cluster primary that owns the listening socket), instead of listening here.
+   */
+  serveHandedOver(): void {
+    if (this.state !== "idle") throw new Error(`TcpServer.serveHandedOver() when ${this.state}`);
+    this.state = "listening";
+    this.#idleSweeper.start();
+  }
+
+  /**
+   * Serves a socket accepted elsewhere, which must not have been read from yet. Also while
+   * draining: it was accepted before the drain began, so its client is owed its answers.
+   */
+  adopt(socket: Socket): void {
+    // As the server's own accepts are made (see the constructor).
+    socket.allowHalfOpen = true;
+    socket.setNoDelay(true);
+    if (this.state === "closed" || this.state === "idle") {
+      this.#refuse("draining", socket.remoteAddress);
+      socket.resetAndDestroy();
+      return;
+    }
+    if (this.#connections.size + this.#awaitingHeader.size >= this.options.maxConnections) {
+      this.#refuse("max-connections", socket.remoteAddress, socket);
+      return;
+    }
+    this.#accept(socket);
+  }
+
   /** The connections open now. */
   connections(): IterableIterator<TcpConnection> {
     return this.#connections.values();
@@ -160,33 +201,39 @@ export class TcpServer extends EventEmitter {
   }
 
   /**
-   * Stops accepting, lets each connection answer what it has received and close, and
-   * resolves when all are closed. After `drainTimeoutMs` the rest are destroyed; the
-   * promise resolves with how many were. Safe to call twice.
+   * Stops accepting and drains: every open connection is still read and answered until its
+   * client ends its stream or goes quiet for `drainQuietMs`; after `drainTimeoutMs` the rest
+   * are reset (RST), so their clients can tell. Resolves when all are closed, with how many
+   * finished and how many were reset. Safe to call twice (the second call gets the same report).
    */
-  close(drainTimeoutMs = 10_000): Promise<number> {
+  close(drainTimeoutMs: number = TCP_DEFAULTS.drainTimeoutMs): Promise<TcpDrainReport> {
     this.#closing ??= this.#drain(drainTimeoutMs);
     return this.#closing;
   }
 
-  async #drain(drainTimeoutMs: number): Promise<number> {
+  async #drain(drainTimeoutMs: number): Promise<TcpDrainReport> {
+    const report: TcpDrainReport = { connectionsFinished: 0, connectionsReset: 0, bytesDiscarded: 0 };
     // A close() right after listen() (a signal during startup) closes what that listen opens.
     const pendingListen = this.#pendingListen.settled;
     if (pendingListen !== undefined) await pendingListen;
     if (this.state === "idle") {
       this.state = "closed";
-      return 0;
+      return report;
     }
     this.#idleSweeper.stop();
     this.state = "draining";
-    const stopped = new Promise<void>((resolve) => this.#server.close(() => resolve()));
-    for (const connection of this.#connections) connection.shutdown();
-    // Nothing of theirs was received yet, so nothing is owed; waiting for their header would
-    // hold the close for up to the header timeout.
-    for (const socket of this.#awaitingHeader) this.#refuse("draining", socket.remoteAddress, socket);
-    this.#awaitingHeader.clear();
-    let forced = 0;
-    if (this.#connections.size > 0) {
+    // Every connection the kernel completed before the listener closes is accepted and served.
+    const stopped = this.#server.listening
+      ? new Promise<void>((resolve) => this.#server.once("close", () => resolve()))
+      : Promise.resolve();
+    await closeAfterBacklog(this.#server, () => this.#socketsAccepted);
+    const draining = [...this.#connections];
+    for (const connection of draining) connection.drain(this.options.drainQuietMs);
+    // Connections still reading their PROXY header go on while bytes come (the header and the
+    // client's bytes may be here already: they are served, draining, once it is read); one
+    // that has sent nothing for the quiet time is owed nothing and is closed.
+    for (const socket of this.#awaitingHeader) this.#closeHeaderWhenQuiet(socket);
+    if (!this.#isIdle()) {
       let timer: NodeJS.Timeout | undefined;
       const allClosed = new Promise<void>((resolve) => this.once("idle", resolve));
       const expired = new Promise<void>((resolve) => {
@@ -194,12 +241,24 @@ export class TcpServer extends EventEmitter {
       });
       await Promise.race([allClosed, expired]);
       clearTimeout(timer);
-      forced = this.#connections.size;
-      for (const connection of this.#connections) connection.socket.destroy();
+      const closes = [...this.#connections].map(
+        (connection) => new Promise<void>((resolve) => connection.socket.once("close", () => resolve())),
+      );
+      for (const connection of this.#connections) connection.reset();
+      for (const socket of this.#awaitingHeader) {
+        report.connectionsReset++;
+        socket.resetAndDestroy();
+      }
+      await Promise.all(closes);
     }
     await stopped;
+    for (const connection of [...draining, ...this.#acceptedWhileDraining]) {
+      if (connection.drainOutcome === "reset") report.connectionsReset++;
+      else report.connectionsFinished++;
+      report.bytesDiscarded += connection.bytesDiscarded;
+    }
     this.state = "closed";
-    return forced;
+    return report;
   }
 
   #refuse(reason: TcpRefusal, remoteAddress: string | undefined, socket?: Socket, detail?: string): void {
@@ -211,27 +270,49 @@ export class TcpServer extends EventEmitter {
   }
 
   #accept(socket: Socket): void {
-    if (this.state !== "listening") {
+    this.#socketsAccepted++;
+    // Accepted after the drain began (the kernel had completed it before the listener closed,
+    // or a cluster primary had): its client is owed its answers like any other.
+    if (this.state !== "listening" && this.state !== "draining") {
       this.#refuse("draining", socket.remoteAddress, socket);
       return;
     }
     const reader = new SocketReader(socket, this.#sharedReadBuffer);
     if (this.options.proxyProtocol) {
+      const peerAddress = unmapIPv4(socket.remoteAddress ?? "?");
+      const awaitingFromPeer = (this.#awaitingHeaderPerAddress.get(peerAddress) ?? 0) + 1;
+      if (awaitingFromPeer > this.options.maxAwaitingHeaderPerAddress) {
+        this.#refuse("max-awaiting-header-per-address", peerAddress, socket);
+        return;
+      }
+      this.#awaitingHeaderPerAddress.set(peerAddress, awaitingFromPeer);
       this.#awaitingHeader.add(socket);
-      socket.once("close", () => this.#awaitingHeader.delete(socket));
+      let awaiting = true;
+      const headerDone = () => {
+        if (!awaiting) return;
+        awaiting = false;
+        this.#awaitingHeader.delete(socket);
+        const left = (this.#awaitingHeaderPerAddress.get(peerAddress) ?? 1) - 1;
+        if (left > 0) this.#awaitingHeaderPerAddress.set(peerAddress, left);
+        else this.#awaitingHeaderPerAddress.delete(peerAddress);
+        // A drain waiting for the last header (refused, or a health check) is over.
+        if (this.state === "draining" && this.#isIdle()) this.emit("idle");
+      };
+      socket.once("close", headerDone);
       readProxyHeader(socket, reader, this.options.proxyHeaderTimeoutMs, {
         onHeader: (address, port, rest, isLocal) => {
-          this.#awaitingHeader.delete(socket);
           // A LOCAL header with nothing after it is a load balancer's health check: it
           // proved the server accepts connections; close it quietly, count it apart.
           if (isLocal && rest.length === 0) {
             this.#healthChecks++;
             socket.destroy();
           } else this.#serve(socket, reader, address, port, rest);
+          // After #serve, so that a drain waiting for this header sees its connection.
+          headerDone();
         },
         onRefused: (detail) => {
-          this.#awaitingHeader.delete(socket);
           this.#refuse("proxy-header", socket.remoteAddress, socket, detail);
+          headerDone();
         },
       });
     } else this.#serve(socket, reader, socket.remoteAddress, socket.remotePort, EMPTY);
@@ -244,7 +325,8 @@ export class TcpServer extends EventEmitter {
     remotePort: number | undefined,
     initial: Buffer,
   ): void {
-    if (this.state !== "listening") {
+    const draining = this.state === "draining";
+    if (this.state !== "listening" && !draining) {
       this.#refuse("draining", remoteAddress, socket);
       return;
     }
@@ -280,6 +362,10 @@ export class TcpServer extends EventEmitter {
     }
     this.#logger.debug({ peer: connection.peer }, "connection accepted");
     this.#connections.add(connection);
+    if (draining) {
+      this.#acceptedWhileDraining.push(connection);
+      connection.drain(this.options.drainQuietMs);
+    }
     this.emit("connection", connection);
     connection.receiveInitial(initial);
     // Accepted paused; stay paused if answering the bytes after a PROXY header already hit a bound.
@@ -299,6 +385,23 @@ export class TcpServer extends EventEmitter {
       "connection closed",
     );
     this.emit("connection-closed", connection);
-    if (this.#connections.size === 0) this.emit("idle");
+    if (this.#isIdle()) this.emit("idle");
+  }
+
+  #closeHeaderWhenQuiet(socket: Socket): void {
+    let readBefore = socket.bytesRead;
+    const timer = setInterval(() => {
+      if (!this.#awaitingHeader.has(socket)) clearInterval(timer);
+      else if (socket.bytesRead === readBefore) {
+        clearInterval(timer);
+        this.#refuse("draining", socket.remoteAddress, socket);
+      } else readBefore = socket.bytesRead;
+    }, this.options.drainQuietMs);
+    socket.once("close", () => clearInterval(timer));
+  }
+
+  /** No connection open, none waiting for its PROXY header: a drain is over. */
+  #isIdle(): boolean {
+    return this.#connections.size === 0 && this.#awaitingHeader.size === 0;
   }
 }

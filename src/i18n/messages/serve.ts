@@ -7,7 +7,15 @@ export const serveMessages = defineMessages(
     "serve.ready": "mayus: listening on {protocol} {address}",
     "serve.closing": "mayus: {signal} received, closing (another signal exits at once)",
     "serve.closed": "mayus: closed",
-    "serve.forced": "mayus: drain timeout: {count} connections closed unfinished",
+    "serve.forced":
+      "mayus: drain timeout: {count} connections reset unfinished (their clients saw a reset, not an end)",
+    "serve.exitAtOnce": "{signal} received again: exiting at once, without draining",
+    "serve.drainStarted": "draining: no new connections; open ones are served until their clients finish or go quiet",
+    "serve.drainFinished": "drain finished",
+    "option.drainQuiet":
+      "while draining, end a TCP connection whose client sent nothing and has nothing to receive for this many milliseconds",
+    "option.maxAwaitingHeaderPerIp":
+      "with --proxy-protocol, most TCP connections from one address still waiting for their PROXY header",
     "option.tcp": "TCP only",
     "option.udp": "UDP only",
     "option.port": "port to listen on (0: let the kernel choose)",
@@ -29,7 +37,8 @@ export const serveMessages = defineMessages(
     "serve.metricsReady": "mayus: metrics on http port {port} (/metrics, /healthz, /readyz)",
     "serve.workerReplaced": "a worker exited unexpectedly and was replaced",
     "serve.workerFailed": "a replacement worker could not start",
-    "option.drainTimeout": "on SIGTERM/SIGINT, milliseconds to let connections finish",
+    "option.drainTimeout":
+      "on SIGTERM, SIGINT or SIGHUP, milliseconds to let connections finish; the rest are then reset",
     "option.logLevel": "how much to log",
     "option.logFormat": "log format: text (for people) or json (for machines)",
     "option.idleTimeout": "close a TCP connection with no bytes either way for this many milliseconds (0: never)",
@@ -45,7 +54,16 @@ export const serveMessages = defineMessages(
     "serve.ready": "mayus: escuchando en {protocol} {address}",
     "serve.closing": "mayus: recibido {signal}, cerrando (otra señal sale de inmediato)",
     "serve.closed": "mayus: cerrado",
-    "serve.forced": "mayus: fin del plazo de drenaje: {count} conexiones cerradas sin terminar",
+    "serve.forced":
+      "mayus: fin del plazo de drenaje: {count} conexiones reiniciadas sin terminar (sus clientes vieron un reinicio, no un final)",
+    "serve.exitAtOnce": "{signal} recibido otra vez: salida inmediata, sin drenar",
+    "serve.drainStarted":
+      "drenando: no se aceptan conexiones nuevas; las abiertas se atienden hasta que sus clientes terminen o callen",
+    "serve.drainFinished": "drenaje terminado",
+    "option.drainQuiet":
+      "al drenar, termina una conexión TCP cuyo cliente no envió nada y no tiene nada por recibir en estos milisegundos",
+    "option.maxAwaitingHeaderPerIp":
+      "con --proxy-protocol, máximo de conexiones TCP de una misma dirección que aún esperan su cabecera PROXY",
     "option.tcp": "solo TCP",
     "option.udp": "solo UDP",
     "option.port": "puerto de escucha (0: que elija el núcleo)",
@@ -68,7 +86,8 @@ export const serveMessages = defineMessages(
     "serve.metricsReady": "mayus: métricas en el puerto http {port} (/metrics, /healthz, /readyz)",
     "serve.workerReplaced": "un proceso de trabajo terminó de forma inesperada y fue reemplazado",
     "serve.workerFailed": "un proceso de trabajo de reemplazo no pudo arrancar",
-    "option.drainTimeout": "con SIGTERM/SIGINT, milisegundos para que las conexiones terminen",
+    "option.drainTimeout":
+      "con SIGTERM, SIGINT o SIGHUP, milisegundos para que las conexiones terminen; después se reinician las demás",
     "option.logLevel": "cuánto registrar",
     "option.logFormat": "formato del registro: text (para personas) o json (para máquinas)",
     "option.idleTimeout": "cierra una conexión TCP sin bytes en ningún sentido durante estos milisegundos (0: nunca)",
