@@ -10,6 +10,7 @@
 import cluster, { type Worker } from "node:cluster";
 import type { AddressInfo } from "node:net";
 import { AggregatorRegistry } from "prom-client";
+import { MayusError } from "../errors.js";
 import { t } from "../i18n/index.js";
 import type { Logger } from "../observability/logger.js";
 import { randomSeed } from "../udp/network-simulator.js";
@@ -89,6 +90,7 @@ export async function runPrimary(options: ServeOptions, logger: Logger, lifecycl
     });
     return new Promise((resolve, reject) => {
       const onMessage = (message: WorkerMessage) => {
+        if (message?.type === "mayus:start-failed") reject(new MayusError(message.kind, message.message));
         if (message?.type !== "mayus:listening") return;
         worker.off("message", onMessage);
         handover?.addWorker(worker);
@@ -115,7 +117,8 @@ export async function runPrimary(options: ServeOptions, logger: Logger, lifecycl
       () => !draining,
     );
   } catch (error) {
-    // A worker could not listen (it said why), or the metrics port is taken: stop the rest.
+    // A worker could not listen (its reason is said once, here), or the metrics port is taken:
+    // stop the rest.
     await stopAll();
     if (error instanceof WorkerStartFailed) return error.exitCode;
     throw error;

@@ -6,6 +6,7 @@
  */
 
 import type { Socket } from "node:net";
+import { type ErrorKind, MayusError } from "../errors.js";
 import { AggregatorRegistry } from "prom-client";
 import type { Logger } from "../observability/logger.js";
 import { createMetricsRegistry } from "../observability/metrics.js";
@@ -15,7 +16,7 @@ import { RATE_LIMIT_DEFAULTS } from "../udp/source-rate-limiter.js";
 import { HANDOVER_MESSAGE } from "./connection-handover.js";
 import { type DrainReport, drainExitCode, type ServeLifecycle } from "./lifecycle.js";
 import { SHUTDOWN_SIGNALS, signalExitCode } from "./signals.js";
-import { type ServeOptions, startServers } from "./start-servers.js";
+import { type RunningServers, type ServeOptions, startServers } from "./start-servers.js";
 
 /** Messages between the primary and its workers (sockets travel with HANDOVER_MESSAGE). */
 export type WorkerMessage =
@@ -25,7 +26,9 @@ export type WorkerMessage =
       tcp?: { address: string; port: number; family: string };
       udp?: { address: string; port: number; family: string };
     }
-  | { type: "mayus:drained"; report: DrainReport };
+  | { type: "mayus:drained"; report: DrainReport }
+  /** A listener could not open: the primary says it once, for all workers. */
+  | { type: "mayus:start-failed"; kind: ErrorKind; message: string };
 export type PrimaryMessage = { type: "mayus:shutdown" };
 
 /**
@@ -94,7 +97,14 @@ export async function runWorker(
   const primaryPort = process.env[WORKER_PORT_VARIABLE];
   const handedOver = primaryPort !== undefined;
   const port = handedOver ? Number(primaryPort) : options.port;
-  const servers = await startServers(workerOptions({ ...options, port }), logger, trace, handedOver);
+  let servers: RunningServers;
+  try {
+    servers = await startServers(workerOptions({ ...options, port }), logger, trace, handedOver);
+  } catch (error) {
+    if (!(error instanceof MayusError) || process.send === undefined) throw error;
+    process.send({ type: "mayus:start-failed", kind: error.kind, message: error.message } satisfies WorkerMessage);
+    return error.exitCode;
+  }
   // prom-client answers the primary's metric requests from this registry.
   AggregatorRegistry.setRegistries([createMetricsRegistry(servers)]);
   new AggregatorRegistry();
