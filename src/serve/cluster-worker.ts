@@ -6,8 +6,8 @@
  */
 
 import type { Socket } from "node:net";
-import { type ErrorKind, MayusError } from "../errors.js";
 import { AggregatorRegistry } from "prom-client";
+import { type ErrorKind, MayusError } from "../errors.js";
 import type { Logger } from "../observability/logger.js";
 import { createMetricsRegistry } from "../observability/metrics.js";
 import type { Tracer } from "../observability/trace.js";
