@@ -225,10 +225,12 @@ export class UdpClient {
   #expire(request: PendingRequest): void {
     request.timer = undefined;
     const now = this.#now();
-    if (request.dueAtMs >= request.deadlineAtMs || request.tries >= this.#maxTries) {
+    const deadlinePassed = request.dueAtMs >= request.deadlineAtMs;
+    if (deadlinePassed || request.tries >= this.#maxTries) {
       const waitedMs = Math.round(now - request.firstSentAtMs);
       const parameters = { address: this.#address, tries: request.tries, line: request.line, waitedMs };
-      this.#settle(request, new MayusError("timeout", t("error.timeout", parameters)));
+      const message = t(deadlinePassed ? "error.timeout" : "error.timeoutRetries", parameters);
+      this.#settle(request, new MayusError("timeout", message));
       return;
     }
     this.#rto.timedOut(request.backoffsWhenArmed);

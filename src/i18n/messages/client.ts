@@ -20,6 +20,8 @@ export const clientMessages = defineMessages(
     "error.hostNotFound": "host not found: {host}: check the name",
     "error.timeout":
       "line {line} failed: no reply from {address} in {waitedMs} ms (tries: {tries}): is the server up? --deadline gives a line longer",
+    "error.timeoutRetries":
+      "line {line} failed: no reply from {address} in {waitedMs} ms (tries: {tries}, all that --retries allows)",
     "error.datagramTooLong":
       "line {line} is {bytes} bytes, more than the {limit} one UDP datagram can carry: send it over TCP",
     "error.connection": "connection to {address} failed: {reason}",
@@ -46,6 +48,8 @@ export const clientMessages = defineMessages(
     "error.hostNotFound": "máquina no encontrada: {host}: revise el nombre",
     "error.timeout":
       "la línea {line} falló: sin respuesta de {address} en {waitedMs} ms (intentos: {tries}): ¿está el servidor en marcha? --deadline da más tiempo a cada línea",
+    "error.timeoutRetries":
+      "la línea {line} falló: sin respuesta de {address} en {waitedMs} ms (intentos: {tries}, todos los que permite --retries)",
     "error.datagramTooLong":
       "la línea {line} ocupa {bytes} bytes, más de los {limit} que caben en un datagrama UDP: envíela por TCP",
     "error.connection": "falló la conexión con {address}: {reason}",
