@@ -225,7 +225,8 @@ export class UdpClient {
   #expire(request: PendingRequest): void {
     request.timer = undefined;
     const now = this.#now();
-    const deadlinePassed = request.dueAtMs >= request.deadlineAtMs;
+    // A timer that fires late (a busy machine) sends nothing after the deadline either.
+    const deadlinePassed = request.dueAtMs >= request.deadlineAtMs || now >= request.deadlineAtMs;
     if (deadlinePassed || request.tries >= this.#maxTries) {
       const waitedMs = Math.round(now - request.firstSentAtMs);
       const parameters = { address: this.#address, tries: request.tries, line: request.line, waitedMs };
