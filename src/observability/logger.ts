@@ -3,8 +3,9 @@
  * for machines. Servers log events (accept refused, errors), never payloads.
  */
 
+import { createRequire } from "node:module";
 import { type Logger, pino } from "pino";
-import pretty from "pino-pretty";
+import type PinoPretty from "pino-pretty";
 
 export type { Logger };
 export type LogFormat = "text" | "json";
@@ -22,11 +23,20 @@ export function createLogger(options: { level?: LogLevel; format?: LogFormat } =
   const level = options.level ?? "info";
   if (options.format === "json")
     return pino({ level, base: { pid: process.pid } }, pino.destination({ fd: 2, sync: true }));
-  const stream = pretty({
+  const stream = loadPinoPretty()({
     destination: 2,
     sync: true,
     colorize: process.stderr.isTTY === true,
     ignore: "pid,hostname",
   });
   return pino({ level }, stream);
+}
+
+/**
+ * pino-pretty, loaded by the first text logger (the CLI's) and not before: `import "mayus"`
+ * reaches this module through the servers, whose default logger is silent, and a library user
+ * must not load the CLI's pretty-printer and its dependencies for nothing.
+ */
+function loadPinoPretty(): typeof PinoPretty {
+  return createRequire(import.meta.url)("pino-pretty") as typeof PinoPretty;
 }
