@@ -3,9 +3,8 @@
  * for machines. Servers log events (accept refused, errors), never payloads.
  */
 
-import { createRequire } from "node:module";
 import { type Logger, pino } from "pino";
-import type PinoPretty from "pino-pretty";
+import { textLogStream } from "../cli/text-log-stream.js";
 
 export type { Logger };
 export type LogFormat = "text" | "json";
@@ -23,20 +22,7 @@ export function createLogger(options: { level?: LogLevel; format?: LogFormat } =
   const level = options.level ?? "info";
   if (options.format === "json")
     return pino({ level, base: { pid: process.pid } }, pino.destination({ fd: 2, sync: true }));
-  const stream = loadPinoPretty()({
-    destination: 2,
-    sync: true,
-    colorize: process.stderr.isTTY === true,
-    ignore: "pid,hostname",
-  });
+  // Text for people, formatted in this process (no worker thread, no pretty-printer package).
+  const stream = textLogStream(pino.destination({ fd: 2, sync: true }), process.stderr.isTTY === true);
   return pino({ level }, stream);
-}
-
-/**
- * pino-pretty, loaded by the first text logger (the CLI's) and not before: `import "mayus"`
- * reaches this module through the servers, whose default logger is silent, and a library user
- * must not load the CLI's pretty-printer and its dependencies for nothing.
- */
-function loadPinoPretty(): typeof PinoPretty {
-  return createRequire(import.meta.url)("pino-pretty") as typeof PinoPretty;
 }
