@@ -2,7 +2,7 @@
  * Builds the native modules into build/: datagram-syscalls.node (the native half of
  * DatagramIO, src/udp/datagram-syscalls.c) and stream-syscalls.node (of SocketWriter,
  * src/tcp/stream-syscalls.c), with the C compiler and the headers Node installs beside itself.
- * Run by `npm install` and `npm run build`. Optional: without a compiler or the headers it says
+ * Run by `npm install`, `npm rebuild` and `npm run build`. Optional: without a compiler or the headers it says
  * why and exits 0, and the servers use Node's own I/O (more CPU per message, same answers).
  * Plain JavaScript: it runs at install time, before TypeScript tooling is there.
  */
@@ -38,10 +38,14 @@ function headerDirectory() {
   );
 }
 
+// npm shows an install script's output only when it fails (or with --foreground-scripts), so
+// `mayus serve` says it too, at start (src/net/io-path.ts). Inside an installed package the
+// build script is gone with the dev dependencies: `npm rebuild` runs this file again.
 function skip(module, reason) {
   process.stderr.write(
     `mayus: ${module.target} was not built (${reason}); ${module.withoutIt}. ` +
-      "Install a C compiler (Debian: apt-get install gcc libc6-dev) and run `npm run build` to build it.\n",
+      "Install a C compiler (Debian: apt-get install gcc libc6-dev), then run `npm rebuild mayus` " +
+      "where mayus is installed (`npm rebuild -g mayus` for a global install, `npm run build` in a checkout of mayus).\n",
   );
 }
 

@@ -4,7 +4,7 @@
  */
 
 import { type Logger, pino } from "pino";
-import pretty from "pino-pretty";
+import { textLogStream } from "../cli/text-log-stream.js";
 
 export type { Logger };
 export type LogFormat = "text" | "json";
@@ -22,11 +22,7 @@ export function createLogger(options: { level?: LogLevel; format?: LogFormat } =
   const level = options.level ?? "info";
   if (options.format === "json")
     return pino({ level, base: { pid: process.pid } }, pino.destination({ fd: 2, sync: true }));
-  const stream = pretty({
-    destination: 2,
-    sync: true,
-    colorize: process.stderr.isTTY === true,
-    ignore: "pid,hostname",
-  });
+  // Text for people, formatted in this process (no worker thread, no pretty-printer package).
+  const stream = textLogStream(pino.destination({ fd: 2, sync: true }), process.stderr.isTTY === true);
   return pino({ level }, stream);
 }

@@ -5,6 +5,7 @@
  */
 
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import { ioPathReport } from "../net/io-path.js";
 import type { TcpConnection } from "../tcp/tcp-connection.js";
 import type { TcpServer } from "../tcp/tcp-server.js";
 import type { UdpServer } from "../udp/udp-server.js";
@@ -86,6 +87,17 @@ export function createMetricsRegistry(sources: MetricSources): Registry {
   readCounter("mayus_udp_datagrams_dropped_total", "UDP datagrams not answered, by reason.", ["reason"], (counter) => {
     for (const [reason, count] of Object.entries(udp?.statistics().dropped ?? {})) counter.inc({ reason }, count);
   });
+
+  const ioPath = new Gauge({
+    name: "mayus_io_path_info",
+    help: "1 for the I/O path each protocol served takes: native (the native module's syscalls) or node (Node's own I/O).",
+    labelNames: ["protocol", "path"],
+    registers: [registry],
+    // Each worker reports the same paths: their sum would count workers, not paths.
+    aggregator: "max",
+  });
+  const served = (["tcp", "udp"] as const).filter((protocol) => sources[protocol] !== undefined);
+  for (const { protocol, path } of ioPathReport(served)) ioPath.set({ protocol, path }, 1);
 
   const duration = new Histogram({
     name: "mayus_tcp_connection_duration_seconds",

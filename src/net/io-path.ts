@@ -1,0 +1,77 @@
+/**
+ * Which I/O path each protocol's server takes in this process, and why: the native module's
+ * syscalls, or Node's own I/O where the module was not built or does not load. `mayus serve`
+ * says it once at start, and /metrics carries it as a label.
+ */
+
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import type { Logger } from "../observability/logger.js";
+import { streamSyscallsUnavailable } from "../tcp/stream-syscalls.js";
+import { fastestDatagramPath } from "../udp/datagram-io.js";
+import { datagramSyscallsUnavailable } from "../udp/datagram-syscalls.js";
+
+export type IoProtocol = "tcp" | "udp";
+/** "native": build/*.node's syscalls on the data path; "node": Node's own sockets alone. */
+export type IoPath = "native" | "node";
+
+export interface ProtocolIoPath {
+  protocol: IoProtocol;
+  path: IoPath;
+  /** Why, for a person: what the path is, or why the native one is not taken and what to do. */
+  reason: string;
+}
+
+/** What brings the native modules where they are missing: the package's install script, again. */
+export const NATIVE_BUILD_HINT = "run `npm rebuild mayus` with a C compiler installed (Debian: gcc libc6-dev)";
+
+/** The native module file of `name`, where native-module.ts loads it from (build/ at the package root). */
+function nativeModulePath(name: string): string {
+  return fileURLToPath(new URL(`../../build/${name}.node`, import.meta.url));
+}
+
+/** Why Node's own I/O: a module never built says how to build it; one that failed to load says why. */
+function nodeReason(name: string, unavailable: string | undefined): string {
+  if (!existsSync(nativeModulePath(name)))
+    return `Node's own I/O: the native module was not built (build/${name}.node); ${NATIVE_BUILD_HINT}`;
+  return `Node's own I/O: build/${name}.node is there but not used (${unavailable}); ${NATIVE_BUILD_HINT}`;
+}
+
+function tcpIoPath(): ProtocolIoPath {
+  if (streamSyscallsUnavailable === undefined)
+    return { protocol: "tcp", path: "native", reason: "native syscalls: answers go out by send() (stream-syscalls)" };
+  return { protocol: "tcp", path: "node", reason: nodeReason("stream-syscalls", streamSyscallsUnavailable) };
+}
+
+function udpIoPath(): ProtocolIoPath {
+  if (fastestDatagramPath === "syscalls")
+    return {
+      protocol: "udp",
+      path: "native",
+      reason: "native syscalls: datagrams come by recvfrom() and go by sendto() (datagram-syscalls)",
+    };
+  if (fastestDatagramPath === "events")
+    return {
+      protocol: "udp",
+      path: "node",
+      reason: "Node's own I/O: this Node has no send request to reuse (udp_wrap)",
+    };
+  return { protocol: "udp", path: "node", reason: nodeReason("datagram-syscalls", datagramSyscallsUnavailable) };
+}
+
+/**
+ * The I/O path of each protocol asked for (both by default).
+ *
+ * @example
+ * ioPathReport(["udp"]); // [{ protocol: "udp", path: "native", reason: "native syscalls: …" }]
+ */
+export function ioPathReport(protocols: readonly IoProtocol[] = ["tcp", "udp"]): ProtocolIoPath[] {
+  return protocols.map((protocol) => (protocol === "tcp" ? tcpIoPath() : udpIoPath()));
+}
+
+/** Says at info, one line per protocol served, which I/O path it takes and why. */
+export function logIoPaths(logger: Logger, served: { tcp?: unknown; udp?: unknown }): void {
+  const protocols = (["tcp", "udp"] as const).filter((protocol) => served[protocol] !== undefined);
+  for (const { protocol, path, reason } of ioPathReport(protocols))
+    logger.info({ protocol, ioPath: path }, `${protocol} I/O path: ${reason}`);
+}
