@@ -49,6 +49,8 @@ for (const mode of [
       assert.deepEqual(listening.map((event) => event.protocol).sort(), ["tcp", "udp"]);
       for (const event of listening) assert.ok(Number(event.port) > 0, JSON.stringify(event));
       assert.equal(named("signal")[0]?.signal, "SIGTERM");
+      const ioPaths = named("io-path").map((event) => `${event.protocol}:${event.ioPath}`);
+      assert.deepEqual(ioPaths.sort(), ["tcp:native", "udp:native"], "the I/O path of each protocol, once");
       assert.ok(named("drain-started").length >= 1, finished.stderr);
       const drained = named("drain-finished").at(-1);
       assert.equal(drained?.connectionsReset, 0, finished.stderr);
@@ -60,6 +62,15 @@ for (const mode of [
     });
   });
 }
+
+describe("the I/O path, said once at start", () => {
+  test("text: one line naming each protocol's path", BOUNDED, async () => {
+    const server = await startMayusServer([]);
+    const finished = await server.stop();
+    const lines = finished.stderr.split("\n").filter((line) => line.startsWith("mayus: I/O: "));
+    assert.deepEqual(lines, ["mayus: I/O: tcp native syscalls, udp native syscalls"], finished.stderr);
+  });
+});
 
 describe("--log-format json with --trace and with a failure", () => {
   test("trace steps are JSON too", BOUNDED, async () => {

@@ -12,7 +12,7 @@ import { PROJECT_ROOT, peerAvailable, run } from "../../test/support/processes.j
 import { createMetricsRegistry } from "../observability/metrics.js";
 import { TcpServer } from "../tcp/tcp-server.js";
 import { UdpServer } from "../udp/udp-server.js";
-import { ioPathReport, logIoPaths } from "./io-path.js";
+import { ioPathReport } from "./io-path.js";
 
 const noCompiler = !peerAvailable("cc") && "no C compiler (cc): the native modules are not built";
 
@@ -78,23 +78,6 @@ test("a module in build/ that does not load is named, with the loader's reason",
     ["node", "node"],
   );
   assert.match(report[0].reason, /build\/stream-syscalls\.node is there but not used \(.+\); run `npm rebuild mayus`/);
-});
-
-test("logIoPaths says one info line per protocol served", () => {
-  const lines: Record<string, unknown>[] = [];
-  const sink = new Writable({
-    write(chunk, _encoding, done) {
-      lines.push(JSON.parse(chunk.toString()));
-      done();
-    },
-  });
-  logIoPaths(pino({ level: "info" }, sink), { udp: {} });
-  assert.equal(lines.length, 1);
-  const [line] = lines;
-  assert.equal(line.level, 30);
-  assert.equal(line.protocol, "udp");
-  assert.equal(line.ioPath, ioPathReport(["udp"])[0].path);
-  assert.match(String(line.msg), /^udp I\/O path: /);
 });
 
 test("/metrics labels each protocol served with its I/O path", async () => {

@@ -6,7 +6,6 @@
 
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import type { Logger } from "../observability/logger.js";
 import { streamSyscallsUnavailable } from "../tcp/stream-syscalls.js";
 import { fastestDatagramPath } from "../udp/datagram-io.js";
 import { datagramSyscallsUnavailable } from "../udp/datagram-syscalls.js";
@@ -67,11 +66,4 @@ function udpIoPath(): ProtocolIoPath {
  */
 export function ioPathReport(protocols: readonly IoProtocol[] = ["tcp", "udp"]): ProtocolIoPath[] {
   return protocols.map((protocol) => (protocol === "tcp" ? tcpIoPath() : udpIoPath()));
-}
-
-/** Says at info, one line per protocol served, which I/O path it takes and why. */
-export function logIoPaths(logger: Logger, served: { tcp?: unknown; udp?: unknown }): void {
-  const protocols = (["tcp", "udp"] as const).filter((protocol) => served[protocol] !== undefined);
-  for (const { protocol, path, reason } of ioPathReport(protocols))
-    logger.info({ protocol, ioPath: path }, `${protocol} I/O path: ${reason}`);
 }

@@ -12,6 +12,7 @@ import type { AddressInfo } from "node:net";
 import { AggregatorRegistry } from "prom-client";
 import { MayusError } from "../errors.js";
 import { t } from "../i18n/index.js";
+import { ioPathReport } from "../net/io-path.js";
 import type { Logger } from "../observability/logger.js";
 import { randomSeed } from "../udp/network-simulator.js";
 import { type PrimaryMessage, WORKER_PORT_VARIABLE, type WorkerMessage } from "./cluster-worker.js";
@@ -130,6 +131,8 @@ export async function runPrimary(options: ServeOptions, logger: Logger, lifecycl
   const udpAddress = listening[0]?.udp;
   if (udpAddress) lifecycle.listening("udp", udpAddress as AddressInfo, { workers: workerPids });
   if (metricsServer) lifecycle.metricsListening(metricsServer.port);
+  // The workers load the same build as this process, so they take the paths it would.
+  lifecycle.ioPaths(ioPathReport((["tcp", "udp"] as const).filter((protocol) => options[protocol])));
   if (networkSeed !== undefined) lifecycle.networkSeed(networkSeed);
 
   await signals.first;

@@ -9,6 +9,7 @@ import type { AddressInfo } from "node:net";
 import { EXIT_CODES } from "../errors.js";
 import { t } from "../i18n/index.js";
 import { formatAddress } from "../net/address.js";
+import type { ProtocolIoPath } from "../net/io-path.js";
 import type { LogFormat, Logger } from "../observability/logger.js";
 import type { TcpDrainReport } from "../tcp/tcp-server-options.js";
 
@@ -78,6 +79,23 @@ export class ServeLifecycle {
     const line = t("serve.networkSeed", { seed });
     if (this.#json) this.logger.info({ event: "network-seed", seed }, message(line));
     else this.writeErr(line);
+  }
+
+  /**
+   * Which I/O path each protocol takes, and why (the native module's syscalls, or Node's own
+   * I/O and how to get the native one), once, at info: one line for people, an event each in json.
+   */
+  ioPaths(report: readonly ProtocolIoPath[]): void {
+    if (report.length === 0 || !this.logger.isLevelEnabled("info")) return;
+    if (this.#json) {
+      for (const { protocol, path, reason } of report) {
+        this.logger.info({ event: "io-path", protocol, ioPath: path }, `${protocol} I/O path: ${reason}`);
+      }
+      return;
+    }
+    const native = t("serve.ioNative");
+    const paths = report.map(({ protocol, path, reason }) => `${protocol} ${path === "native" ? native : reason}`);
+    this.writeErr(t("serve.ioPaths", { paths: paths.join(", ") }));
   }
 
   signalReceived(signal: NodeJS.Signals): void {

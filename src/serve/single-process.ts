@@ -4,13 +4,14 @@
  * and say how it went.
  */
 
+import { ioPathReport } from "../net/io-path.js";
 import type { Logger } from "../observability/logger.js";
 import { createMetricsRegistry } from "../observability/metrics.js";
 import type { Tracer } from "../observability/trace.js";
 import type { ServeLifecycle } from "./lifecycle.js";
 import { startMetricsEndpoint } from "./metrics-endpoint.js";
 import { listenForShutdown, logIgnoredSignals, signalExitCode } from "./signals.js";
-import { type RunningServers, type ServeOptions, startServers } from "./start-servers.js";
+import { type RunningServers, type ServeOptions, servedProtocols, startServers } from "./start-servers.js";
 
 /** Runs until a signal; resolves with the exit code. */
 export async function runSingleProcess(
@@ -42,6 +43,7 @@ export async function runSingleProcess(
   if (tcpAddress) lifecycle.listening("tcp", tcpAddress);
   if (udpAddress) lifecycle.listening("udp", udpAddress);
   if (metricsServer) lifecycle.metricsListening(metricsServer.port);
+  lifecycle.ioPaths(ioPathReport(servedProtocols(servers)));
   if (servers.udp && options.udpOptions.network !== undefined) lifecycle.networkSeed(servers.udp.networkSeed);
 
   await signals.first;

@@ -82,3 +82,8 @@ export async function startServers(
     };
   }
 }
+
+/** The protocols the running servers serve, for reports. */
+export function servedProtocols(servers: RunningServers): Array<"tcp" | "udp"> {
+  return (["tcp", "udp"] as const).filter((protocol) => servers[protocol] !== undefined);
+}

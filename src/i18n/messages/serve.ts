@@ -10,6 +10,8 @@ export const serveMessages = defineMessages(
     "serve.forced":
       "mayus: drain timeout: {count} connections reset unfinished (their clients saw a reset, not an end)",
     "serve.exitAtOnce": "{signal} received again: exiting at once, without draining",
+    "serve.ioPaths": "mayus: I/O: {paths}",
+    "serve.ioNative": "native syscalls",
     "serve.drainStarted": "draining: no new connections; open ones are served until their clients finish or go quiet",
     "serve.drainFinished": "drain finished",
     "option.drainQuiet":
@@ -57,6 +59,8 @@ export const serveMessages = defineMessages(
     "serve.forced":
       "mayus: fin del plazo de drenaje: {count} conexiones reiniciadas sin terminar (sus clientes vieron un reinicio, no un final)",
     "serve.exitAtOnce": "{signal} recibido otra vez: salida inmediata, sin drenar",
+    "serve.ioPaths": "mayus: E/S: {paths}",
+    "serve.ioNative": "llamadas al sistema nativas",
     "serve.drainStarted":
       "drenando: no se aceptan conexiones nuevas; las abiertas se atienden hasta que sus clientes terminen o callen",
     "serve.drainFinished": "drenaje terminado",
