@@ -201,15 +201,25 @@ async function burst(client: DatagramSocket, port: number, address: string, payl
 }
 
 /**
- * Runs test/fixtures/datagram-echo.ts with Node `flags` and `env`, exchanges 200 datagrams
- * (one at a time, or in bursts of 20 of the same length), returns its report.
+ * Runs test/fixtures/datagram-echo.ts with Node `flags`, exchanges 200 datagrams (one at a time,
+ * or in bursts of 20 of the same length), returns its report. `sendtoWouldBlock`: the child's
+ * native sendto answers EAGAIN to every reply (the fixture replaces it, as SocketWriter's tests
+ * replace its send).
  */
-async function echoInChild(path: DatagramPath, flags: string[], env: NodeJS.ProcessEnv = {}, inBursts = false) {
-  const server = start(
-    process.execPath,
-    [...flags, "--import", "tsx", `${PROJECT_ROOT}test/fixtures/datagram-echo.ts`, path],
-    { env },
-  );
+async function echoInChild(
+  path: DatagramPath,
+  flags: string[],
+  options: { sendtoWouldBlock?: boolean; inBursts?: boolean } = {},
+) {
+  const { sendtoWouldBlock = false, inBursts = false } = options;
+  const server = start(process.execPath, [
+    ...flags,
+    "--import",
+    "tsx",
+    `${PROJECT_ROOT}test/fixtures/datagram-echo.ts`,
+    path,
+    ...(sendtoWouldBlock ? ["sendto-would-block"] : []),
+  ]);
   try {
     const port = Number((await waitForOutput(server, /ready (\d+)/))[1]);
     const client = createSocket("udp4");
@@ -247,9 +257,7 @@ test("sends that must wait for the socket (node --test-udp-no-try-send) all go, 
 test("native path: replies whose sendto would block go through the handle, which waits; each reported once, later", {
   skip: datagramSyscalls === undefined && `the native path is not built (${datagramSyscallsUnavailable})`,
 }, async () => {
-  const { report, bytes } = await echoInChild("syscalls", ["--test-udp-no-try-send"], {
-    MAYUS_TEST_SENDTO_WOULD_BLOCK: "1",
-  });
+  const { report, bytes } = await echoInChild("syscalls", ["--test-udp-no-try-send"], { sendtoWouldBlock: true });
   const { receivedWhileReplyWaited: _, ...outcomes } = report;
   assert.deepEqual(outcomes, { path: "syscalls", outcomesAtOnce: 0, outcomesLater: 200, errors: 0, bytesSent: bytes });
 });
@@ -258,12 +266,10 @@ test("native path: a reply that waits for the socket keeps its own bytes while t
   skip: datagramSyscalls === undefined && `the native path is not built (${datagramSyscallsUnavailable})`,
 }, async () => {
   // Every datagram has the same length, so each is read into the same memory as the one before.
-  const { report, bytes } = await echoInChild(
-    "syscalls",
-    ["--test-udp-no-try-send"],
-    { MAYUS_TEST_SENDTO_WOULD_BLOCK: "1" },
-    true,
-  );
+  const { report, bytes } = await echoInChild("syscalls", ["--test-udp-no-try-send"], {
+    sendtoWouldBlock: true,
+    inBursts: true,
+  });
   const { receivedWhileReplyWaited, ...outcomes } = report;
   assert.deepEqual(outcomes, { path: "syscalls", outcomesAtOnce: 0, outcomesLater: 200, errors: 0, bytesSent: bytes });
   assert.ok(

@@ -59,7 +59,6 @@ typedef struct Receiver {
   Watch *watch;
   int fd;         /* a dup() of the dgram socket's descriptor, owned here */
   int closed;
-  int test_send_would_block; /* MAYUS_TEST_SENDTO_WOULD_BLOCK=1: every reply() answers -EAGAIN */
   napi_env env;
   napi_ref on_datagram;
   napi_ref input_ref;
@@ -260,8 +259,6 @@ static napi_value open_receiver(napi_env env, napi_callback_info info) {
   }
   receiver->watch = watch;
   receiver->env = env;
-  const char *would_block = getenv("MAYUS_TEST_SENDTO_WOULD_BLOCK");
-  receiver->test_send_would_block = would_block != NULL && strcmp(would_block, "1") == 0;
   receiver->fd = dup(fd);
   uv_loop_t *loop = NULL;
   napi_get_uv_event_loop(env, &loop);
@@ -297,8 +294,6 @@ static napi_value send_reply(napi_env env, Receiver *receiver, const void *data,
   int32_t outcome;
   if (receiver->closed || receiver->source_length == 0) {
     outcome = -EDESTADDRREQ; /* no datagram is being handled: nobody to reply to */
-  } else if (receiver->test_send_would_block) {
-    outcome = -EAGAIN;
   } else {
     ssize_t sent;
     do {
