@@ -9,7 +9,12 @@ import { existsSync, readdirSync } from "node:fs";
 import { after, before, describe, test } from "node:test";
 import { PROJECT_ROOT, peerAvailable, run, start, waitForOutput } from "../../test/support/processes.js";
 import { DatagramIO, type DatagramPath, fastestDatagramPath } from "./datagram-io.js";
-import { datagramSyscalls, datagramSyscallsUnavailable } from "./datagram-syscalls.js";
+import {
+  type DatagramSyscalls,
+  datagramSyscalls,
+  datagramSyscallsUnavailable,
+  type NativeReceiver,
+} from "./datagram-syscalls.js";
 
 interface Outcome {
   bytes: number;
@@ -310,6 +315,47 @@ test("native path: a reply after close() inside the receiver still goes (through
   assert.equal(outcomes[0]?.error, undefined);
   client.close();
   socket.close();
+});
+
+test("native path: a reply length past 2^32 is refused, not wrapped (2^32 + 1 as a uint32 is 1: one byte sent)", {
+  skip: datagramSyscalls === undefined && `the native path is not built (${datagramSyscallsUnavailable})`,
+}, async () => {
+  const syscalls = datagramSyscalls as DatagramSyscalls;
+  const socket = createSocket("udp4");
+  socket.bind(0, "127.0.0.1");
+  await once(socket, "listening");
+  // The socket's handle, found as DatagramIO finds it; its own reading stops so the receiver gets the datagram.
+  const state = Object.getOwnPropertySymbols(socket).find((symbol) => symbol.description === "state symbol");
+  const handle = (socket as unknown as Record<symbol, { handle: { fd: number; recvStop(): number } }>)[state as symbol]
+    ?.handle;
+  assert.ok(handle !== undefined && handle.fd >= 0, "no handle with a descriptor: see the test of the handle path");
+  handle.recvStop();
+  const outcomes: string[] = [];
+  const native: NativeReceiver = syscalls.open(handle.fd, () => {
+    for (const length of [2 ** 32 + 1, 2 ** 32 + 4, -1]) {
+      for (const call of [
+        () => syscalls.reply(native.receiver, Buffer.from("abcd"), length),
+        () => syscalls.replyFromInput(native.receiver, length),
+      ]) {
+        try {
+          outcomes.push(`sent ${call()}`);
+        } catch (error) {
+          outcomes.push((error as Error).message.split(":")[0] as string);
+        }
+      }
+    }
+    syscalls.reply(native.receiver, Buffer.from("done"), 4);
+  });
+  const client = createSocket("udp4");
+  const [reply] = await exchange(client, socket.address().port, "127.0.0.1", [Buffer.from("x")]);
+  client.close();
+  syscalls.close(native.receiver);
+  socket.close();
+  assert.equal(reply?.toString(), "done", "a wrapped length sent a reply first");
+  assert.deepEqual(
+    outcomes,
+    Array(3).fill(["reply(receiver, buffer, length)", "replyFromInput(receiver, length)"]).flat(),
+  );
 });
 
 test("native path: a worker thread that ends with a UdpServer open (terminated, or exiting mid-close) leaves its process running", async () => {

@@ -365,20 +365,20 @@ static napi_value reply(napi_env env, napi_callback_info info) {
   Receiver *receiver = receiver_call(env, info, 3, argv);
   void *data = NULL;
   size_t capacity = 0;
-  uint32_t length = 0;
+  int64_t length = -1; /* int64: a uint32 would wrap 2^32 + 1 to 1 */
   if (receiver == NULL || napi_get_buffer_info(env, argv[1], &data, &capacity) != napi_ok ||
-      napi_get_value_uint32(env, argv[2], &length) != napi_ok || length > capacity)
+      napi_get_value_int64(env, argv[2], &length) != napi_ok || length < 0 || (uint64_t)length > capacity)
     return throw_error(env, "reply(receiver, buffer, length): length within the buffer");
-  return send_reply(env, receiver, data, length);
+  return send_reply(env, receiver, data, (size_t)length);
 }
 
 static napi_value reply_from_input(napi_env env, napi_callback_info info) {
   napi_value argv[2];
   Receiver *receiver = receiver_call(env, info, 2, argv);
-  uint32_t length = 0;
-  if (receiver == NULL || napi_get_value_uint32(env, argv[1], &length) != napi_ok || length > INPUT_BYTES)
+  int64_t length = -1; /* int64, as in reply() */
+  if (receiver == NULL || napi_get_value_int64(env, argv[1], &length) != napi_ok || length < 0 || length > INPUT_BYTES)
     return throw_error(env, "replyFromInput(receiver, length): length within the input");
-  return send_reply(env, receiver, receiver->input, length);
+  return send_reply(env, receiver, receiver->input, (size_t)length);
 }
 
 static napi_value close_function(napi_env env, napi_callback_info info) {
