@@ -70,6 +70,8 @@ function build(module, headers) {
         "-O2",
         "-Wall",
         "-Wextra",
+        // Warning-free is part of the build: a warning fails it (the module is then skipped, said above).
+        "-Werror",
         "-shared",
         "-fPIC",
         `-I${headers}`,

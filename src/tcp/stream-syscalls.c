@@ -13,6 +13,7 @@
  */
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/socket.h>
 
@@ -25,15 +26,17 @@
 static napi_value send_function(napi_env env, napi_callback_info info) {
   size_t argc = 3;
   napi_value argv[3];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   int32_t fd = -1;
   void *data = NULL;
   size_t capacity = 0;
   int64_t length = -1; /* int64: a uint32 would wrap 2^32 + 1 to 1 */
-  if (argc != 3 || napi_get_value_int32(env, argv[0], &fd) != napi_ok || fd < 0 ||
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 3 ||
+      napi_get_value_int32(env, argv[0], &fd) != napi_ok || fd < 0 ||
       napi_get_buffer_info(env, argv[1], &data, &capacity) != napi_ok ||
       napi_get_value_int64(env, argv[2], &length) != napi_ok || length < 0 || (uint64_t)length > capacity) {
-    napi_throw_error(env, NULL, "send(fd, buffer, length): a descriptor, and a length within the buffer");
+    bool pending = false; /* a failed call's own exception says more */
+    if (napi_is_exception_pending(env, &pending) != napi_ok || !pending)
+      (void)napi_throw_error(env, NULL, "send(fd, buffer, length): a descriptor, and a length within the buffer");
     return NULL;
   }
   ssize_t sent;
@@ -41,7 +44,13 @@ static napi_value send_function(napi_env env, napi_callback_info info) {
     sent = send(fd, data, (size_t)length, MSG_DONTWAIT | MSG_NOSIGNAL);
   } while (sent < 0 && errno == EINTR);
   napi_value result;
-  napi_create_int64(env, sent < 0 ? -(int64_t)errno : (int64_t)sent, &result);
+  if (napi_create_int64(env, sent < 0 ? -(int64_t)errno : (int64_t)sent, &result) != napi_ok) {
+    /* The bytes went, but the count cannot be said: throw, unless an exception is pending already. */
+    bool pending = false;
+    if (napi_is_exception_pending(env, &pending) != napi_ok || !pending)
+      (void)napi_throw_error(env, NULL, "send: out of memory");
+    return NULL;
+  }
   return result;
 }
 
@@ -49,6 +58,7 @@ NAPI_MODULE_INIT() {
   const napi_property_descriptor functions[] = {
       {"send", NULL, send_function, NULL, NULL, NULL, napi_default, NULL},
   };
-  napi_define_properties(env, exports, sizeof functions / sizeof functions[0], functions);
+  /* NULL: the module does not load, and the loader reports the pending exception. */
+  if (napi_define_properties(env, exports, sizeof functions / sizeof functions[0], functions) != napi_ok) return NULL;
   return exports;
 }

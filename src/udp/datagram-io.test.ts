@@ -9,7 +9,12 @@ import { existsSync, readdirSync } from "node:fs";
 import { after, before, describe, test } from "node:test";
 import { PROJECT_ROOT, peerAvailable, run, start, waitForOutput } from "../../test/support/processes.js";
 import { DatagramIO, type DatagramPath, fastestDatagramPath } from "./datagram-io.js";
-import { datagramSyscalls, datagramSyscallsUnavailable } from "./datagram-syscalls.js";
+import {
+  type DatagramSyscalls,
+  datagramSyscalls,
+  datagramSyscallsUnavailable,
+  type NativeReceiver,
+} from "./datagram-syscalls.js";
 
 interface Outcome {
   bytes: number;
@@ -201,15 +206,25 @@ async function burst(client: DatagramSocket, port: number, address: string, payl
 }
 
 /**
- * Runs test/fixtures/datagram-echo.ts with Node `flags` and `env`, exchanges 200 datagrams
- * (one at a time, or in bursts of 20 of the same length), returns its report.
+ * Runs test/fixtures/datagram-echo.ts with Node `flags`, exchanges 200 datagrams (one at a time,
+ * or in bursts of 20 of the same length), returns its report. `sendtoWouldBlock`: the child's
+ * native sendto answers EAGAIN to every reply (the fixture replaces it, as SocketWriter's tests
+ * replace its send).
  */
-async function echoInChild(path: DatagramPath, flags: string[], env: NodeJS.ProcessEnv = {}, inBursts = false) {
-  const server = start(
-    process.execPath,
-    [...flags, "--import", "tsx", `${PROJECT_ROOT}test/fixtures/datagram-echo.ts`, path],
-    { env },
-  );
+async function echoInChild(
+  path: DatagramPath,
+  flags: string[],
+  options: { sendtoWouldBlock?: boolean; inBursts?: boolean } = {},
+) {
+  const { sendtoWouldBlock = false, inBursts = false } = options;
+  const server = start(process.execPath, [
+    ...flags,
+    "--import",
+    "tsx",
+    `${PROJECT_ROOT}test/fixtures/datagram-echo.ts`,
+    path,
+    ...(sendtoWouldBlock ? ["sendto-would-block"] : []),
+  ]);
   try {
     const port = Number((await waitForOutput(server, /ready (\d+)/))[1]);
     const client = createSocket("udp4");
@@ -247,9 +262,7 @@ test("sends that must wait for the socket (node --test-udp-no-try-send) all go, 
 test("native path: replies whose sendto would block go through the handle, which waits; each reported once, later", {
   skip: datagramSyscalls === undefined && `the native path is not built (${datagramSyscallsUnavailable})`,
 }, async () => {
-  const { report, bytes } = await echoInChild("syscalls", ["--test-udp-no-try-send"], {
-    MAYUS_TEST_SENDTO_WOULD_BLOCK: "1",
-  });
+  const { report, bytes } = await echoInChild("syscalls", ["--test-udp-no-try-send"], { sendtoWouldBlock: true });
   const { receivedWhileReplyWaited: _, ...outcomes } = report;
   assert.deepEqual(outcomes, { path: "syscalls", outcomesAtOnce: 0, outcomesLater: 200, errors: 0, bytesSent: bytes });
 });
@@ -258,12 +271,10 @@ test("native path: a reply that waits for the socket keeps its own bytes while t
   skip: datagramSyscalls === undefined && `the native path is not built (${datagramSyscallsUnavailable})`,
 }, async () => {
   // Every datagram has the same length, so each is read into the same memory as the one before.
-  const { report, bytes } = await echoInChild(
-    "syscalls",
-    ["--test-udp-no-try-send"],
-    { MAYUS_TEST_SENDTO_WOULD_BLOCK: "1" },
-    true,
-  );
+  const { report, bytes } = await echoInChild("syscalls", ["--test-udp-no-try-send"], {
+    sendtoWouldBlock: true,
+    inBursts: true,
+  });
   const { receivedWhileReplyWaited, ...outcomes } = report;
   assert.deepEqual(outcomes, { path: "syscalls", outcomesAtOnce: 0, outcomesLater: 200, errors: 0, bytesSent: bytes });
   assert.ok(
@@ -304,6 +315,47 @@ test("native path: a reply after close() inside the receiver still goes (through
   assert.equal(outcomes[0]?.error, undefined);
   client.close();
   socket.close();
+});
+
+test("native path: a reply length past 2^32 is refused, not wrapped (2^32 + 1 as a uint32 is 1: one byte sent)", {
+  skip: datagramSyscalls === undefined && `the native path is not built (${datagramSyscallsUnavailable})`,
+}, async () => {
+  const syscalls = datagramSyscalls as DatagramSyscalls;
+  const socket = createSocket("udp4");
+  socket.bind(0, "127.0.0.1");
+  await once(socket, "listening");
+  // The socket's handle, found as DatagramIO finds it; its own reading stops so the receiver gets the datagram.
+  const state = Object.getOwnPropertySymbols(socket).find((symbol) => symbol.description === "state symbol");
+  const handle = (socket as unknown as Record<symbol, { handle: { fd: number; recvStop(): number } }>)[state as symbol]
+    ?.handle;
+  assert.ok(handle !== undefined && handle.fd >= 0, "no handle with a descriptor: see the test of the handle path");
+  handle.recvStop();
+  const outcomes: string[] = [];
+  const native: NativeReceiver = syscalls.open(handle.fd, () => {
+    for (const length of [2 ** 32 + 1, 2 ** 32 + 4, -1]) {
+      for (const call of [
+        () => syscalls.reply(native.receiver, Buffer.from("abcd"), length),
+        () => syscalls.replyFromInput(native.receiver, length),
+      ]) {
+        try {
+          outcomes.push(`sent ${call()}`);
+        } catch (error) {
+          outcomes.push((error as Error).message.split(":")[0] as string);
+        }
+      }
+    }
+    syscalls.reply(native.receiver, Buffer.from("done"), 4);
+  });
+  const client = createSocket("udp4");
+  const [reply] = await exchange(client, socket.address().port, "127.0.0.1", [Buffer.from("x")]);
+  client.close();
+  syscalls.close(native.receiver);
+  socket.close();
+  assert.equal(reply?.toString(), "done", "a wrapped length sent a reply first");
+  assert.deepEqual(
+    outcomes,
+    Array(3).fill(["reply(receiver, buffer, length)", "replyFromInput(receiver, length)"]).flat(),
+  );
 });
 
 test("native path: a worker thread that ends with a UdpServer open (terminated, or exiting mid-close) leaves its process running", async () => {

@@ -59,7 +59,6 @@ typedef struct Receiver {
   Watch *watch;
   int fd;         /* a dup() of the dgram socket's descriptor, owned here */
   int closed;
-  int test_send_would_block; /* MAYUS_TEST_SENDTO_WOULD_BLOCK=1: every reply() answers -EAGAIN */
   napi_env env;
   napi_ref on_datagram;
   napi_ref input_ref;
@@ -83,11 +82,14 @@ static int same_address(const struct sockaddr_storage *a, const struct sockaddr_
   return memcmp(&a6->sin6_addr, &b6->sin6_addr, sizeof a6->sin6_addr) == 0 && a6->sin6_scope_id == b6->sin6_scope_id;
 }
 
-/* The source's address as Node writes it in a RemoteInfo (libuv's formatting), or NULL if unchanged. */
-static napi_value address_string(Receiver *receiver) {
+/*
+ * The source's address as Node writes it in a RemoteInfo (libuv's formatting) into `value`, or
+ * NULL if unchanged. 0 if the string could not be made (JavaScript cannot run any more).
+ */
+static int address_string(Receiver *receiver, napi_value *value) {
   napi_env env = receiver->env;
-  napi_value value;
-  if (receiver->has_named && same_address(&receiver->source, &receiver->named)) return NULL;
+  *value = NULL;
+  if (receiver->has_named && same_address(&receiver->source, &receiver->named)) return 1;
   char text[64 + UV_IF_NAMESIZE];
   if (receiver->source.ss_family == AF_INET) {
     uv_ip4_name((const struct sockaddr_in *)&receiver->source, text, sizeof text);
@@ -102,10 +104,13 @@ static napi_value address_string(Receiver *receiver) {
       if (uv_if_indextoiid(source6->sin6_scope_id, text + used + 1, &room) != 0) text[used] = '\0';
     }
   }
-  napi_create_string_latin1(env, text, NAPI_AUTO_LENGTH, &value);
+  if (napi_create_string_latin1(env, text, NAPI_AUTO_LENGTH, value) != napi_ok) {
+    *value = NULL;
+    return 0;
+  }
   receiver->named = receiver->source;
   receiver->has_named = 1;
-  return value;
+  return 1;
 }
 
 static int source_port(const Receiver *receiver) {
@@ -117,17 +122,19 @@ static int source_port(const Receiver *receiver) {
 /* Calls onDatagram as Node calls its own callbacks (async context, then ticks and microtasks). */
 static int call_on_datagram(Receiver *receiver, size_t argc, napi_value *argv) {
   napi_env env = receiver->env;
-  napi_value callback, global, result;
-  napi_get_reference_value(env, receiver->on_datagram, &callback);
-  napi_get_global(env, &global);
+  napi_value callback = NULL, global, result;
+  /* Either fails only when JavaScript cannot run any more (its environment is ending): stop reading. */
+  if (napi_get_reference_value(env, receiver->on_datagram, &callback) != napi_ok || callback == NULL ||
+      napi_get_global(env, &global) != napi_ok)
+    return 0;
   if (napi_make_callback(env, receiver->async_context, global, callback, argc, argv, &result) == napi_ok) return 1;
   bool thrown = false;
-  napi_is_exception_pending(env, &thrown);
-  if (!thrown) return 0; /* JavaScript cannot run any more (its environment is ending): stop reading */
+  if (napi_is_exception_pending(env, &thrown) != napi_ok || !thrown) return 0; /* as above */
   /* Thrown in onDatagram: the process's uncaughtException, as for any event handler. */
   napi_value error;
-  napi_get_and_clear_last_exception(env, &error);
-  napi_fatal_exception(env, error);
+  if (napi_get_and_clear_last_exception(env, &error) != napi_ok) return 0;
+  /* Node exits or runs its handlers; should even that fail, there is nobody left to tell. */
+  (void)napi_fatal_exception(env, error);
   return 1;
 }
 
@@ -143,8 +150,12 @@ static void poll_failed(Receiver *receiver, int status) {
   socklen_t size = sizeof error;
   int socket_readable = getsockopt(receiver->fd, SOL_SOCKET, SO_ERROR, &error, &size) == 0;
   receiver->datagram[DATAGRAM_LENGTH] = socket_readable && error != 0 ? -error : status;
-  call_on_datagram(receiver, 0, NULL);
-  if (socket_readable && !receiver->closed) uv_poll_start(&receiver->watch->poll, UV_READABLE, on_readable);
+  if (!call_on_datagram(receiver, 0, NULL) || !socket_readable || receiver->closed) return;
+  int restarted = uv_poll_start(&receiver->watch->poll, UV_READABLE, on_readable);
+  if (restarted != 0) { /* no more datagrams: said once more, with libuv's reason */
+    receiver->datagram[DATAGRAM_LENGTH] = restarted;
+    call_on_datagram(receiver, 0, NULL);
+  }
 }
 
 static void on_readable(uv_poll_t *poll, int status, int events) {
@@ -152,7 +163,8 @@ static void on_readable(uv_poll_t *poll, int status, int events) {
   Receiver *receiver = (Receiver *)poll->data;
   napi_env env = receiver->env;
   napi_handle_scope scope;
-  napi_open_handle_scope(env, &scope);
+  /* Fails only when JavaScript cannot run any more: the datagrams wait, or go with the socket. */
+  if (napi_open_handle_scope(env, &scope) != napi_ok) return;
   if (status < 0) poll_failed(receiver, status);
   for (int read = 0; status >= 0 && read < READS_PER_WAKEUP && !receiver->closed; read++) {
     receiver->source_length = sizeof receiver->source;
@@ -164,11 +176,13 @@ static void on_readable(uv_poll_t *poll, int status, int events) {
     size_t argc = 0;
     if (length < 0) {
       receiver->datagram[DATAGRAM_LENGTH] = -errno;
+    } else if (!address_string(receiver, &address)) {
+      receiver->datagram[DATAGRAM_LENGTH] = -ENOMEM; /* no string for its source: dropped, and said */
+      length = -1;
     } else {
       receiver->datagram[DATAGRAM_LENGTH] = (int32_t)length;
       receiver->datagram[DATAGRAM_PORT] = source_port(receiver);
       receiver->datagram[DATAGRAM_FAMILY] = receiver->source.ss_family == AF_INET ? 4 : 6;
-      address = address_string(receiver);
       argc = address == NULL ? 0 : 1;
     }
     int called = call_on_datagram(receiver, argc, &address);
@@ -176,12 +190,13 @@ static void on_readable(uv_poll_t *poll, int status, int events) {
     if (!called || length < 0) break;
   }
   receiver->source_length = 0; /* also after an EAGAIN: reply() outside onDatagram has nobody to send to */
-  napi_close_handle_scope(env, scope);
+  (void)napi_close_handle_scope(env, scope); /* fails only for a scope not open: this one is */
 }
 
 static void free_watch(uv_handle_t *handle) {
   Watch *watch = (Watch *)handle;
-  napi_remove_async_cleanup_hook(watch->cleanup_hook);
+  /* NULL when open() failed before adding it. Removal fails only for a hook not added. */
+  if (watch->cleanup_hook != NULL) (void)napi_remove_async_cleanup_hook(watch->cleanup_hook);
   free(watch);
 }
 
@@ -189,10 +204,12 @@ static void close_receiver(Receiver *receiver) {
   if (receiver->closed) return;
   receiver->closed = 1;
   napi_env env = receiver->env;
-  napi_delete_reference(env, receiver->on_datagram);
-  napi_delete_reference(env, receiver->input_ref);
-  napi_delete_reference(env, receiver->datagram_ref);
-  napi_async_destroy(env, receiver->async_context);
+  /* These fail only for what was never made, or once the environment is gone (and its
+     references with it): nothing is left to undo either way. */
+  (void)napi_delete_reference(env, receiver->on_datagram);
+  (void)napi_delete_reference(env, receiver->input_ref);
+  (void)napi_delete_reference(env, receiver->datagram_ref);
+  (void)napi_async_destroy(env, receiver->async_context);
   uv_poll_stop(&receiver->watch->poll);
   close(receiver->fd);
   receiver->watch->receiver = NULL;
@@ -217,8 +234,11 @@ static void finalize_receiver(napi_env env, void *data, void *hint) {
   free(receiver);
 }
 
+/* Throws `message`, unless a failed call left its own exception pending (it says more). */
 static napi_value throw_error(napi_env env, const char *message) {
-  napi_throw_error(env, NULL, message);
+  bool pending = false;
+  /* Should throwing fail, JavaScript cannot run any more: nobody to tell. */
+  if (napi_is_exception_pending(env, &pending) != napi_ok || !pending) (void)napi_throw_error(env, NULL, message);
   return NULL;
 }
 
@@ -226,18 +246,40 @@ static napi_value throw_error(napi_env env, const char *message) {
 static Receiver *receiver_call(napi_env env, napi_callback_info info, size_t count, napi_value *argv) {
   size_t argc = count;
   void *data = NULL;
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  if (argc != count || napi_get_value_external(env, argv[0], &data) != napi_ok) return NULL;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != count ||
+      napi_get_value_external(env, argv[0], &data) != napi_ok)
+    return NULL;
   return (Receiver *)data;
+}
+
+/*
+ * Undoes an open() that failed part way, before JavaScript got the receiver. `polling`: libuv
+ * has the handle (its memory then goes in its close callback).
+ */
+static void abandon_receiver(Receiver *receiver, int polling) {
+  napi_env env = receiver->env;
+  /* Teardown of what was made: these fail only for what was not, and nothing is left to undo. */
+  if (receiver->on_datagram != NULL) (void)napi_delete_reference(env, receiver->on_datagram);
+  if (receiver->input_ref != NULL) (void)napi_delete_reference(env, receiver->input_ref);
+  if (receiver->datagram_ref != NULL) (void)napi_delete_reference(env, receiver->datagram_ref);
+  if (receiver->async_context != NULL) (void)napi_async_destroy(env, receiver->async_context);
+  if (receiver->fd >= 0) close(receiver->fd);
+  if (polling) {
+    receiver->watch->receiver = NULL;
+    uv_close((uv_handle_t *)&receiver->watch->poll, free_watch);
+  } else {
+    free(receiver->watch);
+  }
+  free(receiver);
 }
 
 static napi_value open_receiver(napi_env env, napi_callback_info info) {
   size_t argc = 2;
   napi_value argv[2];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   int32_t fd = -1;
   napi_valuetype callback_type = napi_undefined;
-  if (argc < 2 || napi_get_value_int32(env, argv[0], &fd) != napi_ok || fd < 0 ||
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 2 ||
+      napi_get_value_int32(env, argv[0], &fd) != napi_ok || fd < 0 ||
       napi_typeof(env, argv[1], &callback_type) != napi_ok || callback_type != napi_function)
     return throw_error(env, "open(fd, onDatagram): a socket descriptor and a function");
 
@@ -246,11 +288,8 @@ static napi_value open_receiver(napi_env env, napi_callback_info info) {
   void *input_data = NULL, *numbers_data = NULL;
   if (napi_create_buffer(env, INPUT_BYTES, &input_data, &input) != napi_ok ||
       napi_create_arraybuffer(env, DATAGRAM_SLOTS * sizeof(int32_t), &numbers_data, &numbers) != napi_ok ||
-      napi_create_typedarray(env, napi_int32_array, DATAGRAM_SLOTS, numbers, 0, &datagram) != napi_ok) {
-    bool pending = false;
-    napi_is_exception_pending(env, &pending);
-    return pending ? NULL : throw_error(env, "out of memory");
-  }
+      napi_create_typedarray(env, napi_int32_array, DATAGRAM_SLOTS, numbers, 0, &datagram) != napi_ok)
+    return throw_error(env, "out of memory");
   Receiver *receiver = calloc(1, sizeof *receiver);
   Watch *watch = calloc(1, sizeof *watch);
   if (receiver == NULL || watch == NULL) {
@@ -260,35 +299,46 @@ static napi_value open_receiver(napi_env env, napi_callback_info info) {
   }
   receiver->watch = watch;
   receiver->env = env;
-  const char *would_block = getenv("MAYUS_TEST_SENDTO_WOULD_BLOCK");
-  receiver->test_send_would_block = would_block != NULL && strcmp(would_block, "1") == 0;
+  receiver->fd = -1;
+  receiver->input = input_data;
+  receiver->datagram = numbers_data;
+
+  /* What JavaScript keeps for the receiver, before the descriptor: undone by abandon_receiver. */
+  if (napi_create_reference(env, input, 1, &receiver->input_ref) != napi_ok ||
+      napi_create_reference(env, datagram, 1, &receiver->datagram_ref) != napi_ok ||
+      napi_create_reference(env, argv[1], 1, &receiver->on_datagram) != napi_ok ||
+      napi_create_string_utf8(env, "mayus:udp-receive", NAPI_AUTO_LENGTH, &name) != napi_ok ||
+      napi_async_init(env, NULL, name, &receiver->async_context) != napi_ok) {
+    abandon_receiver(receiver, 0);
+    return throw_error(env, "out of memory");
+  }
+
   receiver->fd = dup(fd);
   uv_loop_t *loop = NULL;
-  napi_get_uv_event_loop(env, &loop);
-  if (receiver->fd < 0 || loop == NULL || uv_poll_init(loop, &watch->poll, receiver->fd) != 0) {
-    if (receiver->fd >= 0) close(receiver->fd);
-    free(watch);
-    free(receiver);
+  if (receiver->fd < 0 || napi_get_uv_event_loop(env, &loop) != napi_ok || loop == NULL ||
+      uv_poll_init(loop, &watch->poll, receiver->fd) != 0) {
+    abandon_receiver(receiver, 0);
+    return throw_error(env, "cannot watch the UDP socket's descriptor");
+  }
+  watch->receiver = receiver;
+  watch->poll.data = receiver;
+  if (napi_add_async_cleanup_hook(env, close_at_exit, watch, &watch->cleanup_hook) != napi_ok ||
+      uv_poll_start(&watch->poll, UV_READABLE, on_readable) != 0) {
+    abandon_receiver(receiver, 1);
     return throw_error(env, "cannot watch the UDP socket's descriptor");
   }
 
-  receiver->input = input_data;
-  napi_create_reference(env, input, 1, &receiver->input_ref);
-  receiver->datagram = numbers_data;
-  napi_create_reference(env, datagram, 1, &receiver->datagram_ref);
-  napi_create_reference(env, argv[1], 1, &receiver->on_datagram);
-  napi_create_string_utf8(env, "mayus:udp-receive", NAPI_AUTO_LENGTH, &name);
-  napi_async_init(env, NULL, name, &receiver->async_context);
-  watch->receiver = receiver;
-  napi_add_async_cleanup_hook(env, close_at_exit, watch, &watch->cleanup_hook);
-  watch->poll.data = receiver;
-  uv_poll_start(&watch->poll, UV_READABLE, on_readable);
-
-  napi_create_external(env, receiver, finalize_receiver, NULL, &external);
-  napi_create_object(env, &result);
-  napi_set_named_property(env, result, "input", input);
-  napi_set_named_property(env, result, "datagram", datagram);
-  napi_set_named_property(env, result, "receiver", external);
+  if (napi_create_object(env, &result) != napi_ok || napi_set_named_property(env, result, "input", input) != napi_ok ||
+      napi_set_named_property(env, result, "datagram", datagram) != napi_ok ||
+      napi_create_external(env, receiver, finalize_receiver, NULL, &external) != napi_ok) {
+    abandon_receiver(receiver, 1);
+    return throw_error(env, "out of memory");
+  }
+  /* From here the external's finalizer frees the receiver: only closing it is left to do. */
+  if (napi_set_named_property(env, result, "receiver", external) != napi_ok) {
+    close_receiver(receiver);
+    return throw_error(env, "out of memory");
+  }
   return result;
 }
 
@@ -297,8 +347,6 @@ static napi_value send_reply(napi_env env, Receiver *receiver, const void *data,
   int32_t outcome;
   if (receiver->closed || receiver->source_length == 0) {
     outcome = -EDESTADDRREQ; /* no datagram is being handled: nobody to reply to */
-  } else if (receiver->test_send_would_block) {
-    outcome = -EAGAIN;
   } else {
     ssize_t sent;
     do {
@@ -308,7 +356,7 @@ static napi_value send_reply(napi_env env, Receiver *receiver, const void *data,
     outcome = sent < 0 ? -errno : (int32_t)sent;
   }
   napi_value result;
-  napi_create_int32(env, outcome, &result);
+  if (napi_create_int32(env, outcome, &result) != napi_ok) return throw_error(env, "out of memory");
   return result;
 }
 
@@ -317,20 +365,20 @@ static napi_value reply(napi_env env, napi_callback_info info) {
   Receiver *receiver = receiver_call(env, info, 3, argv);
   void *data = NULL;
   size_t capacity = 0;
-  uint32_t length = 0;
+  int64_t length = -1; /* int64: a uint32 would wrap 2^32 + 1 to 1 */
   if (receiver == NULL || napi_get_buffer_info(env, argv[1], &data, &capacity) != napi_ok ||
-      napi_get_value_uint32(env, argv[2], &length) != napi_ok || length > capacity)
+      napi_get_value_int64(env, argv[2], &length) != napi_ok || length < 0 || (uint64_t)length > capacity)
     return throw_error(env, "reply(receiver, buffer, length): length within the buffer");
-  return send_reply(env, receiver, data, length);
+  return send_reply(env, receiver, data, (size_t)length);
 }
 
 static napi_value reply_from_input(napi_env env, napi_callback_info info) {
   napi_value argv[2];
   Receiver *receiver = receiver_call(env, info, 2, argv);
-  uint32_t length = 0;
-  if (receiver == NULL || napi_get_value_uint32(env, argv[1], &length) != napi_ok || length > INPUT_BYTES)
+  int64_t length = -1; /* int64, as in reply() */
+  if (receiver == NULL || napi_get_value_int64(env, argv[1], &length) != napi_ok || length < 0 || length > INPUT_BYTES)
     return throw_error(env, "replyFromInput(receiver, length): length within the input");
-  return send_reply(env, receiver, receiver->input, length);
+  return send_reply(env, receiver, receiver->input, (size_t)length);
 }
 
 static napi_value close_function(napi_env env, napi_callback_info info) {
@@ -348,6 +396,7 @@ NAPI_MODULE_INIT() {
       {"replyFromInput", NULL, reply_from_input, NULL, NULL, NULL, napi_default, NULL},
       {"close", NULL, close_function, NULL, NULL, NULL, napi_default, NULL},
   };
-  napi_define_properties(env, exports, sizeof functions / sizeof functions[0], functions);
+  /* NULL: the module does not load, and the loader reports the pending exception. */
+  if (napi_define_properties(env, exports, sizeof functions / sizeof functions[0], functions) != napi_ok) return NULL;
   return exports;
 }

@@ -41,8 +41,17 @@ export interface DatagramSyscalls {
 
 const loaded = loadNativeModule<DatagramSyscalls>("datagram-syscalls", ["open", "reply", "replyFromInput", "close"]);
 
-/** The native functions, or undefined where the module was not built or does not load. */
-export const datagramSyscalls: DatagramSyscalls | undefined = loaded.module;
+/**
+ * The native functions, or undefined where the module was not built or does not load. A plain
+ * object holding them (the module's own properties are read-only): a test's child process
+ * replaces `reply` to make the kernel refuse, as SocketWriter's tests pass their own `send`.
+ */
+export const datagramSyscalls: DatagramSyscalls | undefined = loaded.module && {
+  open: loaded.module.open,
+  reply: loaded.module.reply,
+  replyFromInput: loaded.module.replyFromInput,
+  close: loaded.module.close,
+};
 
 /** Why `datagramSyscalls` is undefined, when it is. */
 export const datagramSyscallsUnavailable: string | undefined = loaded.unavailable;
