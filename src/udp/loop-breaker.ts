@@ -2,14 +2,14 @@
  * Breaks UDP reflection loops between mayus and another echo-like server on any port (another
  * mayus, the lesson's Python server, an RFC 862 echo): one datagram spoofed from the other's
  * address makes each answer the other forever, since uppercase of uppercase is the same text.
- * A source that sends back exactly what we just sent it, within a round trip, several times
- * in a row, is such a loop: it gets no reply for a cooldown, which ends the loop.
+ * A source that sends back exactly what we just sent it, several times in a row, each soon
+ * after the one before, is such a loop: it gets no reply for a cooldown, which ends the loop.
  */
 
 export interface LoopBreakerOptions {
   /** Echoes in a row that mark a loop; 0 turns the loop breaker off. */
   echoes?: number;
-  /** A datagram is an echo only within this many milliseconds of our last reply to its source. */
+  /** Echoes add up only while each comes within this many milliseconds of the one before. */
   echoWindowMs?: number;
   /** How long a looping source gets no reply. */
   cooldownMs?: number;
@@ -30,7 +30,11 @@ export const LOOP_BREAKER_DEFAULTS = {
  * Our last replies to a source that an echo is compared with: a loop may carry several
  * datagrams at once (one spoofed each way), each coming back after the others' replies.
  */
-export const RECENT_REPLIES = 8;
+export const RECENT_REPLIES = 8; // a power of two: the ring wraps with a mask
+
+/** Calls of the new-source path before the first datagram (see `#prime`). */
+const PRIMING_CALLS = 64;
+const EMPTY = new Uint8Array(0);
 
 /** The table's largest size, 2^20 slots (some 64 MiB): far above any use. */
 const MAX_TABLE_BITS = 20;
@@ -41,7 +45,9 @@ export type LoopVerdict = "answer" | "muted" | "loop-detected";
 /**
  * A fixed-size table indexed by a hash of address and port: a colliding source takes the slot
  * over (the table only forgets, it never grows). Each slot holds the fingerprints of our last
- * replies to its source, when the last one was sent, the echoes in a row and the end of a mute.
+ * replies to its source, the echoes in a row and when the last came, and the end of a mute.
+ * The clock is read only for an echo or a muted source: an ordinary datagram costs two
+ * fingerprints and a few array reads.
  *
  * @example
  * const loops = new LoopBreaker();
@@ -57,18 +63,17 @@ export class LoopBreaker {
   readonly #now: () => number;
   /** The hash's top bits index the table: 32 minus their count. */
   readonly #shift: number;
-  readonly #addresses: (string | undefined)[];
+  /** "" for a free slot: only strings, so that compiled code need not expect anything else. */
+  readonly #addresses: string[];
   readonly #ports: Int32Array;
-  readonly #lastReplyMs: Float64Array;
+  readonly #lastEchoMs: Float64Array;
   readonly #mutedUntilMs: Float64Array;
   readonly #echoesInARow: Uint8Array;
-  /** RECENT_REPLIES fingerprints per slot, a ring; `#nextReply` is where the next one goes. */
+  /** RECENT_REPLIES fingerprints per slot, a ring (0: none, no fingerprint is 0); `#nextReply` is where the next one goes. */
   readonly #replies: Int32Array;
-  readonly #repliesKept: Uint8Array;
   readonly #nextReply: Uint8Array;
   /** The slot of the last `check`, for `replied`. */
   #slot = -1;
-  #nowMs = 0;
   /** The last source address hashed and its hash: a client's datagrams all come from one. */
   #lastAddress = "";
   #lastAddressHash = 0;
@@ -82,14 +87,26 @@ export class LoopBreaker {
     const bits = Math.min(MAX_TABLE_BITS, Math.max(1, Math.ceil(Math.log2(Math.max(2, requested)))));
     const size = 2 ** bits;
     this.#shift = 32 - bits;
-    this.#addresses = new Array<string | undefined>(size).fill(undefined);
+    this.#addresses = new Array<string>(size).fill("");
     this.#ports = new Int32Array(size);
-    this.#lastReplyMs = new Float64Array(size);
+    this.#lastEchoMs = new Float64Array(size);
     this.#mutedUntilMs = new Float64Array(size);
     this.#echoesInARow = new Uint8Array(size);
     this.#replies = new Int32Array(size * RECENT_REPLIES);
-    this.#repliesKept = new Uint8Array(size);
     this.#nextReply = new Uint8Array(size);
+    this.#prime();
+  }
+
+  /**
+   * Runs a new source's path a few times before any datagram: V8 gives a function its type
+   * feedback only after some calls, so the path that the first datagram of the first client
+   * takes had none, and the next new client made the compiled server code start over.
+   */
+  #prime(): void {
+    for (let port = 1; port <= PRIMING_CALLS; port++) this.check(EMPTY, "", port);
+    this.#addresses.fill("");
+    this.#ports.fill(0);
+    this.#slot = -1;
   }
 
   get isActive(): boolean {
@@ -105,8 +122,6 @@ export class LoopBreaker {
    * loop, and the source is muted from now on for the cooldown; "muted": it still is.
    */
   check(message: Uint8Array, address: string, port: number): LoopVerdict {
-    const nowMs = this.#now();
-    this.#nowMs = nowMs;
     const slot = this.#slotOf(address, port);
     this.#slot = slot;
     if (this.#addresses[slot] !== address || this.#ports[slot] !== port) {
@@ -114,24 +129,28 @@ export class LoopBreaker {
       this.#addresses[slot] = address;
       this.#ports[slot] = port;
       this.#mutedUntilMs[slot] = 0;
-      this.#echoesInARow[slot] = 0;
-      this.#repliesKept[slot] = 0;
-      this.#nextReply[slot] = 0;
+      this.#forget(slot);
       return "answer";
     }
-    if (nowMs < this.#mutedUntilMs[slot]) return "muted";
-    if (nowMs - this.#lastReplyMs[slot] > this.#echoWindowMs || !this.#isRecentReply(slot, fingerprintOf(message))) {
+    const mutedUntilMs = this.#mutedUntilMs[slot] as number;
+    if (mutedUntilMs !== 0) {
+      if (this.#now() < mutedUntilMs) return "muted";
+      this.#mutedUntilMs[slot] = 0;
+    }
+    if (!this.#isRecentReply(slot, fingerprintOf(message))) {
       this.#echoesInARow[slot] = 0;
       return "answer";
     }
-    const echoes = this.#echoesInARow[slot] + 1;
+    const nowMs = this.#now();
+    const inARow = this.#echoesInARow[slot] as number;
+    const echoes = inARow > 0 && nowMs - (this.#lastEchoMs[slot] as number) <= this.#echoWindowMs ? inARow + 1 : 1;
+    this.#lastEchoMs[slot] = nowMs;
     if (echoes < this.#echoes) {
       this.#echoesInARow[slot] = echoes;
       return "answer";
     }
     // A loop: what is still in flight comes back while muted and dies here.
-    this.#echoesInARow[slot] = 0;
-    this.#repliesKept[slot] = 0;
+    this.#forget(slot);
     this.#mutedUntilMs[slot] = nowMs + this.#cooldownMs;
     return "loop-detected";
   }
@@ -140,17 +159,22 @@ export class LoopBreaker {
   replied(reply: Uint8Array): void {
     const slot = this.#slot;
     if (slot < 0) return;
-    const next = this.#nextReply[slot];
+    const next = this.#nextReply[slot] as number;
     this.#replies[slot * RECENT_REPLIES + next] = fingerprintOf(reply);
-    this.#nextReply[slot] = (next + 1) % RECENT_REPLIES;
-    if (this.#repliesKept[slot] < RECENT_REPLIES) this.#repliesKept[slot]++;
-    this.#lastReplyMs[slot] = this.#nowMs;
+    this.#nextReply[slot] = (next + 1) & (RECENT_REPLIES - 1);
+  }
+
+  /** Our replies to the slot's source and its echoes so far, forgotten. */
+  #forget(slot: number): void {
+    this.#echoesInARow[slot] = 0;
+    this.#nextReply[slot] = 0;
+    this.#replies.fill(0, slot * RECENT_REPLIES, (slot + 1) * RECENT_REPLIES);
   }
 
   #isRecentReply(slot: number, fingerprint: number): boolean {
+    const replies = this.#replies;
     const first = slot * RECENT_REPLIES;
-    const kept = this.#repliesKept[slot];
-    for (let index = 0; index < kept; index++) if (this.#replies[first + index] === fingerprint) return true;
+    for (let index = first; index < first + RECENT_REPLIES; index++) if (replies[index] === fingerprint) return true;
     return false;
   }
 
@@ -166,25 +190,31 @@ export class LoopBreaker {
   }
 }
 
-/** Bytes of a datagram a fingerprint looks at, spread evenly from the first to the last. */
-const FINGERPRINT_SAMPLES = 16;
+/** Bytes of a datagram a fingerprint looks at, spread evenly over it, and the last one. */
+const FINGERPRINT_SAMPLES = 8;
 
 /**
- * A cheap fingerprint of a datagram: its length and 16 bytes spread over it, so the cost does
- * not grow with the datagram. Two datagrams that differ only between the samples look alike:
- * it takes that, from the same source, several times in a row, within a round trip, to be
- * taken for a loop.
+ * A cheap fingerprint of a datagram: its length, 8 bytes spread over it and its last byte,
+ * so the cost does not grow with the datagram. Two datagrams that differ only between the
+ * samples look alike: it takes that, from the same source, several times in a row, each soon
+ * after the one before, to be taken for a loop.
  */
 export function fingerprintOf(bytes: Uint8Array): number {
   const length = bytes.length;
   let hash = Math.imul(length ^ 0x9e3779b9, 0x85ebca6b);
-  if (length <= FINGERPRINT_SAMPLES) {
-    for (let index = 0; index < length; index++) hash = Math.imul(hash ^ (bytes[index] as number), 0x01000193);
-    return hash;
+  if (length === 0) return smallFingerprint(hash);
+  const samples = Math.min(length, FINGERPRINT_SAMPLES);
+  const stride = length <= FINGERPRINT_SAMPLES ? 1 : Math.trunc((length - 1) / (FINGERPRINT_SAMPLES - 1));
+  for (let sample = 0, index = 0; sample < samples; sample++, index += stride) {
+    hash = Math.imul(hash ^ (bytes[index] as number), 0x01000193);
   }
-  const step = (length - 1) / (FINGERPRINT_SAMPLES - 1);
-  for (let sample = 0; sample < FINGERPRINT_SAMPLES; sample++) {
-    hash = Math.imul(hash ^ (bytes[(sample * step) | 0] as number), 0x01000193);
-  }
-  return hash;
+  return smallFingerprint(Math.imul(hash ^ (bytes[length - 1] as number), 0x01000193));
+}
+
+/**
+ * 30 bits, never 0 (the ring's "no reply"): a small integer for V8 (a Smi), so that returning
+ * one allocates nothing, where a full 32-bit value would be a heap number per datagram.
+ */
+function smallFingerprint(hash: number): number {
+  return (hash >>> 2) | 1;
 }
