@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { get } from "node:http";
 import { connect, createServer, type Socket } from "node:net";
 import { describe, test } from "node:test";
+import { pino } from "pino";
 import { MayusError } from "../src/errors.js";
 import { setLanguage } from "../src/i18n/index.js";
 import { METRICS_SERVER_DEFAULTS, startMetricsServer } from "../src/observability/metrics-server.js";
@@ -95,6 +96,41 @@ describe("metrics endpoint bounds", () => {
     } finally {
       for (const socket of idle) socket.destroy();
       await server.stop();
+    }
+  });
+
+  test("the cap's boundary: maxConnections open, the next one closed at accept, counted and logged", async () => {
+    const maxConnections = 3;
+    const warnings: string[] = [];
+    const logger = pino({ level: "warn" }, { write: (line: string) => warnings.push(line) });
+    const server = await startMetricsServer({
+      host: "127.0.0.1",
+      port: 0,
+      metrics: async () => ({ text: "", contentType: "text/plain" }),
+      isReady: () => true,
+      limits: { maxConnections },
+      logger,
+    });
+    const sockets: Socket[] = [];
+    try {
+      const closed: boolean[] = [];
+      for (let index = 0; index <= maxConnections; index++) {
+        const socket = connect({ host: "127.0.0.1", port: server.port });
+        sockets.push(socket);
+        socket.resume();
+        closed.push(false);
+        socket.on("close", () => (closed[index] = true));
+        socket.on("error", () => {});
+        await new Promise((resolve) => socket.once("connect", resolve));
+      }
+      await until(() => server.refusedConnections === 1);
+      await until(() => closed[maxConnections] === true);
+      assert.deepEqual(closed.slice(0, maxConnections), Array(maxConnections).fill(false));
+      assert.equal(warnings.length, 1);
+      assert.match(warnings[0], /metrics connection closed/);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      server.close();
     }
   });
 

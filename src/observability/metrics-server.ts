@@ -7,6 +7,8 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { listenError } from "../errors.js";
+import { type Logger, silentLogger } from "./logger.js";
+import { RateLimitedLog } from "./rate-limited-log.js";
 
 /**
  * The endpoint's own bounds. Node's HTTP server has no connection cap and keeps idle sockets
@@ -45,6 +47,14 @@ export interface MetricsServerOptions {
   /** False while draining. */
   isReady(): boolean;
   limits?: Partial<MetricsServerLimits>;
+  /** Where connections closed at the cap are logged (at most a line a second). */
+  logger?: Logger;
+}
+
+export interface MetricsServer extends Server {
+  port: number;
+  /** Connections closed at accept because `maxConnections` were open. */
+  readonly refusedConnections: number;
 }
 
 /**
@@ -54,7 +64,7 @@ export interface MetricsServerOptions {
  * const server = await startMetricsServer({ port: 9464, metrics: async () => ..., isReady: () => true });
  * server.close();
  */
-export async function startMetricsServer(options: MetricsServerOptions): Promise<Server & { port: number }> {
+export async function startMetricsServer(options: MetricsServerOptions): Promise<MetricsServer> {
   const limits = { ...METRICS_SERVER_DEFAULTS, ...options.limits };
   const server = createServer(
     {
@@ -87,6 +97,16 @@ export async function startMetricsServer(options: MetricsServerOptions): Promise
     },
   );
   server.maxConnections = limits.maxConnections;
+  let refusedConnections = 0;
+  const refusals = new RateLimitedLog(options.logger ?? silentLogger());
+  server.on("drop", (data?: { remoteAddress?: string }) => {
+    refusedConnections++;
+    refusals.warn(
+      "metrics-max-connections",
+      () => ({ peer: data?.remoteAddress, maxConnections: limits.maxConnections }),
+      "metrics connection closed: the endpoint has its most connections open",
+    );
+  });
   // With no 'timeout' listener, Node destroys the socket that went quiet.
   server.timeout = limits.idleTimeoutMs;
   await new Promise<void>((resolve, reject) => {
@@ -98,5 +118,9 @@ export async function startMetricsServer(options: MetricsServerOptions): Promise
       resolve();
     });
   });
-  return Object.assign(server, { port: (server.address() as AddressInfo).port });
+  const port = (server.address() as AddressInfo).port;
+  return Object.defineProperties(server, {
+    port: { value: port, enumerable: true },
+    refusedConnections: { get: () => refusedConnections, enumerable: true },
+  }) as MetricsServer;
 }
