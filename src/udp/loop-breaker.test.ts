@@ -130,3 +130,11 @@ test("fingerprints: equal bytes alike; length, first, last and spread bytes tell
   }
   assert.notEqual(fingerprintOf(big), fingerprintOf(big.subarray(1)));
 });
+
+test("echoes over 255 count as 255 (a byte per slot), not as a counter that wraps and never mutes", () => {
+  const time = clock();
+  const loops = new LoopBreaker({ now: time.now, echoes: 1000 });
+  serve(loops, Buffer.from("X"));
+  for (let echo = 1; echo < 255; echo++) assert.equal(serve(loops, Buffer.from("X")), "answer", `echo ${echo}`);
+  assert.equal(serve(loops, Buffer.from("X")), "loop-detected");
+});

@@ -7,7 +7,7 @@
  */
 
 export interface LoopBreakerOptions {
-  /** Echoes in a row that mark a loop; 0 turns the loop breaker off. */
+  /** Echoes in a row that mark a loop (at most 255); 0 turns the loop breaker off. */
   echoes?: number;
   /** Echoes add up only while each comes within this many milliseconds of the one before. */
   echoWindowMs?: number;
@@ -31,6 +31,9 @@ export const LOOP_BREAKER_DEFAULTS = {
  * datagrams at once (one spoofed each way), each coming back after the others' replies.
  */
 export const RECENT_REPLIES = 8; // a power of two: the ring wraps with a mask
+
+/** The most `echoes` that can be asked for. */
+const MAX_ECHOES = 255;
 
 /** Calls of the new-source path before the first datagram (see `#prime`). */
 const PRIMING_CALLS = 64;
@@ -79,7 +82,8 @@ export class LoopBreaker {
   #lastAddressHash = 0;
 
   constructor(options: LoopBreakerOptions = {}) {
-    this.#echoes = options.echoes ?? LOOP_BREAKER_DEFAULTS.echoes;
+    // Counted per slot in a byte.
+    this.#echoes = Math.min(MAX_ECHOES, options.echoes ?? LOOP_BREAKER_DEFAULTS.echoes);
     this.#echoWindowMs = options.echoWindowMs ?? LOOP_BREAKER_DEFAULTS.echoWindowMs;
     this.#cooldownMs = options.cooldownMs ?? LOOP_BREAKER_DEFAULTS.cooldownMs;
     this.#now = options.now ?? (() => performance.now());
