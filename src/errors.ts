@@ -62,13 +62,21 @@ export function connectError(error: NodeJS.ErrnoException, host: string, address
   }
 }
 
-/** The error a failed bind or listen becomes, from its system code. */
-export function listenError(error: NodeJS.ErrnoException, protocol: string, host: string, port: number): MayusError {
+/** The error a failed bind or listen becomes, from its system code. `metrics` is the HTTP endpoint of `--metrics-port`. */
+export function listenError(
+  error: NodeJS.ErrnoException,
+  protocol: "tcp" | "udp" | "metrics",
+  host: string,
+  port: number,
+): MayusError {
   const shownHost = host.includes(":") ? `[${host}]` : host;
-  const parameters = { protocol: protocol.toUpperCase(), host: shownHost, port, reason: error.code ?? error.message };
+  const shownProtocol = protocol === "metrics" ? "HTTP" : protocol.toUpperCase();
+  const parameters = { protocol: shownProtocol, host: shownHost, port, reason: error.code ?? error.message };
   const key =
     error.code === "EADDRINUSE"
-      ? "error.addressInUse"
+      ? protocol === "metrics"
+        ? "error.metricsPortInUse"
+        : "error.addressInUse"
       : error.code === "EADDRNOTAVAIL" || error.code === "ENOTFOUND"
         ? "error.addressNotAvailable"
         : error.code === "EACCES"

@@ -2,8 +2,21 @@
 
 import assert from "node:assert/strict";
 import { createSocket, type Socket } from "node:dgram";
-import { describe, test } from "node:test";
+import { readFileSync } from "node:fs";
+import { get } from "node:http";
+import { describe, type TestContext, test } from "node:test";
 import { UdpServer, uppercase } from "../src/index.js";
+import {
+  type MayusServer,
+  PEERS,
+  peerAvailable,
+  run,
+  runMayus,
+  type Started,
+  startMayusServer,
+  startPythonServer,
+  waitForOutput,
+} from "./support/processes.js";
 import { udpExchange } from "./support/sockets.js";
 
 async function listening(server: UdpServer): Promise<number> {
@@ -177,6 +190,190 @@ describe("amplification", () => {
       assert.deepEqual(await udpExchange(middlePort, fits), uppercase(fits));
     } finally {
       await Promise.all([generous.close(), middle.close()]);
+    }
+  });
+});
+
+/** One mayus with its metrics endpoint, whose counters are the server's own view of what it sent. */
+async function startMayusWithMetrics(): Promise<MayusServer & { metricsPort: number }> {
+  const server = await startMayusServer(["--udp", "--metrics-port", "0", "--metrics-host", "127.0.0.1"]);
+  const metricsPort = Number((await waitForOutput(server, /metrics on http port (\d+)/))[1]);
+  return { ...server, metricsPort };
+}
+
+/** A counter of /metrics (summed over its labels, or the one with `label`), 0 when absent. */
+async function counter(metricsPort: number, name: string, label = ""): Promise<number> {
+  const text = await new Promise<string>((resolve, reject) => {
+    get({ host: "127.0.0.1", port: metricsPort, path: "/metrics", agent: false }, (response) => {
+      let body = "";
+      response.setEncoding("utf8");
+      response.on("data", (chunk: string) => (body += chunk));
+      response.on("end", () => resolve(body));
+    }).on("error", reject);
+  });
+  let total = 0;
+  for (const line of text.split("\n")) {
+    if (line.startsWith(`${name} `) || (line.startsWith(`${name}{`) && line.includes(label))) {
+      total += Number(line.slice(line.lastIndexOf(" ") + 1));
+    }
+  }
+  return total;
+}
+
+/** The machine's UDP datagrams sent so far (/proc/net/snmp): other tests running at once add to it. */
+function udpOutDatagrams(): number {
+  const lines = readFileSync("/proc/net/snmp", "utf8")
+    .split("\n")
+    .filter((line) => line.startsWith("Udp: "));
+  const [names, values] = lines.map((line) => line.split(/\s+/));
+  return Number(values[names.indexOf("OutDatagrams")]);
+}
+
+/** One datagram to 127.0.0.1:targetPort that seems to come from 127.0.0.1:sourcePort (a raw socket, as root). */
+async function spoof(sourcePort: number, targetPort: number, payload: string): Promise<void> {
+  const sent = await run("python3", [
+    `${PEERS}udp_spoof.py`,
+    "--source-port",
+    String(sourcePort),
+    "--target-port",
+    String(targetPort),
+    "--payload",
+    payload,
+  ]);
+  assert.equal(sent.code, 0, sent.stderr);
+}
+
+/** `mayus client --udp` with one line: its answer, as a user would see it. */
+async function clientAnswer(port: number, line: string): Promise<string> {
+  const result = await runMayus(["client", "--udp", "127.0.0.1", String(port)], `${line}\n`);
+  assert.equal(result.code, 0, result.stderr);
+  return result.stdout.toString();
+}
+
+function spoofingUnavailable(t: TestContext): boolean {
+  if (process.getuid?.() !== 0) {
+    t.skip("a raw socket to spoof a source needs root");
+    return true;
+  }
+  if (!peerAvailable("python3")) {
+    t.skip("python3 is not installed");
+    return true;
+  }
+  return false;
+}
+
+/** Fewer datagrams than this in all, after one spoofed each way: the loop died within a handful of exchanges. */
+const LOOP_DATAGRAMS_BOUND = 50;
+
+describe("reflection loops between instances (CERT CA-1996-01, any ports)", () => {
+  test("two mayus servers, one spoofed datagram each way: fewer than 50 datagrams, clients still answered", async (t) => {
+    if (spoofingUnavailable(t)) return;
+    const a = await startMayusWithMetrics();
+    const b = await startMayusWithMetrics();
+    try {
+      const snmpBefore = udpOutDatagrams();
+      await spoof(b.udpPort, a.udpPort, "loop from b to a");
+      await spoof(a.udpPort, b.udpPort, "loop from a to b");
+      // Each datagram circulating dies where one side takes the other for a loop: one drop each.
+      const loopDrops = async () =>
+        (await counter(a.metricsPort, "mayus_udp_datagrams_dropped_total", 'reason="reflection-loop"')) +
+        (await counter(b.metricsPort, "mayus_udp_datagrams_dropped_total", 'reason="reflection-loop"'));
+      const sentBy = (server: { metricsPort: number }) => counter(server.metricsPort, "mayus_udp_datagrams_sent_total");
+      // Until both are dead, or so many went round that the assertion below fails.
+      await untilAsync(
+        async () => (await loopDrops()) >= 2 || (await sentBy(a)) + (await sentBy(b)) >= LOOP_DATAGRAMS_BOUND,
+      );
+      const sentByA = await sentBy(a);
+      const sentByB = await sentBy(b);
+      t.diagnostic(`sent by A ${sentByA}, by B ${sentByB}; machine-wide UDP out ${udpOutDatagrams() - snmpBefore}`);
+      assert.ok(sentByA + sentByB < LOOP_DATAGRAMS_BOUND, `${sentByA} + ${sentByB} datagrams`);
+      assert.equal(await clientAnswer(a.udpPort, "still served by a"), "STILL SERVED BY A\n");
+      assert.equal(await clientAnswer(b.udpPort, "still served by b"), "STILL SERVED BY B\n");
+      // Nothing more went round meanwhile.
+      assert.equal(await counter(a.metricsPort, "mayus_udp_datagrams_sent_total"), sentByA + 1);
+      assert.equal(await counter(b.metricsPort, "mayus_udp_datagrams_sent_total"), sentByB + 1);
+    } finally {
+      await Promise.all([a.stop(), b.stop()]);
+    }
+  });
+
+  for (const peer of ["udp_server.py", "udp_echo.py"]) {
+    const kind = peer === "udp_echo.py" ? "an RFC 862 echo (Python)" : "the lesson's Python server";
+    test(`mayus and ${kind}, one spoofed datagram each way: fewer than 50 datagrams, clients still answered`, async (t) => {
+      if (spoofingUnavailable(t)) return;
+      const mayus = await startMayusWithMetrics();
+      let python: (Started & { port: number }) | undefined;
+      try {
+        python = await startPythonServer(peer);
+        await spoof(python.port, mayus.udpPort, "loop from python to mayus");
+        await spoof(mayus.udpPort, python.port, "loop from mayus to python");
+        const sent = () => counter(mayus.metricsPort, "mayus_udp_datagrams_sent_total");
+        const loopDrops = () =>
+          counter(mayus.metricsPort, "mayus_udp_datagrams_dropped_total", 'reason="reflection-loop"');
+        await untilAsync(async () => (await loopDrops()) >= 2 || 2 * (await sent()) >= LOOP_DATAGRAMS_BOUND);
+        const sentByMayus = await sent();
+        // The peer answers each datagram it gets: mayus's, and the one spoofed to it.
+        const inAll = 2 * sentByMayus + 1;
+        t.diagnostic(`sent by mayus ${sentByMayus}, about ${inAll} in all`);
+        assert.ok(inAll < LOOP_DATAGRAMS_BOUND, `${inAll} datagrams`);
+        assert.equal(await clientAnswer(mayus.udpPort, "still served"), "STILL SERVED\n");
+        const pythonAnswer = peer === "udp_echo.py" ? "python too\n" : "PYTHON TOO\n";
+        assert.equal(await clientAnswer(python.port, "python too"), pythonAnswer);
+        assert.equal(await counter(mayus.metricsPort, "mayus_udp_datagrams_sent_total"), sentByMayus + 1);
+      } finally {
+        await Promise.all([mayus.stop(), python?.stop()]);
+      }
+    });
+  }
+});
+
+async function untilAsync(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describe("the loop breaker leaves clients alone", () => {
+  test("mayus bench --udp (ping-pong, 1, 10 and 64 bytes) and mayus ping: every answer, no source taken for a loop", async () => {
+    const server = await startMayusServer([
+      "--udp",
+      "--udp-rate",
+      "0",
+      "--metrics-port",
+      "0",
+      "--metrics-host",
+      "127.0.0.1",
+    ]);
+    try {
+      const metricsPort = Number((await waitForOutput(server, /metrics on http port (\d+)/))[1]);
+      // 10 bytes is the bench's sequence number alone: digits, which uppercase leaves as they are.
+      for (const size of ["1", "10", "64"]) {
+        const args = ["bench", "127.0.0.1", String(server.udpPort), "--udp", "--size", size, "--duration", "0.5"];
+        const finished = await runMayus([...args, "--json"], "", { timeoutMs: 15_000 });
+        assert.equal(finished.code, 0, finished.stderr);
+        const result = JSON.parse(finished.stdout.toString()) as { messages: number; errors: { total: number } };
+        assert.equal(result.errors.total, 0, `size ${size}`);
+        assert.ok(result.messages > 100, `size ${size}: ${result.messages} messages`);
+      }
+      const ping = await runMayus(["ping", "--count", "20", "--interval", "0.01", "127.0.0.1", String(server.udpPort)]);
+      assert.equal(ping.code, 0, ping.stderr);
+      assert.match(ping.stdout.toString(), / 0(\.0+)?% (packet )?loss/);
+      assert.equal(await counter(metricsPort, "mayus_udp_datagrams_dropped_total", 'reason="reflection-loop"'), 0);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  test("a piped client sending the same upper-case line 20 times gets all 20 answers", async () => {
+    const server = await startMayusServer(["--udp"]);
+    try {
+      const result = await runMayus(["client", "--udp", "127.0.0.1", String(server.udpPort)], "SAME LINE\n".repeat(20));
+      assert.equal(result.code, 0, result.stderr);
+      assert.equal(result.stdout.toString(), "SAME LINE\n".repeat(20));
+    } finally {
+      await server.stop();
     }
   });
 });

@@ -6,6 +6,38 @@
 
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { listenError } from "../errors.js";
+import { type Logger, silentLogger } from "./logger.js";
+import { RateLimitedLog } from "./rate-limited-log.js";
+
+/**
+ * The endpoint's own bounds. Node's HTTP server has no connection cap and keeps idle sockets
+ * open for long, and its descriptors come out of the budget the TCP service's connection limit
+ * is sized for: so it takes few connections and lets none of them sit.
+ */
+export interface MetricsServerLimits {
+  /**
+   * Connections open at once (a scraper and a few health checks need one each); the surplus is
+   * closed as soon as it is accepted. Counted in the TCP service's descriptor reserve.
+   */
+  maxConnections: number;
+  /** A connection that has not sent a whole request head in this time gets 408 and is closed (one that never sends a byte too). */
+  headersTimeoutMs: number;
+  /** The whole request, head and body. */
+  requestTimeoutMs: number;
+  /** A kept-alive connection waiting for its next request. */
+  keepAliveTimeoutMs: number;
+  /** No bytes either way for this long, whatever the connection is doing: closed. */
+  idleTimeoutMs: number;
+}
+
+export const METRICS_SERVER_DEFAULTS: MetricsServerLimits = {
+  maxConnections: 16,
+  headersTimeoutMs: 5_000,
+  requestTimeoutMs: 10_000,
+  keepAliveTimeoutMs: 5_000,
+  idleTimeoutMs: 15_000,
+};
 
 export interface MetricsServerOptions {
   host?: string;
@@ -14,38 +46,81 @@ export interface MetricsServerOptions {
   metrics(): Promise<{ text: string; contentType: string }>;
   /** False while draining. */
   isReady(): boolean;
+  limits?: Partial<MetricsServerLimits>;
+  /** Where connections closed at the cap are logged (at most a line a second). */
+  logger?: Logger;
+}
+
+export interface MetricsServer extends Server {
+  port: number;
+  /** Connections closed at accept because `maxConnections` were open. */
+  readonly refusedConnections: number;
 }
 
 /**
+ * Rejects with a `listen-failed` MayusError (exit 8) when the port cannot be had.
+ *
  * @example
  * const server = await startMetricsServer({ port: 9464, metrics: async () => ..., isReady: () => true });
  * server.close();
  */
-export async function startMetricsServer(options: MetricsServerOptions): Promise<Server & { port: number }> {
-  const server = createServer((request, response) => {
-    const path = (request.url ?? "/").split("?")[0];
-    if (request.method !== "GET" && request.method !== "HEAD") {
-      response.writeHead(405, { allow: "GET, HEAD" }).end();
-    } else if (path === "/metrics") {
-      options.metrics().then(
-        ({ text, contentType }) => response.writeHead(200, { "content-type": contentType }).end(text),
-        (error: Error) => response.writeHead(500, { "content-type": "text/plain" }).end(`${error.message}\n`),
-      );
-    } else if (path === "/healthz") {
-      response.writeHead(200, { "content-type": "text/plain" }).end("ok\n");
-    } else if (path === "/readyz") {
-      const ready = options.isReady();
-      response.writeHead(ready ? 200 : 503, { "content-type": "text/plain" }).end(ready ? "ready\n" : "draining\n");
-    } else {
-      response.writeHead(404, { "content-type": "text/plain" }).end("not found: try /metrics, /healthz or /readyz\n");
-    }
+export async function startMetricsServer(options: MetricsServerOptions): Promise<MetricsServer> {
+  const limits = { ...METRICS_SERVER_DEFAULTS, ...options.limits };
+  const server = createServer(
+    {
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      keepAliveTimeout: limits.keepAliveTimeoutMs,
+      // Node checks the two timeouts above only this often (30 s by default): a quarter of the shorter.
+      connectionsCheckingInterval: Math.max(
+        100,
+        Math.floor(Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs) / 4),
+      ),
+    },
+    (request, response) => {
+      const path = (request.url ?? "/").split("?")[0];
+      if (request.method !== "GET" && request.method !== "HEAD") {
+        response.writeHead(405, { allow: "GET, HEAD" }).end();
+      } else if (path === "/metrics") {
+        options.metrics().then(
+          ({ text, contentType }) => response.writeHead(200, { "content-type": contentType }).end(text),
+          (error: Error) => response.writeHead(500, { "content-type": "text/plain" }).end(`${error.message}\n`),
+        );
+      } else if (path === "/healthz") {
+        response.writeHead(200, { "content-type": "text/plain" }).end("ok\n");
+      } else if (path === "/readyz") {
+        const ready = options.isReady();
+        response.writeHead(ready ? 200 : 503, { "content-type": "text/plain" }).end(ready ? "ready\n" : "draining\n");
+      } else {
+        response.writeHead(404, { "content-type": "text/plain" }).end("not found: try /metrics, /healthz or /readyz\n");
+      }
+    },
+  );
+  server.maxConnections = limits.maxConnections;
+  let refusedConnections = 0;
+  const refusals = new RateLimitedLog(options.logger ?? silentLogger());
+  server.on("drop", (data?: { remoteAddress?: string }) => {
+    refusedConnections++;
+    refusals.warn(
+      "metrics-max-connections",
+      () => ({ peer: data?.remoteAddress, maxConnections: limits.maxConnections }),
+      "metrics connection closed: the endpoint has its most connections open",
+    );
   });
+  // With no 'timeout' listener, Node destroys the socket that went quiet.
+  server.timeout = limits.idleTimeoutMs;
   await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
+    server.once("error", (error: NodeJS.ErrnoException) =>
+      reject(listenError(error, "metrics", options.host ?? "::", options.port)),
+    );
     server.listen({ host: options.host, port: options.port }, () => {
-      server.off("error", reject);
+      server.removeAllListeners("error");
       resolve();
     });
   });
-  return Object.assign(server, { port: (server.address() as AddressInfo).port });
+  const port = (server.address() as AddressInfo).port;
+  return Object.defineProperties(server, {
+    port: { value: port, enumerable: true },
+    refusedConnections: { get: () => refusedConnections, enumerable: true },
+  }) as MetricsServer;
 }

@@ -5,9 +5,21 @@
  */
 
 import { readFileSync } from "node:fs";
+import { METRICS_SERVER_DEFAULTS } from "../observability/metrics-server.js";
 
-/** Descriptors kept free for everything that is not a client connection. */
-export const RESERVED_DESCRIPTORS = 64;
+/**
+ * Descriptors for the process itself: stdio, listeners, libuv's own (epoll, eventfds, signal
+ * pipes), logs. `ls /proc/PID/fd | wc -l` of an idle `mayus serve --metrics-port 0` shows how
+ * many it holds; this leaves room above that.
+ */
+const PROCESS_DESCRIPTORS = 48;
+
+/**
+ * Descriptors kept free for everything that is not a client connection: the process's own
+ * and every connection the metrics endpoint may hold (it has its own cap, so the two cannot
+ * starve each other).
+ */
+export const RESERVED_DESCRIPTORS = PROCESS_DESCRIPTORS + METRICS_SERVER_DEFAULTS.maxConnections;
 
 /** The soft limit on open files, or `undefined` where it cannot be read. */
 export function openFileLimit(limitsFile = "/proc/self/limits"): number | undefined {

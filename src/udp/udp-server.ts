@@ -2,7 +2,8 @@
  * The UDP side of mayus: socket, bind, then for each datagram recvfrom, uppercase, sendto
  * the sender's address and port. No connections: every datagram stands alone, and one that
  * is lost is lost (the lesson's point about UDP). Before answering it refuses reflection
- * sources and sources over their rate, and it never answers with more bytes than it got.
+ * sources, sources caught in a loop with another echo-like server and sources over their
+ * rate, and it never answers with more bytes than it got.
  */
 
 import { createSocket, type Socket as DatagramSocket, type RemoteInfo } from "node:dgram";
@@ -17,49 +18,15 @@ import type { ServerState } from "../net/server-state.js";
 import { type Logger, silentLogger } from "../observability/logger.js";
 import { RateLimitedLog } from "../observability/rate-limited-log.js";
 import type { Tracer } from "../observability/trace.js";
-import type { TransformOptions } from "../transform/index.js";
 import { DatagramIO } from "./datagram-io.js";
-import { NetworkSimulator, type NetworkSimulatorOptions } from "./network-simulator.js";
-import { ReflectionGuard, type ReflectionRefusal } from "./reflection-guard.js";
+import { LoopBreaker } from "./loop-breaker.js";
+import { NetworkSimulator } from "./network-simulator.js";
+import { ReflectionGuard } from "./reflection-guard.js";
 import { ReplyUppercaser } from "./reply-uppercaser.js";
-import { SourceRateLimiter, type SourceRateLimiterOptions } from "./source-rate-limiter.js";
+import { SourceRateLimiter } from "./source-rate-limiter.js";
+import type { UdpDropReason, UdpServerOptions, UdpServerStatistics } from "./udp-server-options.js";
 
-export interface UdpServerOptions {
-  /** Address to bind; default all interfaces, IPv6 and IPv4 (`::` dual-stack, else `0.0.0.0`). */
-  host?: string;
-  /** Default 12000; 0 lets the kernel choose. */
-  port?: number;
-  transform?: TransformOptions;
-  /**
-   * Reply bytes per request byte, at most (1 to 3; default 1, like an RFC 862 echo). Where
-   * the full uppercase would go over, characters that grow stay as they are in that reply.
-   */
-  maxGrowth?: number;
-  rateLimit?: SourceRateLimiterOptions;
-  /** Simulated loss, duplication and delay of replies (teaching). */
-  network?: NetworkSimulatorOptions;
-  /** Other ports mayus listens on (the TCP port, other instances'): never answered. */
-  ownPorts?: number[];
-  logger?: Logger;
-  trace?: Tracer;
-}
-
-export type UdpDropReason = ReflectionRefusal | "rate-limited" | "simulated-loss" | "send-failed";
-
-export interface UdpServerStatistics {
-  datagramsReceived: number;
-  datagramsSent: number;
-  bytesReceived: number;
-  bytesSent: number;
-  /** Datagrams not answered, by reason. */
-  dropped: Record<UdpDropReason, number>;
-  /** Replies where characters that would grow were left as they were. */
-  growthLimited: number;
-  /** Extra copies sent by the simulated network. */
-  duplicated: number;
-  /** Sources in the rate limiter's table now. */
-  rateLimitSources: number;
-}
+export type { UdpDropReason, UdpServerOptions, UdpServerStatistics } from "./udp-server-options.js";
 
 /**
  * @example
@@ -77,6 +44,7 @@ export class UdpServer extends EventEmitter {
   readonly #dropLog: RateLimitedLog;
   readonly #trace: Tracer | undefined;
   readonly #guard: ReflectionGuard;
+  readonly #loops: LoopBreaker;
   readonly #rateLimiter: SourceRateLimiter;
   readonly #network: NetworkSimulator;
   readonly #pendingDelays = new Set<NodeJS.Timeout>();
@@ -96,10 +64,12 @@ export class UdpServer extends EventEmitter {
     "own-port": 0,
     broadcast: 0,
     multicast: 0,
+    "reflection-loop": 0,
     "rate-limited": 0,
     "simulated-loss": 0,
     "send-failed": 0,
   };
+  #loopsBroken = 0;
   #closing: Promise<void> | undefined;
   readonly #pendingListen = new PendingListen();
 
@@ -112,6 +82,7 @@ export class UdpServer extends EventEmitter {
     this.#dropLog = new RateLimitedLog(this.#logger);
     this.#trace = options.trace;
     this.#guard = new ReflectionGuard(options.ownPorts ?? []);
+    this.#loops = new LoopBreaker(options.loopBreaker);
     this.#rateLimiter = new SourceRateLimiter(options.rateLimit);
     this.#network = new NetworkSimulator(options.network);
   }
@@ -170,6 +141,7 @@ export class UdpServer extends EventEmitter {
       growthLimited: this.#replies.growthLimited,
       dropped: { ...this.#dropped },
       rateLimitSources: this.#rateLimiter.size,
+      loopsBroken: this.#loopsBroken,
     };
   }
 
@@ -232,12 +204,22 @@ export class UdpServer extends EventEmitter {
       this.#drop(refusal, remote);
       return;
     }
+    const loops = this.#loops.isActive ? this.#loops : undefined;
+    if (loops !== undefined) {
+      const verdict = loops.check(message, remote.address, remote.port);
+      if (verdict !== "answer") {
+        if (verdict === "loop-detected") this.#loopDetected(remote);
+        this.#drop("reflection-loop", remote);
+        return;
+      }
+    }
     if (this.#rateLimiter.isActive && !this.#rateLimiter.allow(remote.address, message.length)) {
       this.#drop("rate-limited", remote);
       return;
     }
     const reply = this.#replies.uppercase(message);
     if (!this.#network.isActive) {
+      loops?.replied(reply);
       io.send(reply, remote, peer);
       return;
     }
@@ -246,6 +228,7 @@ export class UdpServer extends EventEmitter {
       this.#drop("simulated-loss", remote);
       return;
     }
+    loops?.replied(reply);
     if (fate.delaysMs.length > 1) {
       this.#statistics.duplicated++;
       trace?.({ step: "duplicate", protocol: "udp", peer });
@@ -277,6 +260,16 @@ export class UdpServer extends EventEmitter {
     this.#statistics.datagramsSent++;
     this.#statistics.bytesSent += reply.length;
     this.#trace?.({ step: "sendto", protocol: "udp", peer, bytes: reply.length, payload: reply });
+  }
+
+  /** Once per loop found: the datagrams dropped while the source is muted are logged as drops. */
+  #loopDetected(remote: RemoteInfo): void {
+    this.#loopsBroken++;
+    this.#dropLog.warn(
+      "loop-detected",
+      () => ({ peer: formatAddress(unmapIPv4(remote.address), remote.port), cooldownMs: this.#loops.cooldownMs }),
+      "udp reflection loop: this source echoes our replies back; no reply to it for the cooldown",
+    );
   }
 
   #drop(reason: UdpDropReason, remote: RemoteInfo, error?: Error): void {

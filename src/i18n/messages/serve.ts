@@ -46,6 +46,8 @@ export const serveMessages = defineMessages(
     "option.idleTimeout": "close a TCP connection with no bytes either way for this many milliseconds (0: never)",
     "error.addressInUse":
       "{protocol} port {port} is already in use on {host}: stop the other program or choose another --port",
+    "error.metricsPortInUse":
+      "metrics port {port} is already in use on {host} ({reason}): stop the other program or choose another --metrics-port",
     "error.addressNotAvailable": "cannot listen on {host}: no such address on this machine",
     "error.permission": "not allowed to listen on port {port}: use a port above 1023 or run with the right privileges",
     "error.listen": "cannot listen on {protocol} {host} port {port}: {reason}",
@@ -97,6 +99,8 @@ export const serveMessages = defineMessages(
     "option.idleTimeout": "cierra una conexión TCP sin bytes en ningún sentido durante estos milisegundos (0: nunca)",
     "error.addressInUse":
       "el puerto {protocol} {port} ya está en uso en {host}: detenga el otro programa o elija otro --port",
+    "error.metricsPortInUse":
+      "el puerto de métricas {port} ya está en uso en {host} ({reason}): detenga el otro programa o elija otro --metrics-port",
     "error.addressNotAvailable": "no se puede escuchar en {host}: esa dirección no existe en esta máquina",
     "error.permission":
       "sin permiso para escuchar en el puerto {port}: use un puerto mayor que 1023 o los privilegios adecuados",

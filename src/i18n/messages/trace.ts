@@ -11,6 +11,7 @@ export const traceMessages = defineMessages(
     "trace.reason.own-port": "source port is mayus's own: no reply",
     "trace.reason.broadcast": "broadcast source: no reply",
     "trace.reason.multicast": "multicast source: no reply",
+    "trace.reason.reflection-loop": "source echoes our replies back (a loop): no reply for a while",
     "trace.reason.rate-limited": "over the source's rate: no reply",
     "trace.reason.simulated-loss": "lost by the simulated network",
     "trace.reason.send-failed": "sendto failed",
@@ -26,6 +27,8 @@ export const traceMessages = defineMessages(
     "trace.reason.own-port": "el puerto de origen es de mayus: sin respuesta",
     "trace.reason.broadcast": "origen de difusión (broadcast): sin respuesta",
     "trace.reason.multicast": "origen multidifusión (multicast): sin respuesta",
+    "trace.reason.reflection-loop":
+      "el origen nos devuelve nuestras respuestas (un bucle): sin respuesta por un tiempo",
     "trace.reason.rate-limited": "el origen pasa su ritmo: sin respuesta",
     "trace.reason.simulated-loss": "perdido por la red simulada",
     "trace.reason.send-failed": "falló sendto",

@@ -1,0 +1,50 @@
+/** The UDP server's options (with the defences' own), its drop reasons and its statistics. */
+
+import type { Logger } from "../observability/logger.js";
+import type { Tracer } from "../observability/trace.js";
+import type { TransformOptions } from "../transform/index.js";
+import type { LoopBreakerOptions } from "./loop-breaker.js";
+import type { NetworkSimulatorOptions } from "./network-simulator.js";
+import type { ReflectionRefusal } from "./reflection-guard.js";
+import type { SourceRateLimiterOptions } from "./source-rate-limiter.js";
+
+export interface UdpServerOptions {
+  /** Address to bind; default all interfaces, IPv6 and IPv4 (`::` dual-stack, else `0.0.0.0`). */
+  host?: string;
+  /** Default 12000; 0 lets the kernel choose. */
+  port?: number;
+  transform?: TransformOptions;
+  /**
+   * Reply bytes per request byte, at most (1 to 3; default 1, like an RFC 862 echo). Where
+   * the full uppercase would go over, characters that grow stay as they are in that reply.
+   */
+  maxGrowth?: number;
+  rateLimit?: SourceRateLimiterOptions;
+  /** Reflection loops with another echo-like server on any port: when a source is taken for one. */
+  loopBreaker?: LoopBreakerOptions;
+  /** Simulated loss, duplication and delay of replies (teaching). */
+  network?: NetworkSimulatorOptions;
+  /** Other ports mayus listens on (the TCP port, other instances'): never answered. */
+  ownPorts?: number[];
+  logger?: Logger;
+  trace?: Tracer;
+}
+
+export type UdpDropReason = ReflectionRefusal | "reflection-loop" | "rate-limited" | "simulated-loss" | "send-failed";
+
+export interface UdpServerStatistics {
+  datagramsReceived: number;
+  datagramsSent: number;
+  bytesReceived: number;
+  bytesSent: number;
+  /** Datagrams not answered, by reason. */
+  dropped: Record<UdpDropReason, number>;
+  /** Replies where characters that would grow were left as they were. */
+  growthLimited: number;
+  /** Extra copies sent by the simulated network. */
+  duplicated: number;
+  /** Sources in the rate limiter's table now. */
+  rateLimitSources: number;
+  /** Sources taken for a reflection loop and muted (their datagrams are `dropped["reflection-loop"]`). */
+  loopsBroken: number;
+}

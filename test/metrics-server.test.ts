@@ -1,0 +1,168 @@
+// The metrics endpoint's own bounds: a flood of idle connections to it cannot take the descriptors the TCP service needs.
+
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { get } from "node:http";
+import { connect, createServer, type Socket } from "node:net";
+import { describe, test } from "node:test";
+import { pino } from "pino";
+import { MayusError } from "../src/errors.js";
+import { setLanguage } from "../src/i18n/index.js";
+import { METRICS_SERVER_DEFAULTS, startMetricsServer } from "../src/observability/metrics-server.js";
+import { MAYUS, peerAvailable, start, waitForOutput } from "./support/processes.js";
+import { tcpExchange } from "./support/sockets.js";
+
+const DESCRIPTOR_LIMIT = 1024;
+const IDLE_CONNECTIONS = 1100;
+/** Connections opened at once: well under the listen backlog, so none waits on a SYN retry. */
+const BATCH = 100;
+
+async function until(check: () => boolean, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** Connections waiting in the accept queue of the IPv4 listener on `port` (/proc/net/tcp's rx_queue of a LISTEN socket). */
+function acceptQueueLength(port: number): number {
+  const local = `0100007F:${port.toString(16).toUpperCase().padStart(4, "0")}`;
+  for (const line of readFileSync("/proc/net/tcp", "utf8").split("\n").slice(1)) {
+    const fields = line.trim().split(/\s+/);
+    if (fields[1] === local && fields[3] === "0A") return Number.parseInt(fields[4].split(":")[1], 16);
+  }
+  throw new Error(`no listener on 127.0.0.1:${port}`);
+}
+
+function httpStatus(port: number, path: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    get({ host: "127.0.0.1", port, path, agent: false }, (response) => {
+      response.resume();
+      resolve(response.statusCode ?? 0);
+    }).on("error", reject);
+  });
+}
+
+describe("metrics endpoint bounds", () => {
+  test(`under prlimit --nofile=${DESCRIPTOR_LIMIT}, ${IDLE_CONNECTIONS} idle metrics connections leave TCP clients answered`, async (t) => {
+    if (!peerAvailable("prlimit")) return t.skip("prlimit (util-linux) is not installed");
+    const server = start("prlimit", [
+      `--nofile=${DESCRIPTOR_LIMIT}:${DESCRIPTOR_LIMIT}`,
+      process.execPath,
+      MAYUS,
+      "serve",
+      "--tcp",
+      "--port",
+      "0",
+      "--host",
+      "127.0.0.1",
+      "--metrics-port",
+      "0",
+      "--metrics-host",
+      "127.0.0.1",
+    ]);
+    const idle: Socket[] = [];
+    try {
+      const tcpPort = Number((await waitForOutput(server, /tcp \S*:(\d+)/))[1]);
+      const metricsPort = Number((await waitForOutput(server, /metrics on http port (\d+)/))[1]);
+      let open = 0;
+      for (let batch = 0; batch < IDLE_CONNECTIONS / BATCH; batch++) {
+        const settled = Array.from({ length: BATCH }, () => {
+          const socket = connect({ host: "127.0.0.1", port: metricsPort });
+          idle.push(socket);
+          socket.resume(); // read what the server sends (its 408), so its close is seen
+          return new Promise<void>((resolve) => {
+            socket.once("connect", () => {
+              open++;
+              socket.once("close", () => open--);
+              resolve();
+            });
+            socket.once("error", () => resolve());
+          });
+        });
+        await Promise.all(settled);
+        // Every connection of the batch is through the handshake: once the queue is empty, the server took each one.
+        await until(() => acceptQueueLength(metricsPort) === 0);
+      }
+      const answer = await tcpExchange(tcpPort, [Buffer.from("still served\n")]);
+      assert.equal(answer.toString(), "STILL SERVED\n");
+      // The server closes what is over its cap: the rest stays open, idle, holding a descriptor each.
+      await until(() => open <= METRICS_SERVER_DEFAULTS.maxConnections);
+      assert.ok(open > 0, "the metrics server kept no connection at all");
+      // The idle ones are closed at the headers timeout; then the endpoint answers again.
+      await until(() => open === 0);
+      assert.equal(await httpStatus(metricsPort, "/healthz"), 200);
+    } finally {
+      for (const socket of idle) socket.destroy();
+      await server.stop();
+    }
+  });
+
+  test("the cap's boundary: maxConnections open, the next one closed at accept, counted and logged", async () => {
+    const maxConnections = 3;
+    const warnings: string[] = [];
+    const logger = pino({ level: "warn" }, { write: (line: string) => warnings.push(line) });
+    const server = await startMetricsServer({
+      host: "127.0.0.1",
+      port: 0,
+      metrics: async () => ({ text: "", contentType: "text/plain" }),
+      isReady: () => true,
+      limits: { maxConnections },
+      logger,
+    });
+    const sockets: Socket[] = [];
+    try {
+      const closed: boolean[] = [];
+      for (let index = 0; index <= maxConnections; index++) {
+        const socket = connect({ host: "127.0.0.1", port: server.port });
+        sockets.push(socket);
+        socket.resume();
+        closed.push(false);
+        socket.on("close", () => (closed[index] = true));
+        socket.on("error", () => {});
+        await new Promise((resolve) => socket.once("connect", resolve));
+      }
+      await until(() => server.refusedConnections === 1);
+      await until(() => closed[maxConnections] === true);
+      assert.deepEqual(closed.slice(0, maxConnections), Array(maxConnections).fill(false));
+      assert.equal(warnings.length, 1);
+      assert.match(warnings[0], /metrics connection closed/);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      server.close();
+    }
+  });
+
+  test("a port already in use: listen-failed (exit 8), one line naming the port and --metrics-port", async () => {
+    setLanguage("en");
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen({ host: "127.0.0.1", port: 0 }, resolve));
+    const { port } = holder.address() as { port: number };
+    try {
+      const failure = await startMetricsServer({
+        host: "127.0.0.1",
+        port,
+        metrics: async () => ({ text: "", contentType: "text/plain" }),
+        isReady: () => true,
+      }).then(
+        (server) => {
+          server.close();
+          return undefined;
+        },
+        (error: unknown) => error,
+      );
+      assert.ok(failure instanceof MayusError, `not a MayusError: ${failure}`);
+      assert.equal(failure.kind, "listen-failed");
+      assert.equal(failure.exitCode, 8);
+      assert.equal((failure.cause as NodeJS.ErrnoException).code, "EADDRINUSE");
+      assert.match(
+        failure.message,
+        new RegExp(`^metrics port ${port} is already in use on 127\\.0\\.0\\.1 \\(EADDRINUSE\\): .*--metrics-port$`),
+      );
+      assert.doesNotMatch(failure.message, /\n/);
+    } finally {
+      holder.close();
+    }
+  });
+});
