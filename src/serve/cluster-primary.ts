@@ -116,6 +116,7 @@ export async function runPrimary(options: ServeOptions, logger: Logger, lifecycl
       options,
       { metrics: () => aggregator.clusterMetrics(), contentType: aggregator.contentType },
       () => !draining,
+      logger,
     );
   } catch (error) {
     // A worker could not listen (its reason is said once, here), or the metrics port is taken:

@@ -4,6 +4,7 @@
  */
 
 import { listenError, MayusError } from "../errors.js";
+import type { Logger } from "../observability/logger.js";
 import { startMetricsServer } from "../observability/metrics-server.js";
 import type { ServeOptions } from "./start-servers.js";
 
@@ -18,6 +19,7 @@ export async function startMetricsEndpoint(
   options: Pick<ServeOptions, "metricsPort" | "metricsHost">,
   source: MetricsSource | undefined,
   isReady: () => boolean,
+  logger?: Logger,
 ): Promise<Awaited<ReturnType<typeof startMetricsServer>> | undefined> {
   if (options.metricsPort === undefined || source === undefined) return undefined;
   try {
@@ -26,6 +28,7 @@ export async function startMetricsEndpoint(
       port: options.metricsPort,
       metrics: async () => ({ text: await source.metrics(), contentType: source.contentType }),
       isReady,
+      logger,
     });
   } catch (error) {
     if (error instanceof MayusError) throw error;

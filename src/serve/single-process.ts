@@ -32,7 +32,7 @@ export async function runSingleProcess(
   try {
     servers = await startServers(options, logger, trace);
     const registry = options.metricsPort === undefined ? undefined : createMetricsRegistry(servers);
-    metricsServer = await startMetricsEndpoint(options, registry, () => !draining);
+    metricsServer = await startMetricsEndpoint(options, registry, () => !draining, logger);
   } catch (error) {
     await servers?.close(0);
     signals.dispose();
