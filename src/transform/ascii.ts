@@ -20,7 +20,10 @@ export const ASCII_KERNEL_MIN_BYTES = 512;
  * uppercaseAsciiInPlace(bytes, 0, bytes.length); // bytes is now "ABC\xff"
  */
 export function uppercaseAsciiInPlace(bytes: Uint8Array, start: number, end: number): void {
-  if (end - start >= ASCII_KERNEL_MIN_BYTES) return uppercaseAsciiInKernel(bytes, start, end);
+  if (end - start >= ASCII_KERNEL_MIN_BYTES) {
+    uppercaseAsciiInKernel(bytes, start, end);
+    return;
+  }
   let index = start;
   // Bytes one at a time until the index is 4-byte aligned in the underlying memory.
   while (index < end && ((bytes.byteOffset + index) & 3) !== 0) {
