@@ -22,7 +22,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { parseArgs, promisify } from "node:util";
 import { programRuns, stopAllChildren } from "./processes.js";
-import { compileC, ROOT, SERVER_KINDS, SERVER_LABELS, type ServerKind, startServer } from "./servers.js";
+import { CLASSIC_KINDS, compileC, ROOT, SERVER_KINDS, SERVER_LABELS, type ServerKind, startServer } from "./servers.js";
 import { grouped, markdownTable } from "./table.js";
 
 const run = promisify(execFile);
@@ -114,7 +114,7 @@ async function measure(
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      servers: { type: "string", default: SERVER_KINDS.join(",") },
+      servers: { type: "string", default: CLASSIC_KINDS.join(",") },
       only: { type: "string", default: WORKLOADS.map((workload) => workload.id).join(",") },
       messages: { type: "string", default: "20000" },
       warmup: { type: "string", default: "40000" },

@@ -1,9 +1,10 @@
 /**
- * Runs one workload against every server: in rounds, each round running the load generator
- * (`mayus bench --json`, a fresh child process) once per server in a rotating order, then
- * adds the rounds up per server. A server's ratio to C is the median of its rounds' ratios:
- * each round's servers ran back to back, so a burst of other work on the machine moves one
- * round's ratio, not the result.
+ * Runs one workload for a list of contestants (a server and the load generator driving it:
+ * the C load client, or `mayus bench --json` for its own table): in rounds, each round
+ * running every contestant once (a fresh client process) in a rotating order, then adds the
+ * rounds up per contestant. A ratio to C is the median of its rounds' ratios to the C server
+ * driven by the C client: each round's contestants ran back to back, so a burst of other
+ * work on the machine moves one round's ratio, not the result.
  */
 
 import type { BenchErrors, BenchResult, LatencySummary } from "../src/bench/options.js";
@@ -11,8 +12,18 @@ import { allowedCpuList, cpuSeconds, pinProcess, startChild } from "./processes.
 import { MAYUS, type Mode, type Server, type ServerKind } from "./servers.js";
 import { clientPrefix, type Workload } from "./workloads.js";
 
+/** The load generators: the C load client (bench/c/load-client.c) and `mayus bench`. */
+export type LoadClient = "c" | "mayus bench";
+
+/** One column of a workload: a server and what drives it. */
+export interface Contestant {
+  server: Server;
+  client: LoadClient;
+}
+
 export interface RunRecord {
   server: ServerKind;
+  client: LoadClient;
   serverMode: Mode;
   /** MB/s or msg/s over all rounds (their bytes or messages over their measured time). */
   figure: number | null;
@@ -21,10 +32,17 @@ export interface RunRecord {
   /** Each round's figure over C's in the same round. */
   roundRatiosToC: (number | null)[];
   serverCpuMicrosecondsPerMessage: number | null;
+  /** Server CPU seconds per 10^9 bytes answered, warm-up included when the client says it (bulk rows). */
+  serverCpuSecondsPerGigabyte: number | null;
   /** The rounds added up; latency percentiles are the median of the rounds' (max: the largest). */
   result: BenchResult | null;
   rounds: BenchResult[];
   error?: string;
+}
+
+/** What the C client adds to the shape of `mayus bench --json`. */
+interface WarmupBytes {
+  warmupBytesReceived?: number;
 }
 
 interface Round {
@@ -33,27 +51,31 @@ interface Round {
   error?: string;
 }
 
-/** One run of the load generator against one server. */
-async function runRound(server: Server, workload: Workload): Promise<Round> {
-  const args = [
-    MAYUS,
-    "bench",
-    "127.0.0.1",
-    String(server.port),
-    "--json",
-    "--mode",
-    server.mode,
-    ...workload.roundArgs,
-  ];
+/** One round's client command line for a contestant. */
+export function clientCommand(contestant: Contestant, workload: Workload, loadClient: string): string[] {
+  const { server } = contestant;
+  const command =
+    contestant.client === "c"
+      ? [loadClient, "--port", String(server.port), "--answer", server.answer, ...workload.clientArgs]
+      : [process.execPath, MAYUS, "bench", "127.0.0.1", String(server.port), "--json", "--mode", server.mode];
+  return [...clientPrefix(workload), ...command, ...(contestant.client === "c" ? [] : workload.benchArgs)];
+}
+
+/** One run of a load generator against one server. */
+async function runRound(contestant: Contestant, workload: Workload, loadClient: string): Promise<Round> {
+  const { server } = contestant;
   const cpuBefore = cpuSeconds(server.child.pid);
-  const [command = process.execPath, ...commandArgs] = [...clientPrefix(workload), process.execPath, ...args];
+  const [command = loadClient, ...commandArgs] = clientCommand(contestant, workload, loadClient);
   const client = startChild(command, commandArgs);
   const timer = setTimeout(() => client.process.kill("SIGKILL"), (workload.roundSeconds + 30) * 1000);
   const code = await client.exited;
   clearTimeout(timer);
   const cpu = cpuSeconds(server.child.pid) - cpuBefore;
   try {
-    return { result: JSON.parse(client.stdout()) as BenchResult, cpuSeconds: cpu };
+    const result = JSON.parse(client.stdout()) as BenchResult;
+    // The C client exits 1 after a wrong answer, with the result (errors.wrongAnswers) printed.
+    if (code !== 0 && result.errors.wrongAnswers === 0) throw new Error(`exit ${code}`);
+    return { result, cpuSeconds: cpu };
   } catch {
     return { cpuSeconds: cpu, error: `exit ${code}: ${client.stderr().trim().split("\n").pop() ?? ""}` };
   }
@@ -114,15 +136,21 @@ export function combineRounds(results: BenchResult[]): BenchResult {
 const round3 = (value: number) => Math.round(value * 1000) / 1000;
 
 /**
- * Every server through `workload.rounds` rounds; in round r the servers start at the r-th, so
- * none always runs right after the same neighbour. A server that fails a round gets no figure.
+ * Every contestant through `workload.rounds` rounds; in round r they start at the r-th, so
+ * none always runs right after the same neighbour. One that fails a round gets no figure.
+ * `loadClient` is the compiled C load client.
  *
  * @example
- * const runs = await measureWorkload(workload, [cServer, mayusServer]);
+ * const runs = await measureWorkload(workload, [{ server: cServer, client: "c" }, { server: mayus, client: "c" }], loadClient);
  * runs[1].ratioToC; // mayus over C, from all rounds
  */
-export async function measureWorkload(workload: Workload, servers: Server[]): Promise<RunRecord[]> {
-  const rounds = new Map<Server, Round[]>(servers.map((server) => [server, []]));
+export async function measureWorkload(
+  workload: Workload,
+  contestants: Contestant[],
+  loadClient: string,
+): Promise<RunRecord[]> {
+  const servers = [...new Set(contestants.map((contestant) => contestant.server))];
+  const rounds = new Map<Contestant, Round[]>(contestants.map((contestant) => [contestant, []]));
   const core = workload.sharedCore;
   // Each client is pinned as it starts (runRound); the servers for the whole workload, then
   // given back the CPUs they had.
@@ -134,9 +162,9 @@ export async function measureWorkload(workload: Workload, servers: Server[]): Pr
       }
     }
     for (let round = 0; round < workload.rounds; round++) {
-      for (let turn = 0; turn < servers.length; turn++) {
-        const server = servers[(round + turn) % servers.length] as Server;
-        rounds.get(server)?.push(await runRound(server, workload));
+      for (let turn = 0; turn < contestants.length; turn++) {
+        const contestant = contestants[(round + turn) % contestants.length] as Contestant;
+        rounds.get(contestant)?.push(await runRound(contestant, workload, loadClient));
       }
     }
   } finally {
@@ -144,31 +172,40 @@ export async function measureWorkload(workload: Workload, servers: Server[]): Pr
       for (const [server, cpuList] of before) if (cpuList !== undefined) pinProcess(server.child.pid, cpuList);
     }
   }
-  const records = servers.map((server): RunRecord => {
-    const done = rounds.get(server) ?? [];
+  const records = contestants.map((contestant): RunRecord => {
+    const { server, client } = contestant;
+    const done = rounds.get(contestant) ?? [];
     const failed = done.find((each) => each.result === undefined);
     const results = done.flatMap((each) => (each.result === undefined ? [] : [each.result]));
     const record: RunRecord = {
       server: server.kind,
+      client,
       serverMode: server.mode,
       figure: null,
       ratioToC: null,
       roundRatiosToC: [],
       serverCpuMicrosecondsPerMessage: null,
+      serverCpuSecondsPerGigabyte: null,
       result: null,
       rounds: results,
     };
     if (failed !== undefined || results.length === 0) return { ...record, error: failed?.error ?? "no rounds" };
     const result = combineRounds(results);
     const cpu = done.reduce((total, each) => total + each.cpuSeconds, 0);
+    // The C client reports the bytes of its warm-up too: the server's CPU covers them.
+    const warmupBytes = results.reduce((total, each) => total + ((each as WarmupBytes).warmupBytesReceived ?? 0), 0);
     return {
       ...record,
       figure: figureOf(workload, result),
       result,
       serverCpuMicrosecondsPerMessage: result.messages > 0 ? Math.round((cpu / result.messages) * 1e7) / 10 : null,
+      serverCpuSecondsPerGigabyte:
+        workload.metric === "MB/s" && result.bytesReceived > 0
+          ? round3(cpu / ((result.bytesReceived + warmupBytes) / 1e9))
+          : null,
     };
   });
-  const c = records.find((record) => record.server === "c");
+  const c = records.find((record) => record.server === "c" && record.client === "c");
   if (c === undefined || c.error !== undefined) return records;
   for (const record of records) {
     if (record.error !== undefined) continue;

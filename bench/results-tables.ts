@@ -1,7 +1,8 @@
 /**
- * The suite's report as Markdown tables: figures and ratios to C per workload, latency and
- * server CPU per message, and W6's idle connections. Printed by `npm run bench` and pasted into
- * docs/performance.md as they are.
+ * The suite's report as Markdown tables: figures and ratios to C per workload (the C load
+ * client driving every server), latency and server CPU, `mayus bench` against the C client,
+ * and W6's idle connections. Printed by `npm run bench` and pasted into docs/performance.md
+ * as they are.
  */
 
 import type { IdleResult } from "./idle.js";
@@ -19,9 +20,13 @@ export interface WorkloadRecord {
   targetText: string;
   met: boolean | null;
   rounds: number;
-  /** One round's load generator command. */
+  /** One round's C load client command (PORT and ANSWER stand for each server's). */
   loadArgs: string[];
   runs: RunRecord[];
+  /** `mayus bench` and the C client against the C server, in the same rounds. */
+  benchRuns: RunRecord[];
+  benchTarget: number | null;
+  benchMet: boolean | null;
 }
 
 /** "0.81-0.93": the lowest and highest of a run's per-round ratios to C ("-" with one round). */
@@ -56,7 +61,9 @@ export function mainTable(records: WorkloadRecord[], kinds: readonly ServerKind[
     const cells = kinds.map((kind) => {
       const run = record.runs.find((each) => each.server === kind);
       if (run === undefined || run.figure === null) return run?.error ? "failed" : "-";
-      const wrong = (run.result?.errors.total ?? 0) > 0 ? " !" : "";
+      // The C client stops at the first wrong byte: its figure would say nothing.
+      if ((run.result?.errors.wrongAnswers ?? 0) > 0) return "wrong answers";
+      const wrong = wrongMark(run);
       const ratio = kind === "c" || run.ratioToC === null ? "" : ` (${run.ratioToC.toFixed(2)})`;
       return `${formatFigure(record.metric, run.figure)}${ratio}${wrong}`;
     });
@@ -75,19 +82,62 @@ export function mainTable(records: WorkloadRecord[], kinds: readonly ServerKind[
   return markdownTable(header, rows);
 }
 
+/** Ping-pong rows: latency and server CPU per message; bulk rows: server CPU per GB. */
 export function latencyTable(records: WorkloadRecord[], kinds: readonly ServerKind[]): string {
-  const header = ["workload", ...kinds.map((kind) => `${SERVER_LABELS[kind]} p50 / p99 µs; CPU µs/msg`)];
+  const header = ["workload", ...kinds.map((kind) => `${SERVER_LABELS[kind]}: p50 / p99 µs; CPU`)];
   const rows = records.map((record) => [
     record.id,
     ...kinds.map((kind) => {
       const run = record.runs.find((each) => each.server === kind);
       const latency = run?.result?.latency;
-      if (latency === undefined) return "-";
-      const cpu = run?.serverCpuMicrosecondsPerMessage;
-      return `${grouped(latency.p50)} / ${grouped(latency.p99)}; ${cpu == null ? "-" : grouped(cpu, 1)}`;
+      if (run === undefined || latency === undefined) return "-";
+      if (record.metric === "MB/s") {
+        const perGigabyte = run.serverCpuSecondsPerGigabyte;
+        return perGigabyte === null ? "-" : `CPU ${grouped(perGigabyte, 2)} s/GB`;
+      }
+      const cpu = run.serverCpuMicrosecondsPerMessage;
+      return `${grouped(latency.p50)} / ${grouped(latency.p99)}; ${cpu === null ? "-" : grouped(cpu, 1)} µs/msg`;
     }),
   ]);
   return markdownTable(header, rows);
+}
+
+/** `mayus bench` against the C server, as a fraction of the C client's figure in the same rounds. */
+export function loadGeneratorTable(records: WorkloadRecord[]): string {
+  const header = [
+    "workload",
+    "metric",
+    "C client",
+    "mayus bench",
+    "mayus bench/C client",
+    "per round",
+    "target",
+    "met",
+  ];
+  const rows = records.flatMap((record) => {
+    const c = record.benchRuns.find((run) => run.client === "c");
+    const bench = record.benchRuns.find((run) => run.client === "mayus bench");
+    if (c === undefined || bench === undefined) return [];
+    const figure = (run: RunRecord) =>
+      run.figure === null ? "failed" : `${formatFigure(record.metric, run.figure)}${wrongMark(run)}`;
+    return [
+      [
+        record.id,
+        record.metric,
+        figure(c),
+        figure(bench),
+        bench.ratioToC === null ? "-" : bench.ratioToC.toFixed(2),
+        roundRange(bench),
+        record.benchTarget === null ? "-" : `>= ${record.benchTarget.toFixed(2)}`,
+        record.benchMet === null ? "-" : record.benchMet ? "yes" : "no",
+      ],
+    ];
+  });
+  return markdownTable(header, rows);
+}
+
+function wrongMark(run: RunRecord): string {
+  return (run.result?.errors.total ?? 0) > 0 ? " !" : "";
 }
 
 export function idleTable(results: IdleResult[]): string {

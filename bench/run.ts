@@ -1,12 +1,15 @@
 /**
- * `npm run bench [-- --quick]`: starts the C epoll, Python asyncio, naive Node and mayus
- * servers, runs workloads W1-W6 against each with the same load generator (`mayus bench
- * --json`, a fresh child process per run), prints one table of absolute figures and ratios
- * to C from this one run, and writes docs/bench/results.json and docs/bench/results.svg.
+ * `npm run bench [-- --quick]`: starts the C epoll server, the same C server echoing only (the
+ * machine's limit), Python asyncio, naive Node, mayus and mayus with MAYUS_NATIVE=0; runs
+ * workloads W1-W6 against each with the same C load client (bench/c/load-client.c, a fresh
+ * process per round, every answer byte checked); measures `mayus bench` against the C server
+ * as a fraction of the C client; prints the tables of this one run and writes
+ * docs/bench/results.json and docs/bench/results.svg.
  *
  * Options: --quick (under a minute: smaller totals, shorter runs, 2,000 idle connections),
  * --only W2,W6 and --servers c,mayus (a partial run, which does not write docs/bench),
- * --rounds N (rounds per workload: 8 full, 1 quick; a run with another count is partial too),
+ * --rounds N (rounds per workload: 3 full, 1 quick; a run with another count is partial too),
+ * --no-bench-table (leaves out `mayus bench`'s table; partial),
  * --chart-only (redraws docs/bench/results.svg from docs/bench/results.json, measuring nothing).
  */
 
@@ -16,19 +19,23 @@ import { cpus, loadavg, release, tmpdir, totalmem } from "node:os";
 import { parseArgs } from "node:util";
 import { type ChartGroup, renderChart } from "./chart.js";
 import { holdIdleConnections, type IdleResult } from "./idle.js";
-import { measureWorkload } from "./load-runs.js";
+import { type Contestant, measureWorkload } from "./load-runs.js";
 import { stopAllChildren } from "./processes.js";
 import {
   formatFigure,
   idleLabel,
   idleTable,
   latencyTable,
+  loadGeneratorTable,
   mainTable,
   roundsText,
   type WorkloadRecord,
 } from "./results-tables.js";
 import {
+  CLASSIC_KINDS,
   compileC,
+  compileLoadClient,
+  hasOneMode,
   MAYUS,
   type Mode,
   ROOT,
@@ -43,7 +50,16 @@ import { clientPrefix, workloads } from "./workloads.js";
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
-const COLORS: Record<ServerKind, string> = { c: "#5f6368", python: "#3776ab", naive: "#7cb342", mayus: "#e4572e" };
+const COLORS: Record<ServerKind, string> = {
+  echo: "#b0b4b8",
+  c: "#5f6368",
+  python: "#3776ab",
+  naive: "#7cb342",
+  mayus: "#e4572e",
+  "mayus-ts": "#f2a541",
+};
+/** mayus must beat these on every row (issue #17). */
+const ABOVE_KINDS: readonly ServerKind[] = ["python", "naive"];
 
 /**
  * Workers for W6's multi-process row: 10,000 connections each on average, so that the busiest
@@ -169,6 +185,7 @@ async function main(): Promise<void> {
       rounds: { type: "string" },
       only: { type: "string" },
       servers: { type: "string" },
+      "no-bench-table": { type: "boolean", default: false },
       "chart-only": { type: "boolean", default: false },
     },
   });
@@ -188,7 +205,8 @@ async function main(): Promise<void> {
     process.exitCode = 2;
     return;
   }
-  const partial = only !== undefined || values.servers !== undefined || rounds !== undefined;
+  const partial =
+    only !== undefined || values.servers !== undefined || rounds !== undefined || values["no-bench-table"] === true;
   const selected = (id: string) => only === undefined || only.some((prefix) => id.toUpperCase().startsWith(prefix));
   const startedMs = Date.now();
   const host = machine();
@@ -203,22 +221,24 @@ async function main(): Promise<void> {
   const commands: Partial<Record<string, string>> = {};
   try {
     const cBinary = compileC(scratch);
+    const loadClient = compileLoadClient(scratch);
     const plan = workloads(quick, rounds).filter((workload) => selected(workload.id));
     const modes = [...new Set(plan.map((workload) => workload.mode))];
     // Every server the workloads need, started at once and kept for the whole run (idle ones cost nothing).
     const servers = new Map<string, Server>();
     await Promise.all(
       kinds.flatMap((kind) =>
-        (kind === "c" || kind === "naive" ? modes.slice(0, 1) : modes).map(async (mode) => {
+        (hasOneMode(kind) ? modes.slice(0, 1) : modes).map(async (mode) => {
           const server = await startServer(kind, mode, { cBinary });
-          servers.set(kind === "c" || kind === "naive" ? kind : `${kind}:${mode}`, server);
-          commands[`${kind}${kind === "c" || kind === "naive" ? "" : ` (${mode})`}`] = server.command;
+          servers.set(hasOneMode(kind) ? kind : `${kind}:${mode}`, server);
+          commands[`${kind}${hasOneMode(kind) ? "" : ` (${mode})`}`] = server.command;
         }),
       ),
     );
     const serverFor = (kind: ServerKind, mode: Mode) => servers.get(kind) ?? servers.get(`${kind}:${mode}`);
 
     for (const workload of plan) {
+      const above = ABOVE_KINDS.filter((kind) => kinds.includes(kind)).map((kind) => SERVER_LABELS[kind]);
       const record: WorkloadRecord = {
         id: workload.id,
         title: workload.title,
@@ -227,31 +247,56 @@ async function main(): Promise<void> {
         targetText:
           workload.target === null
             ? "-"
-            : `>= ${workload.target.toFixed(2)}${workload.aboveServer ? ` and > ${SERVER_LABELS[workload.aboveServer]}` : ""}`,
+            : `>= ${workload.target.toFixed(2)}${above.length > 0 ? `, > ${above.join(", ")}` : ""}`,
         met: null,
         rounds: workload.rounds,
         loadArgs: [
           ...clientPrefix(workload),
-          ...["mayus", "bench", "127.0.0.1", "PORT", "--json", "--mode", "MODE", ...workload.roundArgs],
+          ...["bench/c/load-client", "--port", "PORT", "--answer", "ANSWER", ...workload.clientArgs],
         ],
         runs: [],
+        benchRuns: [],
+        benchTarget: workload.benchTarget,
+        benchMet: null,
       };
       const servers = kinds.flatMap((kind) => serverFor(kind, workload.mode) ?? []);
-      record.runs = await measureWorkload(workload, servers);
+      const contestants = servers.map((server): Contestant => ({ server, client: "c" }));
+      record.runs = await measureWorkload(workload, contestants, loadClient);
       for (const run of record.runs) {
         const shown =
           run.figure === null
             ? run.error
             : `${formatFigure(workload.metric, run.figure)} ${workload.metric}${roundsText(run)}`;
-        process.stderr.write(`bench: ${workload.id.padEnd(10)} ${SERVER_LABELS[run.server].padEnd(14)} ${shown}\n`);
+        process.stderr.write(`bench: ${workload.id.padEnd(10)} ${SERVER_LABELS[run.server].padEnd(16)} ${shown}\n`);
       }
       const mayus = record.runs.find((run) => run.server === "mayus");
-      const above = record.runs.find((run) => run.server === workload.aboveServer)?.figure;
       if (mayus?.ratioToC != null && workload.target !== null) {
+        const beaten = record.runs.filter((run) => ABOVE_KINDS.includes(run.server));
         record.met =
           mayus.ratioToC >= workload.target &&
           (mayus.result?.errors.total ?? 0) === 0 &&
-          (above == null || (mayus.figure ?? 0) > above);
+          beaten.every((run) => run.figure === null || (mayus.figure ?? 0) > run.figure);
+      }
+      // mayus bench's own table: it and the C client against the C server, in the same rounds.
+      const cServer = serverFor("c", workload.mode);
+      if (cServer !== undefined && workload.benchTarget !== null && !values["no-bench-table"]) {
+        record.benchRuns = await measureWorkload(
+          workload,
+          [
+            { server: cServer, client: "c" },
+            { server: cServer, client: "mayus bench" },
+          ],
+          loadClient,
+        );
+        const bench = record.benchRuns.find((run) => run.client === "mayus bench");
+        if (bench !== undefined) {
+          process.stderr.write(
+            `bench: ${workload.id.padEnd(10)} ${"mayus bench".padEnd(16)} ${bench.figure === null ? bench.error : `${formatFigure(workload.metric, bench.figure)} ${workload.metric}, ${bench.ratioToC} of the C client`}\n`,
+          );
+          if (bench.ratioToC !== null) {
+            record.benchMet = bench.ratioToC >= workload.benchTarget && (bench.result?.errors.total ?? 0) === 0;
+          }
+        }
       }
       records.push(record);
     }
@@ -259,7 +304,7 @@ async function main(): Promise<void> {
     await Promise.all([...servers.values()].map((server) => server.child.stop()));
     if (selected("W6")) {
       const count = quick ? 2000 : 100_000;
-      for (const kind of kinds) {
+      for (const kind of kinds.filter((each) => (CLASSIC_KINDS as readonly ServerKind[]).includes(each))) {
         idle.push(await holdIdleConnections(kind, count, cBinary));
       }
       // One process cannot hold more connections than its descriptor limit (20,000 here);
@@ -288,10 +333,18 @@ async function main(): Promise<void> {
       ? [
           mainTable(records, kinds),
           "",
-          "(ratio to C in parentheses: the median of the rounds' ratios, each round running the servers back to back; ! = some answers were wrong, see results.json)",
+          "(the C load client drives every server; ratio to C in parentheses: the median of the rounds' ratios, each round running the servers back to back; ! = some answers were wrong, see results.json)",
           "",
           latencyTable(records, kinds),
           "",
+          ...(records.some((record) => record.benchRuns.length > 0)
+            ? [
+                "`mayus bench` against the C server, as a fraction of the C client in the same rounds:",
+                "",
+                loadGeneratorTable(records),
+                "",
+              ]
+            : []),
         ]
       : []),
     ...(idle.length > 0 ? [idleTable(idle), ""] : []),

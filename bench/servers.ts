@@ -1,6 +1,7 @@
 /**
- * The servers the suite compares: the C epoll reference (compiled here), Python asyncio, the
- * naive Node server, and mayus itself, each started on a loopback port the kernel chooses.
+ * The servers the suite compares: the C epoll reference (compiled here) and the same program
+ * echoing only (the machine's limit), Python asyncio, the naive Node server, mayus itself and
+ * mayus with its native modules switched off, each on a loopback port the kernel chooses.
  */
 
 import { execFileSync } from "node:child_process";
@@ -10,21 +11,34 @@ import { type Child, startChild, waitForOutput } from "./processes.js";
 export const ROOT = fileURLToPath(new URL("../", import.meta.url));
 export const MAYUS = `${ROOT}dist/cli/main.js`;
 
-export const SERVER_KINDS = ["c", "python", "naive", "mayus"] as const;
+export const SERVER_KINDS = ["echo", "c", "python", "naive", "mayus", "mayus-ts"] as const;
 export type ServerKind = (typeof SERVER_KINDS)[number];
+/** The uppercase servers of the classic comparison (W6 and bench:instructions run these). */
+export const CLASSIC_KINDS = ["c", "python", "naive", "mayus"] as const satisfies readonly ServerKind[];
 export type Mode = "ascii" | "unicode";
+/** What a server does to the bytes: the load client's `--answer`. */
+export type Answer = Mode | "echo";
 
 export const SERVER_LABELS: Record<ServerKind, string> = {
+  echo: "C echo (limit)",
   c: "C epoll",
   python: "Python asyncio",
   naive: "naive Node",
   mayus: "mayus",
+  "mayus-ts": "mayus, no native",
 };
+
+/** Servers that have one mode whatever the workload asks (one process serves every row). */
+export function hasOneMode(kind: ServerKind): boolean {
+  return kind === "c" || kind === "echo" || kind === "naive";
+}
 
 export interface Server {
   kind: ServerKind;
-  /** What the server does to the bytes, so the load generator checks the right answers. */
+  /** The transform `mayus bench --mode` is told to expect (echo: the C server's ascii). */
   mode: Mode;
+  /** What the server does to the bytes, so the C load client checks the right answers. */
+  answer: Answer;
   port: number;
   child: Child;
   command: string;
@@ -42,6 +56,16 @@ export function compileC(directory: string, options: { forValgrind?: boolean } =
   // -O3 -march=native, not the -O2 the issue first named: see the comment in the C file.
   const target = options.forValgrind ? [] : ["-march=native"];
   execFileSync("cc", ["-O3", ...target, "-o", binary, `${ROOT}bench/c/uppercase-server.c`], { stdio: "inherit" });
+  return binary;
+}
+
+/**
+ * Compiles the C load client (bench/c/load-client.c) into `directory`, `-O3 -march=native`
+ * like the server; returns the executable's path.
+ */
+export function compileLoadClient(directory: string): string {
+  const binary = `${directory}/load-client`;
+  execFileSync("cc", ["-O3", "-march=native", "-o", binary, `${ROOT}bench/c/load-client.c`], { stdio: "inherit" });
   return binary;
 }
 
@@ -83,11 +107,15 @@ export async function startServer(
   let args: string[];
   let ready: [RegExp, RegExp] = [/ready tcp (\d+)/, /ready udp (\d+)/];
   let serverMode = mode;
+  let answer: Answer = mode;
+  let env = options.env;
   switch (kind) {
     case "c":
+    case "echo":
       command = options.cBinary;
-      args = ["0", "127.0.0.1"];
+      args = ["0", "127.0.0.1", ...(kind === "echo" ? ["echo"] : [])];
       serverMode = "ascii";
+      answer = kind === "echo" ? "echo" : "ascii";
       break;
     case "python":
       command = "python3";
@@ -97,8 +125,11 @@ export async function startServer(
       command = process.execPath;
       args = [`${ROOT}bench/node/naive-server.mjs`, "0", "127.0.0.1"];
       serverMode = "unicode";
+      answer = "unicode";
       break;
-    case "mayus": {
+    case "mayus":
+    case "mayus-ts": {
+      if (kind === "mayus-ts") env = { ...env, MAYUS_NATIVE: "0" };
       const known = mayusServeFlags();
       command = process.execPath;
       args = [MAYUS, "serve", "--port", "0", "--host", "127.0.0.1", "--log-level", "warn"];
@@ -116,16 +147,17 @@ export async function startServer(
     }
   }
   const [program = command, ...programArgs] = [...(options.wrapper ?? []), command, ...args];
-  const child = startChild(program, programArgs, { env: options.env });
+  const child = startChild(program, programArgs, { env });
   const [tcp] = await Promise.all(ready.map((pattern) => waitForOutput(child, pattern, options.readyTimeoutMs)));
   return {
     kind,
     mode: serverMode,
+    answer,
     port: Number(tcp[1]),
     child,
     command: [
-      ...Object.entries(options.env ?? {}).map(([name, value]) => `${name}=${value}`),
-      kind === "c" ? `bench/c/uppercase-server ${args.join(" ")}` : describe(command, args),
+      ...Object.entries(env ?? {}).map(([name, value]) => `${name}=${value}`),
+      command === options.cBinary ? `bench/c/uppercase-server ${args.join(" ")}` : describe(command, args),
     ].join(" "),
   };
 }

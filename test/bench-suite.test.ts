@@ -72,7 +72,7 @@ test("CPU lists as /proc writes them (Cpus_allowed_list): ranges and single CPUs
   assert.deepEqual(cpusOfList("3-1"), []);
 });
 
-test("npm run bench -- --quick --rounds 2 --only W3,W4 --servers c,mayus: a table with each round's ratios (the one-core rows too), and no server left running", {
+test("npm run bench -- --quick --rounds 2 --only W3,W4 --servers c,mayus: a table with each round's ratios (the one-core rows too), mayus bench's own table, and no server left running", {
   skip: !peerAvailable("cc") && "no C compiler (cc)",
 }, async () => {
   const finished = await run(
@@ -108,10 +108,21 @@ test("npm run bench -- --quick --rounds 2 --only W3,W4 --servers c,mayus: a tabl
     assert.ok(row, `no ${workload} row in:\n${report}`);
     assert.match(row, /\| [\d,]+ +\| [\d,]+ \((\d\.\d\d)\) +\| \1 +\| \d\.\d\d-\d\.\d\d +\| - +\| - +\|$/, row);
   }
+  // mayus bench against the C server, over the C client's figure in the same rounds (W3, W4).
+  const benchTable = report.slice(report.indexOf("`mayus bench` against the C server"));
+  for (const workload of ["W3", "W4"]) {
+    const row = benchTable.split("\n").find((line) => line.startsWith(`| ${workload} `));
+    assert.ok(row, `no ${workload} row in mayus bench's table:\n${report}`);
+    assert.match(
+      row,
+      /\| msg\/s +\| [\d,]+ +\| [\d,]+ +\| \d\.\d\d +\| \d\.\d\d-\d\.\d\d +\| >= 0\.90 +\| (yes|no) +\|$/,
+      row,
+    );
+  }
   assert.match(finished.stderr, /partial run .*docs\/bench not written/);
   // The C server runs from the suite's scratch directory; nothing of it may be left.
   const left = execFileSync("ps", ["-eo", "args"], { encoding: "utf8" })
     .split("\n")
-    .filter((line) => line.includes("mayus-bench-") && line.includes("uppercase-server"));
+    .filter((line) => line.includes("mayus-bench-") && /uppercase-server|load-client/.test(line));
   assert.deepEqual(left, []);
 });

@@ -1,13 +1,18 @@
 /**
  * Loads one of mayus's optional native modules from `build/` (scripts/build-native.mjs builds
  * them at install). A module that was not built, or does not load in this Node, is reported
- * as unavailable, and its caller takes Node's own path instead.
+ * as unavailable, and its caller takes Node's own path instead. `MAYUS_NATIVE=0` in the
+ * environment reports every one unavailable, so the pure TypeScript path can be run (the
+ * benchmark's row without native modules, and tests) on a machine where they are built.
  */
 
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 
 /** The module, or why there is none. */
+/** The environment variable that switches the native modules off when it is "0". */
+export const NATIVE_SWITCH = "MAYUS_NATIVE";
+
 export interface LoadedNativeModule<Module> {
   module?: Module;
   unavailable?: string;
@@ -22,6 +27,7 @@ export interface LoadedNativeModule<Module> {
  */
 export function loadNativeModule<Module>(name: string, functions: readonly string[]): LoadedNativeModule<Module> {
   if (process.platform === "win32") return { unavailable: "not built on Windows" };
+  if (process.env[NATIVE_SWITCH] === "0") return { unavailable: `switched off (${NATIVE_SWITCH}=0)` };
   // `build/` at the project root: two levels above src/net and dist/net alike.
   const path = fileURLToPath(new URL(`../../build/${name}.node`, import.meta.url));
   let module: Record<string, unknown>;

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import fc from "fast-check";
-import { uppercaseAsciiInPlace, uppercaseAsciiRunInPlace, wordViewOf } from "./ascii.js";
+import { ASCII_KERNEL_MIN_BYTES, uppercaseAsciiInPlace, uppercaseAsciiRunInPlace, wordViewOf } from "./ascii.js";
 
 function upperByte(byte: number): number {
   return byte >= 0x61 && byte <= 0x7a ? byte - 0x20 : byte;
@@ -211,5 +211,76 @@ describe("wordViewOf", () => {
       assert.equal(other[otherView.alignedStart], 0x41, "the view writes into the buffer it was asked for");
       first.fill(0);
     }
+  });
+});
+
+/** `length` pseudo-random bytes from `seed`, weighted towards the a-z edges (xorshift). */
+function seededBytes(seed: number, length: number, highBytes: boolean): Uint8Array {
+  const bytes = new Uint8Array(length);
+  let state = seed | 1;
+  for (let index = 0; index < length; index++) {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    const pick = (state >>> 0) % 8;
+    // Letters, their neighbours ('`', '{', '@', '['), and any byte.
+    const value = pick < 4 ? 0x60 + ((state >>> 8) % 28) : pick < 6 ? 0x40 + ((state >>> 8) % 28) : state >>> 24;
+    bytes[index] = highBytes ? value : value & 0x7f;
+  }
+  return bytes;
+}
+
+describe("long ranges, through the WebAssembly kernel (ASCII_KERNEL_MIN_BYTES and more)", () => {
+  // Lengths around the threshold, a 16-byte step, and the kernel's 64 KiB window.
+  const lengths = fc.oneof(
+    fc.integer({ min: ASCII_KERNEL_MIN_BYTES - 2, max: ASCII_KERNEL_MIN_BYTES + 40 }),
+    fc.integer({ min: 65_536 - 40, max: 65_536 + 40 }),
+    fc.integer({ min: 1, max: 3 * 65_536 + 17 }),
+  );
+
+  test("uppercaseAsciiInPlace: exactly a-z change in [start, end), at any offset, bytes outside untouched", () => {
+    fc.assert(
+      fc.property(lengths, fc.integer({ min: 0, max: 19 }), fc.nat(), (length, offset, seed) => {
+        const memory = seededBytes(seed, offset + length + 7, true);
+        const original = memory.slice();
+        // A view one byte into the memory, so the range's start is unaligned half the time.
+        const viewStart = Math.max(0, offset - 1);
+        uppercaseAsciiInPlace(new Uint8Array(memory.buffer, 1), viewStart, offset - 1 + length);
+        const start = 1 + viewStart;
+        const end = offset + length;
+        for (let index = 0; index < memory.length; index++) {
+          const expected = index >= start && index < end ? upperByte(original[index]) : original[index];
+          if (memory[index] !== expected) {
+            assert.fail(
+              `byte ${index} of ${memory.length} (range ${start}..${end}): ${memory[index]}, not ${expected}`,
+            );
+          }
+        }
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  test("uppercaseAsciiRunInPlace: stops at the first byte >= 0x80, wherever it is, and changes nothing from there", () => {
+    const placements = fc.oneof(
+      fc.integer({ min: 0, max: 40 }),
+      fc.integer({ min: 65_536 - 20, max: 65_536 + 20 }),
+      fc.nat({ max: 3 * 65_536 }),
+    );
+    fc.assert(
+      fc.property(lengths, placements, fc.integer({ min: 0x80, max: 0xff }), fc.nat(), (length, place, high, seed) => {
+        const bytes = Buffer.from(seededBytes(seed, length, false));
+        const highAt = Math.min(place, length); // at `length`: no high byte at all
+        if (highAt < length) bytes[highAt] = high;
+        const original = Buffer.from(bytes);
+        const stop = uppercaseAsciiRunInPlace(bytes, 0, length, wordViewOf(bytes));
+        assert.equal(stop, highAt);
+        for (let index = 0; index < length; index++) {
+          const expected = index < highAt ? upperByte(original[index]) : original[index];
+          if (bytes[index] !== expected) assert.fail(`byte ${index} of ${length} (stop ${highAt}): ${bytes[index]}`);
+        }
+      }),
+      { numRuns: 60 },
+    );
   });
 });

@@ -1,7 +1,17 @@
 /**
  * The ASCII uppercase kernel: only bytes `a`-`z` change, every other byte is kept, so it is
- * binary-safe and never changes the length. It works in place, four bytes per step.
+ * binary-safe and never changes the length. It works in place, four bytes per step, and hands
+ * long ranges (bulk reads) to the WebAssembly kernel's sixteen bytes per step.
  */
+
+import { uppercaseAsciiInKernel, uppercaseAsciiRunInKernel } from "./latin-kernel.js";
+
+/**
+ * From how many bytes a range goes to the WebAssembly kernel: below it, the call and the two
+ * copies cost more than the steps they save. A ping-pong's 512-byte messages stay in
+ * JavaScript: through the kernel, bench:instructions counted more per W3 message, not fewer.
+ */
+export const ASCII_KERNEL_MIN_BYTES = 1024;
 
 /**
  * Uppercases `a`-`z` in `bytes[start..end)` in place; all other bytes stay as they are.
@@ -11,6 +21,12 @@
  * uppercaseAsciiInPlace(bytes, 0, bytes.length); // bytes is now "ABC\xff"
  */
 export function uppercaseAsciiInPlace(bytes: Uint8Array, start: number, end: number): void {
+  if (end - start >= ASCII_KERNEL_MIN_BYTES) uppercaseAsciiInKernel(bytes, start, end);
+  else uppercaseAsciiWords(bytes, start, end);
+}
+
+/** uppercaseAsciiInPlace in JavaScript, four bytes per step (kept apart so V8 inlines the dispatch). */
+function uppercaseAsciiWords(bytes: Uint8Array, start: number, end: number): void {
   let index = start;
   // Bytes one at a time until the index is 4-byte aligned in the underlying memory.
   while (index < end && ((bytes.byteOffset + index) & 3) !== 0) {
@@ -63,6 +79,13 @@ export function wordViewOf(bytes: Uint8Array): WordView {
  * Returns the index of the first byte >= 0x80 (or `end`).
  */
 export function uppercaseAsciiRunInPlace(bytes: Uint8Array, start: number, end: number, view: WordView): number {
+  return end - start >= ASCII_KERNEL_MIN_BYTES
+    ? uppercaseAsciiRunInKernel(bytes, start, end)
+    : uppercaseAsciiRunInWords(bytes, start, end, view);
+}
+
+/** uppercaseAsciiRunInPlace in JavaScript, four bytes per step. */
+function uppercaseAsciiRunInWords(bytes: Uint8Array, start: number, end: number, view: WordView): number {
   let index = start;
   while (index < end && ((index - view.alignedStart) & 3) !== 0) {
     if (bytes[index] >= 0x80) return index;

@@ -2,8 +2,70 @@
 ;; UTF-8 characters (src/transform/latin-kernel.ts loads it; `npm run build:wasm` rebuilds
 ;; latin-kernel-wasm.ts from this file). Memory: the 2-byte table at 0 (2,048 entries of 16
 ;; bits, as TWO_BYTE_UPPERCASE: (first << 8) | second, or 0), the bytes to uppercase after it.
+;; Also the ASCII kernels for long runs, sixteen bytes per step in SIMD (ascii.ts calls them).
 (module
-  (memory (export "memory") 1)
+  (memory (export "memory") 2)
+
+  ;; Sixteen bytes at once (written out in both loops below): a byte in 'a'..'z' is one whose
+  ;; value minus 'a' is below 26 unsigned; 0x20 is cleared from those, every other byte kept.
+
+  ;; One byte: its uppercase when in 'a'..'z'.
+  (func $uppercaseAsciiByte (param $position i32)
+    (local $byte i32)
+    (local.set $byte (i32.load8_u (local.get $position)))
+    (if (i32.lt_u (i32.sub (local.get $byte) (i32.const 0x61)) (i32.const 26))
+      (then (i32.store8 (local.get $position) (i32.sub (local.get $byte) (i32.const 0x20))))))
+
+  ;; Uppercases a-z in [position, end) in place (the ascii mode: binary-safe, same length).
+  (func (export "uppercaseAscii") (param $position i32) (param $end i32)
+    (local $bytes v128) (local $a v128) (local $letters v128) (local $bit v128)
+    (local.set $a (i8x16.splat (i32.const 0x61)))
+    (local.set $letters (i8x16.splat (i32.const 26)))
+    (local.set $bit (i8x16.splat (i32.const 0x20)))
+    (block $vectors
+      (loop $next
+        (br_if $vectors (i32.gt_u (i32.add (local.get $position) (i32.const 16)) (local.get $end)))
+        ;; Written out, not called: V8 does not inline WebAssembly calls (half the speed).
+        (local.set $bytes (v128.load (local.get $position)))
+        (v128.store (local.get $position)
+          (v128.xor (local.get $bytes)
+            (v128.and (i8x16.lt_u (i8x16.sub (local.get $bytes) (local.get $a)) (local.get $letters))
+                      (local.get $bit))))
+        (local.set $position (i32.add (local.get $position) (i32.const 16)))
+        (br $next)))
+    (block $bytes
+      (loop $next
+        (br_if $bytes (i32.ge_u (local.get $position) (local.get $end)))
+        (call $uppercaseAsciiByte (local.get $position))
+        (local.set $position (i32.add (local.get $position) (i32.const 1)))
+        (br $next))))
+
+  ;; As uppercaseAscii while the bytes are ASCII; returns the index of the first byte >= 0x80
+  ;; (or `end`), before which everything is uppercased and from which nothing is.
+  (func (export "uppercaseAsciiRun") (param $position i32) (param $end i32) (result i32)
+    (local $bytes v128) (local $a v128) (local $letters v128) (local $bit v128)
+    (local.set $a (i8x16.splat (i32.const 0x61)))
+    (local.set $letters (i8x16.splat (i32.const 26)))
+    (local.set $bit (i8x16.splat (i32.const 0x20)))
+    (block $vectors
+      (loop $next
+        (br_if $vectors (i32.gt_u (i32.add (local.get $position) (i32.const 16)) (local.get $end)))
+        (local.set $bytes (v128.load (local.get $position)))
+        (br_if $vectors (i8x16.bitmask (local.get $bytes)))
+        (v128.store (local.get $position)
+          (v128.xor (local.get $bytes)
+            (v128.and (i8x16.lt_u (i8x16.sub (local.get $bytes) (local.get $a)) (local.get $letters))
+                      (local.get $bit))))
+        (local.set $position (i32.add (local.get $position) (i32.const 16)))
+        (br $next)))
+    (block $stop
+      (loop $next
+        (br_if $stop (i32.ge_u (local.get $position) (local.get $end)))
+        (br_if $stop (i32.ge_u (i32.load8_u (local.get $position)) (i32.const 0x80)))
+        (call $uppercaseAsciiByte (local.get $position))
+        (local.set $position (i32.add (local.get $position) (i32.const 1)))
+        (br $next)))
+    (local.get $position))
 
   ;; Eight ASCII bytes at once: 0x20 cleared from each byte in 'a'..'z' (as uppercaseWord in ascii.ts).
   (func $uppercaseAsciiWord (param $word i64) (result i64)
