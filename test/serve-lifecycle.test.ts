@@ -70,6 +70,13 @@ describe("the I/O path, said once at start", () => {
     const lines = finished.stderr.split("\n").filter((line) => line.startsWith("mayus: I/O: "));
     assert.deepEqual(lines, ["mayus: I/O: tcp native syscalls, udp native syscalls"], finished.stderr);
   });
+
+  test("MAYUS_NATIVE=0: Node's own I/O, said as asked for (no advice to rebuild)", BOUNDED, async () => {
+    const server = await startMayusServer(["--udp"], { MAYUS_NATIVE: "0" });
+    const finished = await server.stop();
+    const line = finished.stderr.split("\n").find((candidate) => candidate.startsWith("mayus: I/O: "));
+    assert.equal(line, "mayus: I/O: udp Node's own I/O (native modules switched off (MAYUS_NATIVE=0))");
+  });
 });
 
 describe("--log-format json with --trace and with a failure", () => {

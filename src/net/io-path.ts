@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url";
 import { streamSyscallsUnavailable } from "../tcp/stream-syscalls.js";
 import { fastestDatagramPath } from "../udp/datagram-io.js";
 import { datagramSyscallsUnavailable } from "../udp/datagram-syscalls.js";
+import { NATIVE_SWITCH } from "./native-module.js";
 
 export type IoProtocol = "tcp" | "udp";
 /** "native": build/*.node's syscalls on the data path; "node": Node's own sockets alone. */
@@ -31,6 +32,8 @@ function nativeModulePath(name: string): string {
 
 /** Why Node's own I/O: a module never built says how to build it; one that failed to load says why. */
 function nodeReason(name: string, unavailable: string | undefined): string {
+  // Asked for: nothing to build or fix.
+  if (process.env[NATIVE_SWITCH] === "0") return `Node's own I/O (native modules ${unavailable})`;
   if (!existsSync(nativeModulePath(name)))
     return `Node's own I/O: the native module was not built (build/${name}.node); ${NATIVE_BUILD_HINT}`;
   return `Node's own I/O: build/${name}.node is there but not used (${unavailable}); ${NATIVE_BUILD_HINT}`;
