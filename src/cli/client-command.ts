@@ -7,8 +7,9 @@ import { createInterface } from "node:readline/promises";
 import type { Command } from "commander";
 import { readLines } from "../client/lines.js";
 import { TcpClient } from "../client/tcp-client.js";
-import { UDP_CLIENT_DEFAULTS, UdpClient } from "../client/udp-client.js";
-import { EXIT_CODES, MayusError } from "../errors.js";
+import { UDP_CLIENT_DEFAULTS, UdpClient, type UdpRetry } from "../client/udp-client.js";
+import { pipeLines } from "../client/udp-pipeline.js";
+import { EXIT_CODES, MayusError, usageError } from "../errors.js";
 import { t } from "../i18n/index.js";
 import { DEFAULT_PORT } from "../net/address.js";
 import type { Tracer } from "../observability/trace.js";
@@ -20,10 +21,18 @@ export interface ClientOptions {
   host: string;
   port: number;
   udp: boolean;
+  /** UDP: the RTO until the first reply is measured. */
   timeoutMs: number;
-  retries: number;
-  /** UDP, piped: lines in flight at once. */
+  minRtoMs: number;
+  maxRtoMs: number;
+  /** UDP: how long one line may take before it fails. */
+  deadlineMs: number;
+  /** UDP: a cap on tries after the first, if given. */
+  retries?: number;
+  /** UDP, piped: lines waiting for their reply at once. */
   window: number;
+  /** UDP, piped: bytes of lines read and not yet printed. */
+  holdBytes: number;
   trace?: Tracer;
   locale?: string;
 }
@@ -41,14 +50,18 @@ function reportLineError(error: unknown): number {
   return error.exitCode;
 }
 
-function newUdpClient(options: ClientOptions): UdpClient {
+function newUdpClient(options: ClientOptions, onRetry?: (retry: UdpRetry) => void): UdpClient {
   return new UdpClient({
     host: options.host,
     port: options.port,
     timeoutMs: options.timeoutMs,
+    minRtoMs: options.minRtoMs,
+    maxRtoMs: options.maxRtoMs,
+    deadlineMs: options.deadlineMs,
     retries: options.retries,
     transform: { locale: options.locale },
     trace: options.trace,
+    onRetry,
   });
 }
 
@@ -58,30 +71,23 @@ function isLineFailure(error: unknown): boolean {
 }
 
 /**
- * Piped UDP: up to `window` lines in flight at once; replies are printed in input order,
- * each line's error where its reply would have been.
+ * Piped UDP: up to `window` lines waiting for replies at once; replies are printed in input
+ * order, each line's error where its reply would have been.
  */
 async function udpPiped(options: ClientOptions): Promise<number> {
   const client = newUdpClient(options);
   await client.open();
   let exitCode: number = EXIT_CODES.ok;
-  let stopped = false;
-  const inFlight: Array<Promise<Buffer | unknown>> = [];
-  const settleOldest = async () => {
-    const result = await inFlight.shift();
-    if (Buffer.isBuffer(result)) return writeOut(Buffer.concat([result, NEWLINE]));
-    exitCode = reportLineError(result);
-    if (!isLineFailure(result)) stopped = true;
-  };
-  let lineNumber = 0;
   try {
-    for await (const line of readLines(process.stdin)) {
-      lineNumber++;
-      inFlight.push(client.request(line, lineNumber).catch((error: unknown) => error));
-      if (inFlight.length >= options.window) await settleOldest();
-      if (stopped) break;
-    }
-    while (inFlight.length > 0 && !stopped) await settleOldest();
+    const request = (payload: Buffer, line: number) => client.request(payload, line);
+    await pipeLines(request, readLines(process.stdin), options, async (outcome) => {
+      if ("reply" in outcome) {
+        await writeOut(Buffer.concat([outcome.reply, NEWLINE]));
+        return true;
+      }
+      exitCode = reportLineError(outcome.error);
+      return isLineFailure(outcome.error);
+    });
   } finally {
     client.close();
   }
@@ -90,8 +96,12 @@ async function udpPiped(options: ClientOptions): Promise<number> {
 
 const NEWLINE = Buffer.from("\n");
 
+/** On a terminal each retry is shown, as the lesson's client would: the timeout, then the new try. */
 async function udpInteractive(options: ClientOptions): Promise<number> {
-  const client = newUdpClient(options);
+  const client = newUdpClient(options, ({ waitedMs, attempt }) => {
+    // Not an error, so not prefixed "mayus:" like one: a step of the lesson, shown as it happens.
+    process.stderr.write(`${t("client.retrying", { waitedMs, attempt })}\n`);
+  });
   await client.open();
   let exitCode: number = EXIT_CODES.ok;
   let lineNumber = 0;
@@ -182,27 +192,52 @@ export function clientCommand(): Command {
         .default(UDP_CLIENT_DEFAULTS.timeoutMs),
     )
     .addOption(
-      option("--retries <count>", "option.retries", "MAYUS_RETRIES")
-        .argParser(integerIn("--retries", 0, 100))
-        .default(UDP_CLIENT_DEFAULTS.retries),
+      option("--min-rto <ms>", "option.minRto", "MAYUS_MIN_RTO")
+        .argParser(integerIn("--min-rto", 1, 3_600_000))
+        .default(UDP_CLIENT_DEFAULTS.minRtoMs),
+    )
+    .addOption(
+      option("--max-rto <ms>", "option.maxRto", "MAYUS_MAX_RTO")
+        .argParser(integerIn("--max-rto", 1, 3_600_000))
+        .default(UDP_CLIENT_DEFAULTS.maxRtoMs),
+    )
+    .addOption(
+      option("--deadline <ms>", "option.deadline", "MAYUS_DEADLINE")
+        .argParser(integerIn("--deadline", 1, 86_400_000))
+        .default(UDP_CLIENT_DEFAULTS.deadlineMs),
+    )
+    .addOption(
+      option("--retries <count>", "option.retries", "MAYUS_RETRIES").argParser(integerIn("--retries", 0, 1000)),
     )
     .addOption(
       option("--window <count>", "option.window", "MAYUS_WINDOW")
         .argParser(integerIn("--window", 1, 1024))
         .default(UDP_CLIENT_DEFAULTS.window),
     )
+    .addOption(
+      option("--hold-bytes <bytes>", "option.holdBytes", "MAYUS_HOLD_BYTES")
+        .argParser(integerIn("--hold-bytes", 1, 1_073_741_824))
+        .default(UDP_CLIENT_DEFAULTS.holdBytes),
+    )
     .addOption(option("--locale <tag>", "option.locale", "MAYUS_LOCALE"))
     .addOption(option("--trace", "option.clientTrace", "MAYUS_CLIENT_TRACE"))
     .addOption(languageOption())
     .action(async (host: string, port: number, flags) => {
       const { locale } = checkedTransform("unicode", flags.locale);
+      if (flags.minRto > flags.maxRto) {
+        throw usageError(t("error.rtoBounds", { min: flags.minRto, max: flags.maxRto }));
+      }
       process.exitCode = await runClient({
         host,
         port,
         udp: Boolean(flags.udp),
         timeoutMs: flags.timeout,
+        minRtoMs: flags.minRto,
+        maxRtoMs: flags.maxRto,
+        deadlineMs: flags.deadline,
         retries: flags.retries,
         window: flags.window,
+        holdBytes: flags.holdBytes,
         trace: flags.trace ? createTracePrinter((line) => process.stderr.write(`${line}\n`)) : undefined,
         locale,
       });

@@ -1,7 +1,12 @@
 /**
  * The UDP client: one datagram per request on a connected socket, so a closed port shows at
- * once as "connection refused". Datagrams get lost, so each request has a timeout and a few
- * retries with backoff.
+ * once as "connection refused". Datagrams get lost, so each request is sent again whenever the
+ * retransmission timeout (RTO) passes without its reply, until its deadline.
+ *
+ * The RTO follows the measured round trip as TCP's does (RFC 6298, in RetransmissionTimeout),
+ * one estimator for every request in flight. It starts at the lesson's 1 s, and when a fresh
+ * sample lowers it, requests already waiting are re-armed on it: the first lines lost do not
+ * wait out the initial second while the round trip is known to be far shorter.
  *
  * Matching rule: the lesson's server sends back the bare uppercased payload, with no id, so a
  * reply answers a request when the two have the same uppercase. A late or duplicated reply
@@ -9,27 +14,55 @@
  */
 
 import type { Socket as DatagramSocket } from "node:dgram";
+import { performance } from "node:perf_hooks";
 import { connectError, MayusError } from "../errors.js";
 import { t } from "../i18n/index.js";
 import { formatAddress } from "../net/address.js";
 import { connectUdp } from "../net/connected-udp-socket.js";
 import type { Tracer } from "../observability/trace.js";
 import { createUppercaser, type TransformOptions, type Uppercaser } from "../transform/index.js";
+import { RetransmissionTimeout } from "./retransmission-timeout.js";
 
 export interface UdpClientOptions {
   host: string;
   port: number;
-  /** Wait for a reply to the first try; each retry waits twice as long as the one before. */
+  /** The RTO until the first reply is measured. */
   timeoutMs?: number;
-  /** Tries after the first, before the request fails. */
+  /** The floor of the RTO. */
+  minRtoMs?: number;
+  /** The ceiling of the RTO, backed off or not. */
+  maxRtoMs?: number;
+  /** How long one request may take, from its first send, before it fails. */
+  deadlineMs?: number;
+  /** At most this many tries after the first, if given; the deadline holds as well. */
   retries?: number;
   /** The transform used to match replies to requests: give the server's `locale` if it has one. */
   transform?: TransformOptions;
   /** Called at each socket step (`--trace`). */
   trace?: Tracer;
+  /** Called each time a request is sent again (the interactive client shows it). */
+  onRetry?: (retry: UdpRetry) => void;
+  /** The clock, in milliseconds (`performance.now` unless a test gives another). */
+  now?: () => number;
 }
 
-export const UDP_CLIENT_DEFAULTS = { timeoutMs: 1000, retries: 3, window: 8 } as const;
+export interface UdpRetry {
+  line: number;
+  /** The try about to be sent: 2 for the first retry. */
+  attempt: number;
+  /** How long the previous try waited for its reply. */
+  waitedMs: number;
+}
+
+/** Defaults of the client's named limits (the CLI's flags show the same values). */
+export const UDP_CLIENT_DEFAULTS = {
+  timeoutMs: 1000,
+  minRtoMs: 10,
+  maxRtoMs: 60_000,
+  deadlineMs: 10_000,
+  window: 8,
+  holdBytes: 4 * 1024 * 1024,
+} as const;
 
 /** Largest payload of one datagram: 65,507 bytes over IPv4, 65,527 over IPv6. */
 export function maxDatagramBytes(family: 4 | 6): number {
@@ -38,7 +71,19 @@ export function maxDatagramBytes(family: 4 | 6): number {
 
 interface PendingRequest {
   key: string;
+  payload: Buffer;
+  line: number;
+  tries: number;
+  firstSentAtMs: number;
+  lastSentAtMs: number;
+  deadlineAtMs: number;
+  /** When the timer fires: the RTO after the last send, or the deadline. */
+  dueAtMs: number;
+  /** The estimator's back-off count when the timer was armed. */
+  backoffsWhenArmed: number;
+  timer: NodeJS.Timeout | undefined;
   resolve: (reply: Buffer) => void;
+  reject: (error: MayusError) => void;
 }
 
 /**
@@ -49,24 +94,35 @@ interface PendingRequest {
  * client.close();
  */
 export class UdpClient {
-  readonly #options: Required<Omit<UdpClientOptions, "transform" | "trace">>;
+  readonly #host: string;
+  readonly #port: number;
+  readonly #deadlineMs: number;
+  readonly #maxTries: number;
   readonly #trace: Tracer | undefined;
+  readonly #onRetry: ((retry: UdpRetry) => void) | undefined;
+  readonly #now: () => number;
+  readonly #rto: RetransmissionTimeout;
   readonly #matcher: Uppercaser;
   #socket: DatagramSocket | undefined;
   #family: 4 | 6 = 4;
   #address: string;
+  /** Requests waiting for their reply, oldest first. */
   #pending: PendingRequest[] = [];
   #failure: MayusError | undefined;
-  #onFailure: Array<(error: MayusError) => void> = [];
 
   constructor(options: UdpClientOptions) {
-    this.#options = {
-      host: options.host,
-      port: options.port,
-      timeoutMs: options.timeoutMs ?? UDP_CLIENT_DEFAULTS.timeoutMs,
-      retries: options.retries ?? UDP_CLIENT_DEFAULTS.retries,
-    };
+    this.#host = options.host;
+    this.#port = options.port;
+    this.#deadlineMs = options.deadlineMs ?? UDP_CLIENT_DEFAULTS.deadlineMs;
+    this.#maxTries = options.retries === undefined ? Number.POSITIVE_INFINITY : options.retries + 1;
     this.#trace = options.trace;
+    this.#onRetry = options.onRetry;
+    this.#now = options.now ?? (() => performance.now());
+    this.#rto = new RetransmissionTimeout({
+      initialRtoMs: options.timeoutMs ?? UDP_CLIENT_DEFAULTS.timeoutMs,
+      minRtoMs: options.minRtoMs ?? UDP_CLIENT_DEFAULTS.minRtoMs,
+      maxRtoMs: options.maxRtoMs ?? UDP_CLIENT_DEFAULTS.maxRtoMs,
+    });
     this.#matcher = createUppercaser({ mode: "unicode", locale: options.transform?.locale });
     this.#address = formatAddress(options.host, options.port);
   }
@@ -79,11 +135,15 @@ export class UdpClient {
     return maxDatagramBytes(this.#family);
   }
 
+  /** The RTO a request sent now would wait (it follows the measured round trip). */
+  get rtoMs(): number {
+    return this.#rto.rtoMs;
+  }
+
   /** Looks the host up and connects the socket (no packet is sent: UDP has no handshake). */
   async open(): Promise<void> {
-    const { host, port } = this.#options;
     // On a connected socket, an ICMP "port unreachable" comes back as ECONNREFUSED.
-    const { socket, address, family } = await connectUdp(host, port, (error) => this.#fail(error));
+    const { socket, address, family } = await connectUdp(this.#host, this.#port, (error) => this.#fail(error));
     this.#family = family;
     this.#address = address;
     this.#trace?.({ step: "socket", protocol: "udp", note: family === 6 ? "udp6" : "udp4" });
@@ -93,28 +153,37 @@ export class UdpClient {
   }
 
   /**
-   * Sends the payload and resolves with its reply; tries again after each timeout, and
-   * rejects with a `MayusError` of kind `timeout` after the last. `line` names the request
-   * in error messages.
+   * Sends the payload and resolves with its reply; sends it again each time the RTO passes,
+   * and rejects with a `MayusError` of kind `timeout` at the deadline (or after the last of
+   * `retries`). `line` names the request in error messages.
    */
-  async request(payload: Buffer, line = 1): Promise<Buffer> {
-    const socket = this.#socket;
-    if (socket === undefined) throw new Error("UdpClient.request() before open()");
-    if (this.#failure !== undefined) throw this.#failure;
+  request(payload: Buffer, line = 1): Promise<Buffer> {
+    if (this.#socket === undefined) return Promise.reject(new Error("UdpClient.request() before open()"));
+    if (this.#failure !== undefined) return Promise.reject(this.#failure);
     const limit = this.maxPayloadBytes;
     if (payload.length > limit) {
-      throw new MayusError("datagram-too-long", t("error.datagramTooLong", { line, bytes: payload.length, limit }));
+      const message = t("error.datagramTooLong", { line, bytes: payload.length, limit });
+      return Promise.reject(new MayusError("datagram-too-long", message));
     }
-    const key = this.#keyOf(payload);
-    let waitMs = this.#options.timeoutMs;
-    const tries = this.#options.retries + 1;
-    for (let attempt = 0; attempt < tries; attempt++) {
-      if (this.#failure !== undefined) throw this.#failure;
-      const reply = await this.#sendAndWait(socket, payload, key, waitMs);
-      if (reply !== undefined) return reply;
-      waitMs *= 2;
-    }
-    throw new MayusError("timeout", t("error.timeout", { address: this.#address, tries, line }));
+    return new Promise((resolve, reject) => {
+      const now = this.#now();
+      const request: PendingRequest = {
+        key: this.#keyOf(payload),
+        payload,
+        line,
+        tries: 0,
+        firstSentAtMs: now,
+        lastSentAtMs: now,
+        deadlineAtMs: now + this.#deadlineMs,
+        dueAtMs: now,
+        backoffsWhenArmed: 0,
+        timer: undefined,
+        resolve,
+        reject,
+      };
+      this.#pending.push(request);
+      this.#send(request);
+    });
   }
 
   /** Closes the socket; requests still waiting fail at once (no timer is left behind). */
@@ -125,42 +194,81 @@ export class UdpClient {
     this.#socket = undefined;
   }
 
-  #sendAndWait(socket: DatagramSocket, payload: Buffer, key: string, waitMs: number): Promise<Buffer | undefined> {
-    return new Promise((resolve, reject) => {
-      const pending: PendingRequest = {
-        key,
-        resolve: (reply) => {
-          finish();
-          resolve(reply);
-        },
-      };
-      const onFailure = (error: MayusError) => {
-        finish();
-        reject(error);
-      };
-      const timer = setTimeout(() => {
-        finish();
-        resolve(undefined);
-      }, waitMs);
-      const finish = () => {
-        clearTimeout(timer);
-        this.#pending = this.#pending.filter((candidate) => candidate !== pending);
-        this.#onFailure = this.#onFailure.filter((candidate) => candidate !== onFailure);
-      };
-      this.#pending.push(pending);
-      this.#onFailure.push(onFailure);
-      this.#trace?.({ step: "send", protocol: "udp", peer: this.#address, bytes: payload.length, payload });
-      socket.send(payload, (error) => {
-        if (error) onFailure(connectError(error as NodeJS.ErrnoException, this.#options.host, this.#address));
-      });
+  #send(request: PendingRequest): void {
+    const socket = this.#socket;
+    if (socket === undefined) return;
+    request.tries++;
+    request.lastSentAtMs = this.#now();
+    this.#trace?.({
+      step: "send",
+      protocol: "udp",
+      peer: this.#address,
+      bytes: request.payload.length,
+      payload: request.payload,
     });
+    socket.send(request.payload, (error) => {
+      if (error) this.#settle(request, connectError(error as NodeJS.ErrnoException, this.#host, this.#address));
+    });
+    this.#arm(request);
+  }
+
+  /** Sets the request's timer to the RTO after its last send, or its deadline if sooner. */
+  #arm(request: PendingRequest): void {
+    clearTimeout(request.timer);
+    request.dueAtMs = Math.min(request.lastSentAtMs + this.#rto.rtoMs, request.deadlineAtMs);
+    request.backoffsWhenArmed = this.#rto.backoffs;
+    // Whole milliseconds, rounded up: a timer never fires before its request is due.
+    const delayMs = Math.max(0, Math.ceil(request.dueAtMs - this.#now()));
+    request.timer = setTimeout(() => this.#expire(request), delayMs);
+  }
+
+  #expire(request: PendingRequest): void {
+    request.timer = undefined;
+    const now = this.#now();
+    // A timer that fires late (a busy machine) sends nothing after the deadline either.
+    const deadlinePassed = request.dueAtMs >= request.deadlineAtMs || now >= request.deadlineAtMs;
+    if (deadlinePassed || request.tries >= this.#maxTries) {
+      const waitedMs = Math.round(now - request.firstSentAtMs);
+      const parameters = { address: this.#address, tries: request.tries, line: request.line, waitedMs };
+      const message = t(deadlinePassed ? "error.timeout" : "error.timeoutRetries", parameters);
+      this.#settle(request, new MayusError("timeout", message));
+      return;
+    }
+    this.#rto.timedOut(request.backoffsWhenArmed);
+    this.#onRetry?.({
+      line: request.line,
+      attempt: request.tries + 1,
+      waitedMs: Math.round(now - request.lastSentAtMs),
+    });
+    this.#send(request);
   }
 
   #receive(reply: Buffer): void {
     this.#trace?.({ step: "recv", protocol: "udp", peer: this.#address, bytes: reply.length, payload: reply });
     const key = this.#keyOf(reply);
     // The oldest request with the same uppercase takes the reply; anything else is stale.
-    this.#pending.find((pending) => pending.key === key)?.resolve(reply);
+    const request = this.#pending.find((pending) => pending.key === key);
+    if (request === undefined) return;
+    const fresh = this.#rto.replied(this.#now() - request.lastSentAtMs, request.tries);
+    this.#settle(request, reply);
+    if (fresh) this.#rearmSooner();
+  }
+
+  /** After a fresh sample: a request waiting longer than the RTO now says is due sooner. */
+  #rearmSooner(): void {
+    const rtoMs = this.#rto.rtoMs;
+    for (const request of this.#pending) {
+      if (Math.min(request.lastSentAtMs + rtoMs, request.deadlineAtMs) < request.dueAtMs) this.#arm(request);
+    }
+  }
+
+  #settle(request: PendingRequest, outcome: Buffer | MayusError): void {
+    const index = this.#pending.indexOf(request);
+    if (index === -1) return;
+    this.#pending.splice(index, 1);
+    clearTimeout(request.timer);
+    if (Buffer.isBuffer(outcome)) request.resolve(outcome);
+    else request.reject(outcome);
   }
 
   #keyOf(payload: Buffer): string {
@@ -169,6 +277,6 @@ export class UdpClient {
 
   #fail(error: MayusError): void {
     this.#failure ??= error;
-    for (const onFailure of [...this.#onFailure]) onFailure(error);
+    for (const request of [...this.#pending]) this.#settle(request, error);
   }
 }
