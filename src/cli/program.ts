@@ -13,6 +13,7 @@ import { clientCommand } from "./client-command.js";
 import { errorPrefix, useColour } from "./colour.js";
 import { helpCommand, helpConfiguration, languageOption, readSwitchVariables } from "./command-kit.js";
 import { translateCommanderMessage } from "./commander-messages.js";
+import { completionCommand } from "./completion-command.js";
 import { pingCommand } from "./ping-command.js";
 import { serveCommand } from "./serve-command.js";
 
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
   program.addCommand(clientCommand());
   program.addCommand(pingCommand());
   program.addCommand(benchCommand());
+  program.addCommand(completionCommand(program));
 
   for (const command of [program, ...program.commands]) {
     const help = helpCommand(command === program ? "" : command.name());
