@@ -23,7 +23,7 @@ import {
   option,
   withExamples,
 } from "./command-kit.js";
-import { withinConnectTimeout } from "./connect-timeout.js";
+import { type ConnectBudget, connectBudget } from "./connect-timeout.js";
 import { integerIn, numberIn } from "./option-parsers.js";
 import {
   type AddressFamily,
@@ -58,14 +58,14 @@ export interface ClientOptions {
   connectTimeoutMs?: number;
 }
 
+/** The options once the host is resolved, with what is left of `-w` for the connect. */
+type RunOptions = ClientOptions & { budget: ConnectBudget };
+
 export async function runClient(given: ClientOptions): Promise<number> {
-  const address = formatAddress(given.host, given.port);
-  const target = await withinConnectTimeout(
-    resolveFamily("client", given, given.family),
-    given.connectTimeoutMs,
-    address,
-  );
-  const options = { ...given, ...target };
+  const budget = connectBudget(given.connectTimeoutMs);
+  const lookup = resolveFamily("client", given, given.family);
+  const target = await budget.within(lookup, formatAddress(given.host, given.port));
+  const options: RunOptions = { ...given, ...target, budget };
   const interactive = process.stdin.isTTY === true;
   if (options.udp) return interactive ? udpInteractive(options) : udpPiped(options);
   return interactive ? tcpInteractive(options) : tcpPiped(options);
@@ -102,7 +102,7 @@ function isLineFailure(error: unknown): boolean {
  * Piped UDP: up to `window` lines waiting for replies at once; replies are printed in input
  * order, each line's error where its reply would have been.
  */
-async function udpPiped(options: ClientOptions): Promise<number> {
+async function udpPiped(options: RunOptions): Promise<number> {
   const client = newUdpClient(options);
   await opened(client.open(), options);
   let exitCode: number = EXIT_CODES.ok;
@@ -125,12 +125,12 @@ async function udpPiped(options: ClientOptions): Promise<number> {
 const NEWLINE = Buffer.from("\n");
 
 /** The client's lookup and connect, within `-w` if given. */
-function opened(step: Promise<void>, options: ClientOptions): Promise<void> {
-  return withinConnectTimeout(step, options.connectTimeoutMs, formatAddress(options.host, options.port));
+function opened(step: Promise<void>, options: RunOptions): Promise<void> {
+  return options.budget.within(step, formatAddress(options.host, options.port));
 }
 
 /** On a terminal each retry is shown, as the lesson's client would: the timeout, then the new try. */
-async function udpInteractive(options: ClientOptions): Promise<number> {
+async function udpInteractive(options: RunOptions): Promise<number> {
   const client = newUdpClient(options, ({ waitedMs, attempt }) => {
     // Not an error, so not prefixed "mayus:" like one: a step of the lesson, shown as it happens.
     process.stderr.write(`${t("client.retrying", { waitedMs, attempt })}\n`);
@@ -159,7 +159,7 @@ async function udpInteractive(options: ClientOptions): Promise<number> {
   return exitCode;
 }
 
-async function tcpPiped(options: ClientOptions): Promise<number> {
+async function tcpPiped(options: RunOptions): Promise<number> {
   const client = new TcpClient({ host: options.host, port: options.port, trace: options.trace });
   client.on("reply", (bytes: Buffer) => {
     if (!process.stdout.write(bytes)) {
@@ -174,7 +174,7 @@ async function tcpPiped(options: ClientOptions): Promise<number> {
   return EXIT_CODES.ok;
 }
 
-async function tcpInteractive(options: ClientOptions): Promise<number> {
+async function tcpInteractive(options: RunOptions): Promise<number> {
   const client = new TcpClient({ host: options.host, port: options.port, trace: options.trace });
   client.on("reply", (bytes: Buffer) => process.stdout.write(bytes));
   await opened(client.connect(), options);

@@ -1,23 +1,46 @@
-/** `-w`/`--connect-timeout`: a bound on the lookup and connect steps of the client. */
+/** `-w`/`--connect-timeout`: one bound on the lookup and connect steps of the client, together. */
 
+import { performance } from "node:perf_hooks";
 import { EXIT_CODES } from "../errors.js";
 import { t } from "../i18n/index.js";
 import { errorPrefix } from "./colour.js";
 
+/** The time left of one limit, shared by every step it bounds (lookup, then connect). */
+export interface ConnectBudget {
+  /**
+   * Resolves as `step` does, unless the limit passes first: then `expire` runs, which by
+   * default prints the error and ends the process with the timeout exit code. Ending it is
+   * deliberate: neither a lookup nor the TcpClient's connect in progress can be abandoned from
+   * here, and a pending SYN would hold the process open until the kernel gives up, minutes later.
+   */
+  within<T>(step: Promise<T>, address: string): Promise<T>;
+}
+
+/** Past the limit: the error on stderr, then exit 5. */
+function printAndExit(message: string): void {
+  process.stderr.write(`${errorPrefix()}${message}\n`);
+  process.exit(EXIT_CODES.timeout);
+}
+
 /**
- * Resolves as `step` does, unless `timeoutMs` passes first: then the error is printed and
- * the process ends with the timeout exit code. Ending it is deliberate: neither a lookup nor
- * the TcpClient's connect in progress can be abandoned from here, and the pending SYN would
- * hold the process open until the kernel gives up on it, minutes later.
+ * The clock starts now; without a limit, steps take what they take.
  *
  * @example
- * await withinConnectTimeout(client.connect(), 2000, "127.0.0.1:12000");
+ * const budget = connectBudget(2000);
+ * await budget.within(client.connect(), "127.0.0.1:12000");
  */
-export function withinConnectTimeout<T>(step: Promise<T>, timeoutMs: number | undefined, address: string): Promise<T> {
-  if (timeoutMs === undefined) return step;
-  const timer = setTimeout(() => {
-    process.stderr.write(`${errorPrefix()}${t("cli.error.connectTimeout", { address, timeoutMs })}\n`);
-    process.exit(EXIT_CODES.timeout);
-  }, timeoutMs);
-  return step.finally(() => clearTimeout(timer));
+export function connectBudget(
+  timeoutMs: number | undefined,
+  nowMs: () => number = () => performance.now(),
+  expire: (message: string) => void = printAndExit,
+): ConnectBudget {
+  if (timeoutMs === undefined) return { within: (step) => step };
+  const endsAtMs = nowMs() + timeoutMs;
+  return {
+    within(step, address) {
+      const message = t("cli.error.connectTimeout", { address, timeoutMs });
+      const timer = setTimeout(() => expire(message), Math.max(0, endsAtMs - nowMs()));
+      return step.finally(() => clearTimeout(timer));
+    },
+  };
 }
