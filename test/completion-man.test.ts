@@ -3,13 +3,15 @@
 // shells and with the real `man`.
 
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { before, describe, test } from "node:test";
 import { describeProgram, type ProgramModel } from "../src/cli/command-model.js";
 import { englishManPage } from "../src/cli/man-page.js";
 import { buildProgram } from "../src/cli/program.js";
 import { setLanguage } from "../src/i18n/index.js";
-import { MAYUS, PROJECT_ROOT, peerAvailable, run, runMayus } from "./support/processes.js";
+import { MAYUS, PEERS, PROJECT_ROOT, peerAvailable, run, runMayus } from "./support/processes.js";
 
 let model: ProgramModel;
 before(() => {
@@ -104,26 +106,36 @@ describe("zsh", () => {
     assert.equal(result.stdout.toString().trim(), "_mayus");
   });
 
-  test("each subcommand's _arguments gets a spec for every option, as zsh reads the quoting", async (t) => {
+  test("Tab in a real interactive zsh lists each subcommand's every option, and fixed values", async (t) => {
     if (!peerAvailable("zsh")) return t.skip("zsh is missing");
-    for (const command of SUBCOMMANDS) {
-      // _arguments stubbed: print the specs it is given, and send _mayus on to the subcommand.
-      const script = [
-        "compdef() { :; }",
-        `source <("${process.execPath}" "${MAYUS}" completion zsh)`,
-        '_arguments() { if [[ $1 == -C ]]; then state=argument; else print -rl -- "$@"; fi }',
-        "_describe() { :; }",
-        `words=(${command}); _mayus`,
-      ].join("\n");
-      const result = await run("zsh", ["-f", "-c", script]);
-      assert.equal(result.code, 0, result.stderr);
-      const specs = result.stdout.toString().split("\n");
-      for (const spelling of spellings(command)) {
-        assert.ok(
-          specs.some((spec) => spec.replace(/^\([^)]*\)/, "").startsWith(`${spelling}[`)),
-          `${command}: no spec for ${spelling} in\n${specs.join("\n")}`,
-        );
+    const directory = mkdtempSync(join(tmpdir(), "mayus-zsh-"));
+    const script = join(directory, "_mayus");
+    writeFileSync(script, (await runMayus(["completion", "zsh"])).stdout);
+    /** What zsh lists for the line (test/peers/zsh_complete.zsh), escape codes taken out. */
+    const complete = async (line: string) => {
+      const result = await run("zsh", ["-f", `${PEERS}zsh_complete.zsh`, script, line], "", { timeoutMs: 20_000 });
+      assert.equal(result.code, 0, `${line}: ${result.stderr}`);
+      return (
+        result.stdout
+          .toString()
+          .replace(/\r/g, "")
+          // biome-ignore lint/suspicious/noControlCharactersInRegex: the terminal's escape sequences
+          .replace(/\x1b\[[0-9;?]*[a-zA-Z]/g, "")
+      );
+    };
+    try {
+      for (const command of SUBCOMMANDS) {
+        const shown = await complete(`mayus ${command} -`);
+        for (const spelling of spellings(command)) {
+          assert.match(shown, new RegExp(`(^|\\s)${spelling}(\\s|$)`, "m"), `${command} ${spelling}: ${shown}`);
+        }
       }
+      assert.match(await complete("mayus client --ud"), /^--udp\s+-- use UDP/m);
+      assert.match(await complete("mayus cl"), /^client\s+-- Send lines/m);
+      assert.match(await complete("mayus client --lang "), /^en\s+es/m);
+      assert.match(await complete("mayus completion "), /^bash\s+fish\s+zsh/m);
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
     }
   });
 });
