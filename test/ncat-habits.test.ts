@@ -86,10 +86,11 @@ describe("the target forms against mayus serve on 127.0.0.1 and ::1 (TCP and UDP
   });
 
   test("-w and --connect-timeout leave a server that answers alone", async () => {
+    // The upper bounds, and a fraction of a second.
     for (const args of [
-      ["-w", "5"],
+      ["-w", "3600"],
       ["-w", "0.5"],
-      ["--connect-timeout", "5000"],
+      ["--connect-timeout", "3600000"],
     ]) {
       const result = await runMayus(["client", ...args, `[::1]:${server.tcpPort}`], "w\n");
       assert.equal(result.code, 0, `${args.join(" ")}: ${result.stderr}`);
@@ -135,13 +136,18 @@ describe("-w: a connect that never completes fails at the limit, exit 5", () => 
     const filler: Socket = connect(port, "127.0.0.1");
     await new Promise<void>((resolve, reject) => filler.once("connect", resolve).once("error", reject));
     try {
-      for (const args of [
-        ["-w", "0.3"],
-        ["--connect-timeout", "300"],
-      ]) {
+      const cases: Array<[string[], NodeJS.ProcessEnv]> = [
+        [["-w", "0.3"], {}],
+        [["--connect-timeout", "300"], {}],
+        [[], { MAYUS_CONNECT_TIMEOUT: "300" }],
+        // A flag on the command line wins over the variable.
+        [["-w", "0.3"], { MAYUS_CONNECT_TIMEOUT: "3600000" }],
+      ];
+      for (const [args, env] of cases) {
         // Without the limit the client waits for the kernel (minutes): the run's kill would end it.
-        const result = await runMayus(["client", ...args, `127.0.0.1:${port}`], "x\n", { timeoutMs: 20_000 });
-        assert.equal(result.code, EXIT_CODES.timeout, `${args.join(" ")}: ${result.stderr}`);
+        const result = await runMayus(["client", ...args, `127.0.0.1:${port}`], "x\n", { env, timeoutMs: 20_000 });
+        const name = `${args.join(" ")} ${JSON.stringify(env)}`;
+        assert.equal(result.code, EXIT_CODES.timeout, `${name}: ${result.stderr}`);
         assertOneLineError(
           result.stderr,
           new RegExp(`no connection to 127\\.0\\.0\\.1:${port} in 300 ms: .* -w gives it longer`),
@@ -175,6 +181,10 @@ describe("usage errors say what happened and what to do", () => {
     [["client", "-4", "-6", "localhost"], /option '-4, --ipv4' cannot be used with option '-6, --ipv6'/],
     [["client", "-w", "1", "--connect-timeout", "10"], /-w and --connect-timeout set the same limit: give one/],
     [["client", "-w", "soon"], /--wait must be a number from 0.001 to 3600, not "soon"/],
+    [["client", "-w", "0"], /--wait must be a number from 0.001 to 3600, not "0"/],
+    [["client", "-w", "3600.5"], /--wait must be a number from 0.001 to 3600, not "3600.5"/],
+    [["client", "--connect-timeout", "0"], /--connect-timeout must be a whole number from 1 to 3600000, not "0"/],
+    [["client", "--connect-timeout", "3600001"], /--connect-timeout must be a whole number from 1 to 3600000/],
   ];
   for (const [args, pattern] of cases) {
     test(`mayus ${args.join(" ")}: exit 2`, async () => {
