@@ -15,15 +15,8 @@ import { formatAddress } from "../net/address.js";
 import type { Tracer } from "../observability/trace.js";
 import { createTracePrinter } from "../observability/trace-printer.js";
 import { errorPrefix } from "./colour.js";
-import {
-  checkedTransform,
-  commandUsageError,
-  languageOption,
-  newCommand,
-  option,
-  withExamples,
-} from "./command-kit.js";
-import { type ConnectBudget, connectBudget } from "./connect-timeout.js";
+import { checkedTransform, languageOption, newCommand, option, withExamples } from "./command-kit.js";
+import { type ConnectBudget, connectBudget, connectTimeoutFrom } from "./connect-timeout.js";
 import { integerIn, numberIn } from "./option-parsers.js";
 import {
   type AddressFamily,
@@ -213,23 +206,6 @@ function writeOut(bytes: Buffer): Promise<void> {
   return new Promise((resolve, reject) => process.stdout.write(bytes, (error) => (error ? reject(error) : resolve())));
 }
 
-/** Seconds to milliseconds, to the microsecond (so 0.07 s is 70 ms, not 70.00000000000001). */
-function secondsToMs(seconds: number): number {
-  return Math.round(seconds * 1_000_000) / 1000;
-}
-
-/**
- * `-w SECONDS` and `--connect-timeout MS` are one limit in two units: a flag on the command
- * line wins over MAYUS_CONNECT_TIMEOUT, and giving both flags is a usage error.
- */
-function connectTimeoutFrom(flags: { wait?: number; connectTimeout?: number }, command: Command): number | undefined {
-  if (flags.wait === undefined) return flags.connectTimeout;
-  if (command.getOptionValueSource("connectTimeout") === "cli") {
-    throw commandUsageError("client", t("cli.error.twoConnectTimeouts"));
-  }
-  return secondsToMs(flags.wait);
-}
-
 /** The `client` subcommand: `[host] [port]` (or ncat's `HOST:PORT`) and flags to `runClient`. */
 export function clientCommand(): Command {
   const command = addTargetArguments(newCommand("client", "client.description"), {
@@ -283,7 +259,7 @@ export function clientCommand(): Command {
     .addOption(languageOption())
     .action(async (hostArgument: string, portArgument: string | number, flags, self: Command) => {
       const { host, port } = targetFrom("client", hostArgument, portArgument);
-      const connectTimeoutMs = connectTimeoutFrom(flags, self);
+      const connectTimeoutMs = connectTimeoutFrom(flags, self.getOptionValueSource("connectTimeout"));
       const { locale } = checkedTransform("unicode", flags.locale);
       if (flags.minRto > flags.maxRto) {
         throw usageError(t("error.rtoBounds", { min: flags.minRto, max: flags.maxRto }));

@@ -4,6 +4,7 @@ import { performance } from "node:perf_hooks";
 import { EXIT_CODES } from "../errors.js";
 import { t } from "../i18n/index.js";
 import { errorPrefix } from "./colour.js";
+import { commandUsageError } from "./command-kit.js";
 
 /** The time left of one limit, shared by every step it bounds (lookup, then connect). */
 export interface ConnectBudget {
@@ -43,4 +44,24 @@ export function connectBudget(
       return step.finally(() => clearTimeout(timer));
     },
   };
+}
+
+/** Seconds to milliseconds, to the microsecond (so 0.07 s is 70 ms, not 70.00000000000001). */
+function secondsToMs(seconds: number): number {
+  return Math.round(seconds * 1_000_000) / 1000;
+}
+
+/**
+ * `-w SECONDS` and `--connect-timeout MS` are one limit in two units: a flag on the command
+ * line wins over MAYUS_CONNECT_TIMEOUT, and giving both flags is a usage error.
+ */
+export function connectTimeoutFrom(
+  flags: { wait?: number; connectTimeout?: number },
+  connectTimeoutSource: string | undefined,
+): number | undefined {
+  if (flags.wait === undefined) return flags.connectTimeout;
+  if (connectTimeoutSource === "cli") {
+    throw commandUsageError("client", t("cli.error.twoConnectTimeouts"));
+  }
+  return secondsToMs(flags.wait);
 }
