@@ -10,10 +10,10 @@ import { formatJson, formatReport } from "../bench/report.js";
 import { runBench } from "../bench/run-bench.js";
 import { EXIT_CODES } from "../errors.js";
 import { t } from "../i18n/index.js";
-import { DEFAULT_PORT } from "../net/address.js";
 import { TRANSFORM_MODES } from "../transform/index.js";
-import { languageOption, newCommand, option, PORT } from "./command-kit.js";
+import { languageOption, newCommand, option, withExamples } from "./command-kit.js";
 import { integerIn, numberIn, oneOf } from "./option-parsers.js";
+import { addFamilyOptions, addTargetArguments, familyFrom, resolveFamily, targetFrom } from "./target.js";
 
 /**
  * Runs a bench with a progress display on stderr and the report on stdout; resolves with the
@@ -36,10 +36,11 @@ export async function runBenchCommand(options: BenchOptions, json: boolean): Pro
 
 /** The `bench` subcommand: `[host] [port]` and flags (each with a `MAYUS_BENCH_*` variable). */
 export function benchCommand(): Command {
-  return newCommand("bench", "bench.description")
-    .argument("[host]", t("bench.argument.host"), "localhost")
-    .argument("[port]", t("bench.argument.port"), PORT, DEFAULT_PORT)
-    .addOption(option("--udp", "bench.option.udp", "MAYUS_BENCH_UDP"))
+  const command = addTargetArguments(newCommand("bench", "bench.description"), {
+    host: "bench.argument.host",
+    port: "bench.argument.port",
+  }).addOption(option("-u, --udp", "bench.option.udp", "MAYUS_BENCH_UDP"));
+  addFamilyOptions(command)
     .addOption(
       option("--connections <count>", "bench.option.connections", "MAYUS_BENCH_CONNECTIONS")
         .argParser(integerIn("--connections", 1, 100_000))
@@ -92,11 +93,11 @@ export function benchCommand(): Command {
     )
     .addOption(option("--json", "bench.option.json", "MAYUS_BENCH_JSON"))
     .addOption(languageOption())
-    .action(async (host: string, port: number, flags) => {
+    .action(async (hostArgument: string, portArgument: string | number, flags) => {
+      const target = await resolveFamily("bench", targetFrom("bench", hostArgument, portArgument), familyFrom(flags));
       process.exitCode = await runBenchCommand(
         {
-          host,
-          port,
+          ...target,
           udp: Boolean(flags.udp),
           connections: flags.connections,
           sizeBytes: flags.size,
@@ -113,4 +114,12 @@ export function benchCommand(): Command {
         Boolean(flags.json),
       );
     });
+  return withExamples(command, [
+    { command: "mayus bench --connections 50 --duration 10 localhost:12000", description: "cli.example.bench.tcp" },
+    { command: "mayus bench -u --duration 5 --json [::1]:12000", description: "cli.example.bench.udp" },
+    {
+      command: "mayus bench --pattern stream --total-bytes 1073741824 localhost",
+      description: "cli.example.bench.stream",
+    },
+  ]);
 }

@@ -11,11 +11,21 @@ import { UDP_CLIENT_DEFAULTS, UdpClient, type UdpRetry } from "../client/udp-cli
 import { pipeLines } from "../client/udp-pipeline.js";
 import { EXIT_CODES, MayusError, usageError } from "../errors.js";
 import { t } from "../i18n/index.js";
-import { DEFAULT_PORT } from "../net/address.js";
+import { formatAddress } from "../net/address.js";
 import type { Tracer } from "../observability/trace.js";
 import { createTracePrinter } from "../observability/trace-printer.js";
-import { checkedTransform, languageOption, newCommand, option, PORT } from "./command-kit.js";
-import { integerIn } from "./option-parsers.js";
+import { errorPrefix } from "./colour.js";
+import { checkedTransform, languageOption, newCommand, option, withExamples } from "./command-kit.js";
+import { type ConnectBudget, connectBudget, connectTimeoutFrom } from "./connect-timeout.js";
+import { integerIn, numberIn } from "./option-parsers.js";
+import {
+  type AddressFamily,
+  addFamilyOptions,
+  addTargetArguments,
+  familyFrom,
+  resolveFamily,
+  targetFrom,
+} from "./target.js";
 
 export interface ClientOptions {
   host: string;
@@ -35,9 +45,20 @@ export interface ClientOptions {
   holdBytes: number;
   trace?: Tracer;
   locale?: string;
+  /** `-4`/`-6`: look the host up in this family only. */
+  family?: AddressFamily;
+  /** `-w`/`--connect-timeout`: the most the lookup and connect may take. */
+  connectTimeoutMs?: number;
 }
 
-export async function runClient(options: ClientOptions): Promise<number> {
+/** The options once the host is resolved, with what is left of `-w` for the connect. */
+type RunOptions = ClientOptions & { budget: ConnectBudget };
+
+export async function runClient(given: ClientOptions): Promise<number> {
+  const budget = connectBudget(given.connectTimeoutMs);
+  const lookup = resolveFamily("client", given, given.family);
+  const target = await budget.within(lookup, formatAddress(given.host, given.port));
+  const options: RunOptions = { ...given, ...target, budget };
   const interactive = process.stdin.isTTY === true;
   if (options.udp) return interactive ? udpInteractive(options) : udpPiped(options);
   return interactive ? tcpInteractive(options) : tcpPiped(options);
@@ -46,7 +67,7 @@ export async function runClient(options: ClientOptions): Promise<number> {
 /** Prints an error for one line (one line on stderr) and gives its exit code. */
 function reportLineError(error: unknown): number {
   if (!(error instanceof MayusError)) throw error;
-  process.stderr.write(`mayus: ${error.message}\n`);
+  process.stderr.write(`${errorPrefix()}${error.message}\n`);
   return error.exitCode;
 }
 
@@ -74,9 +95,9 @@ function isLineFailure(error: unknown): boolean {
  * Piped UDP: up to `window` lines waiting for replies at once; replies are printed in input
  * order, each line's error where its reply would have been.
  */
-async function udpPiped(options: ClientOptions): Promise<number> {
+async function udpPiped(options: RunOptions): Promise<number> {
   const client = newUdpClient(options);
-  await client.open();
+  await opened(client.open(), options);
   let exitCode: number = EXIT_CODES.ok;
   try {
     const request = (payload: Buffer, line: number) => client.request(payload, line);
@@ -96,13 +117,18 @@ async function udpPiped(options: ClientOptions): Promise<number> {
 
 const NEWLINE = Buffer.from("\n");
 
+/** The client's lookup and connect, within `-w` if given. */
+function opened(step: Promise<void>, options: RunOptions): Promise<void> {
+  return options.budget.within(step, formatAddress(options.host, options.port));
+}
+
 /** On a terminal each retry is shown, as the lesson's client would: the timeout, then the new try. */
-async function udpInteractive(options: ClientOptions): Promise<number> {
+async function udpInteractive(options: RunOptions): Promise<number> {
   const client = newUdpClient(options, ({ waitedMs, attempt }) => {
     // Not an error, so not prefixed "mayus:" like one: a step of the lesson, shown as it happens.
     process.stderr.write(`${t("client.retrying", { waitedMs, attempt })}\n`);
   });
-  await client.open();
+  await opened(client.open(), options);
   let exitCode: number = EXIT_CODES.ok;
   let lineNumber = 0;
   const terminal = createInterface({ input: process.stdin, output: process.stdout, historySize: 1000 });
@@ -126,7 +152,7 @@ async function udpInteractive(options: ClientOptions): Promise<number> {
   return exitCode;
 }
 
-async function tcpPiped(options: ClientOptions): Promise<number> {
+async function tcpPiped(options: RunOptions): Promise<number> {
   const client = new TcpClient({ host: options.host, port: options.port, trace: options.trace });
   client.on("reply", (bytes: Buffer) => {
     if (!process.stdout.write(bytes)) {
@@ -134,17 +160,17 @@ async function tcpPiped(options: ClientOptions): Promise<number> {
       process.stdout.once("drain", () => client.resume());
     }
   });
-  await client.connect();
+  await opened(client.connect(), options);
   for await (const chunk of process.stdin) await client.write(chunk as Buffer);
   await client.end();
   await writeOut(Buffer.alloc(0));
   return EXIT_CODES.ok;
 }
 
-async function tcpInteractive(options: ClientOptions): Promise<number> {
+async function tcpInteractive(options: RunOptions): Promise<number> {
   const client = new TcpClient({ host: options.host, port: options.port, trace: options.trace });
   client.on("reply", (bytes: Buffer) => process.stdout.write(bytes));
-  await client.connect();
+  await opened(client.connect(), options);
   const terminal = createInterface({ input: process.stdin, output: process.stdout, historySize: 1000 });
   try {
     for (;;) {
@@ -180,12 +206,20 @@ function writeOut(bytes: Buffer): Promise<void> {
   return new Promise((resolve, reject) => process.stdout.write(bytes, (error) => (error ? reject(error) : resolve())));
 }
 
-/** The `client` subcommand: `[host] [port]` and flags to `runClient`. */
+/** The `client` subcommand: `[host] [port]` (or ncat's `HOST:PORT`) and flags to `runClient`. */
 export function clientCommand(): Command {
-  return newCommand("client", "client.description")
-    .argument("[host]", t("client.argument.host"), "localhost")
-    .argument("[port]", t("client.argument.port"), PORT, DEFAULT_PORT)
-    .addOption(option("--udp", "option.clientUdp", "MAYUS_CLIENT_UDP"))
+  const command = addTargetArguments(newCommand("client", "client.description"), {
+    host: "client.argument.host",
+    port: "client.argument.port",
+  })
+    .addOption(option("-u, --udp", "option.clientUdp", "MAYUS_CLIENT_UDP"))
+    .addOption(option("-w, --wait <seconds>", "cli.option.wait").argParser(numberIn("--wait", 0.001, 3600)))
+    .addOption(
+      option("--connect-timeout <ms>", "cli.option.connectTimeout", "MAYUS_CONNECT_TIMEOUT").argParser(
+        integerIn("--connect-timeout", 1, 3_600_000),
+      ),
+    );
+  addFamilyOptions(command)
     .addOption(
       option("--timeout <ms>", "option.timeout", "MAYUS_TIMEOUT")
         .argParser(integerIn("--timeout", 1, 3_600_000))
@@ -221,8 +255,11 @@ export function clientCommand(): Command {
     )
     .addOption(option("--locale <tag>", "option.locale", "MAYUS_LOCALE"))
     .addOption(option("--trace", "option.clientTrace", "MAYUS_CLIENT_TRACE"))
+    .addOption(option("-v, --verbose", "cli.option.verbose"))
     .addOption(languageOption())
-    .action(async (host: string, port: number, flags) => {
+    .action(async (hostArgument: string, portArgument: string | number, flags, self: Command) => {
+      const { host, port } = targetFrom("client", hostArgument, portArgument);
+      const connectTimeoutMs = connectTimeoutFrom(flags, self.getOptionValueSource("connectTimeout"));
       const { locale } = checkedTransform("unicode", flags.locale);
       if (flags.minRto > flags.maxRto) {
         throw usageError(t("error.rtoBounds", { min: flags.minRto, max: flags.maxRto }));
@@ -238,8 +275,16 @@ export function clientCommand(): Command {
         retries: flags.retries,
         window: flags.window,
         holdBytes: flags.holdBytes,
-        trace: flags.trace ? createTracePrinter((line) => process.stderr.write(`${line}\n`)) : undefined,
+        trace:
+          flags.trace || flags.verbose ? createTracePrinter((line) => process.stderr.write(`${line}\n`)) : undefined,
         locale,
+        family: familyFrom(flags),
+        connectTimeoutMs,
       });
     });
+  return withExamples(command, [
+    { command: "printf 'hello\\n' | mayus client localhost:12000", description: "cli.example.client.tcp" },
+    { command: "mayus client -u [::1]:12000", description: "cli.example.client.udp" },
+    { command: "mayus client -4 -w 2 -v example.org 12000", description: "cli.example.client.verbose" },
+  ]);
 }

@@ -5,8 +5,9 @@
 
 import { type Argument, Command, Help, Option } from "commander";
 import { MayusError } from "../errors.js";
-import { getLanguage, LANGUAGES, t } from "../i18n/index.js";
+import { getLanguage, LANGUAGES, type MessageKey, t } from "../i18n/index.js";
 import { resolveTransformOptions, TransformOptionsError } from "../transform/index.js";
+import { bold } from "./colour.js";
 import { integerIn, oneOf } from "./option-parsers.js";
 
 export const PORT = integerIn("--port", 0, 65_535);
@@ -23,6 +24,12 @@ function translateTitles(text: string): string {
     .replace(/\[command\]/g, `[${t("help.commandWord")}]`);
 }
 
+/** Section titles in bold; commander strips the codes again where colour is off. */
+function boldTitles(text: string): string {
+  const titles = (["help.usage", "help.options", "help.commands", "help.arguments"] as const).map((key) => t(key));
+  return text.replace(/^[^\s:]+:/gm, (title) => (titles.includes(title) ? bold(title) : title));
+}
+
 /** "(default: ..., env: ...)" after a description, in the current language. */
 function withExtras(description: string, extras: Array<[string, string | undefined]>): string {
   const shown = extras.filter(([, value]) => value !== undefined).map(([label, value]) => `${label}: ${value}`);
@@ -31,7 +38,7 @@ function withExtras(description: string, extras: Array<[string, string | undefin
 
 export const helpConfiguration = {
   formatHelp: (command: Command, helper: Help) =>
-    translateTitles(Help.prototype.formatHelp.call(helper, command, helper)),
+    boldTitles(translateTitles(Help.prototype.formatHelp.call(helper, command, helper))),
   optionDescription: (shown: Option) =>
     withExtras(shown.description ?? "", [
       [t("help.choices"), shown.argChoices?.join(", ")],
@@ -88,6 +95,37 @@ export function checkedTransform(mode: "unicode" | "ascii", locale: string | und
     const key = mode === "ascii" ? "error.localeWithAscii" : "error.invalidLocale";
     throw new MayusError("usage", t(key, { value: error.value }), { cause: error });
   }
+}
+
+/** The command that shows a subcommand's help: `mayus client --help`. */
+export function helpCommand(command: string): string {
+  return command === "" ? "mayus --help" : `mayus ${command} --help`;
+}
+
+/** A usage error that says which subcommand's help to read. */
+export function commandUsageError(command: string, message: string, cause?: unknown): MayusError {
+  return new MayusError("usage", t("cli.usageHint", { message, help: helpCommand(command) }), { cause });
+}
+
+/** One example at the end of a subcommand's help (and in the man page). */
+export interface Example {
+  command: string;
+  description: MessageKey;
+}
+
+const EXAMPLES = new WeakMap<Command, readonly Example[]>();
+
+/** Three examples end each subcommand's `--help`. */
+export function withExamples(command: Command, examples: readonly Example[]): Command {
+  EXAMPLES.set(command, examples);
+  return command.addHelpText("after", () => {
+    const lines = examples.map((example) => `  ${example.command}\n      ${t(example.description)}`);
+    return `\n${t("cli.examples")}\n${lines.join("\n")}`;
+  });
+}
+
+export function examplesOf(command: Command): readonly Example[] {
+  return EXAMPLES.get(command) ?? [];
 }
 
 /** A subcommand with the shared help text, `--help` and `--lang`. */

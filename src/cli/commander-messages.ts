@@ -22,6 +22,7 @@ const PHRASES: ReadonlyArray<[RegExp, MessageKey, readonly string[]]> = [
   [/missing required argument '([^']+)'/, "commander.missingArgument", ["argument"]],
   [/option '([^']+)' argument missing/, "commander.optionArgumentMissing", ["option"]],
   [/unknown option '([^']+)'/, "commander.unknownOption", ["option"]],
+  [/option '([^']+)' cannot be used with option '([^']+)'/, "commander.conflictingOptions", ["option", "other"]],
   [/unknown command '([^']+)'/, "commander.unknownCommand", ["command"]],
   [
     /too many arguments(?: for '([^']+)')?\. Expected (\d+) arguments? but got (\d+)\./,

@@ -14,15 +14,16 @@ export function integerIn(option: string, min: number, max: number): (value: str
   };
 }
 
-/** One of a fixed set of words. */
+/** One of a fixed set of words; the words ride on the parser, for completion and the man page. */
 export function oneOf<T extends string>(
   choices: readonly T[],
   message: (value: string) => string,
-): (value: string) => T {
-  return (value) => {
+): ((value: string) => T) & { choices: readonly T[] } {
+  const parse = (value: string): T => {
     if (!(choices as readonly string[]).includes(value)) throw new InvalidArgumentError(message(value));
     return value as T;
   };
+  return Object.assign(parse, { choices });
 }
 
 /** A decimal number in [min, max] (probabilities, seconds, factors). */

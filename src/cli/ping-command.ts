@@ -6,11 +6,12 @@
 import type { Command } from "commander";
 import { EXIT_CODES, MayusError } from "../errors.js";
 import { t } from "../i18n/index.js";
-import { DEFAULT_PORT, formatAddress } from "../net/address.js";
+import { formatAddress } from "../net/address.js";
 import { formatLossPercent, formatReplyTimeMs, formatRtt } from "../ping/ping-statistics.js";
 import { PINGER_DEFAULTS, Pinger, type PingResult, type PingSummary } from "../ping/pinger.js";
-import { languageOption, newCommand, option, PORT } from "./command-kit.js";
+import { languageOption, newCommand, option, withExamples } from "./command-kit.js";
 import { integerIn, numberIn } from "./option-parsers.js";
+import { addFamilyOptions, addTargetArguments, familyFrom, resolveFamily, targetFrom } from "./target.js";
 
 export interface PingOptions {
   host: string;
@@ -86,11 +87,13 @@ function secondsToMs(seconds: number): number {
   return Math.round(seconds * 1_000_000) / 1000;
 }
 
-/** The `ping` subcommand: `[host] [port]` and flags to `runPing`. */
+/** The `ping` subcommand: `[host] [port]` (or `HOST:PORT`) and flags to `runPing`. */
 export function pingCommand(): Command {
-  return newCommand("ping", "ping.description")
-    .argument("[host]", t("ping.argument.host"), "localhost")
-    .argument("[port]", t("ping.argument.port"), PORT, DEFAULT_PORT)
+  const command = addTargetArguments(newCommand("ping", "ping.description"), {
+    host: "ping.argument.host",
+    port: "ping.argument.port",
+  });
+  addFamilyOptions(command)
     .addOption(
       option("-c, --count <count>", "ping.option.count", "MAYUS_PING_COUNT")
         .argParser(integerIn("--count", 1, 1_000_000))
@@ -107,13 +110,26 @@ export function pingCommand(): Command {
         .default(PINGER_DEFAULTS.timeoutMs / 1000),
     )
     .addOption(languageOption())
-    .action(async (host: string, port: number, flags: { count: number; interval: number; timeout: number }) => {
+    .action(async (hostArgument: string, portArgument: string | number, flags: PingFlags) => {
+      const target = await resolveFamily("ping", targetFrom("ping", hostArgument, portArgument), familyFrom(flags));
       process.exitCode = await runPing({
-        host,
-        port,
+        ...target,
         count: flags.count,
         intervalMs: secondsToMs(flags.interval),
         timeoutMs: secondsToMs(flags.timeout),
       });
     });
+  return withExamples(command, [
+    { command: "mayus ping -c 3 -i 0.2 localhost:12000", description: "cli.example.ping.count" },
+    { command: "mayus ping -W 0.5 [::1]:12000", description: "cli.example.ping.v6" },
+    { command: "mayus ping -4 localhost", description: "cli.example.ping.v4" },
+  ]);
+}
+
+interface PingFlags {
+  count: number;
+  interval: number;
+  timeout: number;
+  ipv4?: boolean;
+  ipv6?: boolean;
 }

@@ -10,8 +10,10 @@ import { EXIT_CODES, MayusError } from "../errors.js";
 import { type Language, languageFromEnvironment, setLanguage, t } from "../i18n/index.js";
 import { benchCommand } from "./bench-command.js";
 import { clientCommand } from "./client-command.js";
-import { helpConfiguration, languageOption, readSwitchVariables } from "./command-kit.js";
+import { errorPrefix, useColour } from "./colour.js";
+import { helpCommand, helpConfiguration, languageOption, readSwitchVariables } from "./command-kit.js";
 import { translateCommanderMessage } from "./commander-messages.js";
+import { completionCommand } from "./completion-command.js";
 import { pingCommand } from "./ping-command.js";
 import { serveCommand } from "./serve-command.js";
 
@@ -34,14 +36,36 @@ export function buildProgram(): Command {
   program.addCommand(clientCommand());
   program.addCommand(pingCommand());
   program.addCommand(benchCommand());
+  program.addCommand(completionCommand(program));
 
   for (const command of [program, ...program.commands]) {
+    const help = helpCommand(command === program ? "" : command.name());
     command.exitOverride().configureOutput({
-      outputError: (text, write) => write(`mayus: ${translateCommanderMessage(text.replace(/^error: /, ""))}`),
+      outputError: (text, write) => write(`${errorPrefix()}${commanderErrorLine(text, help)}\n`),
+      writeOut: writeHelp,
+      getOutHasColors: () => useColour(process.stdout),
+      getErrHasColors: () => useColour(process.stderr),
     });
     command.configureHelp(helpConfiguration);
   }
   return program;
+}
+
+/**
+ * Help and version go to stdout in more than one write; piped into `head`, the pipe may close
+ * between them, and that EPIPE is the reader's choice, not an error worth a stack trace.
+ */
+function writeHelp(text: string): void {
+  if (process.stdout.listenerCount("error") === 0) process.stdout.on("error", () => {});
+  process.stdout.write(text);
+}
+
+/** Commander's error as one translated line ending with the help to read. */
+function commanderErrorLine(text: string, help: string): string {
+  const message = translateCommanderMessage(text.replace(/^error: /, ""))
+    .trimEnd()
+    .replace(/\n/g, " ");
+  return t("cli.usageHint", { message, help });
 }
 
 /** `--lang` must be known before the help texts are built, so it is read ahead. */
@@ -70,11 +94,11 @@ export async function main(argv: readonly string[]): Promise<number> {
       return error.exitCode === 0 ? EXIT_CODES.ok : EXIT_CODES.usage;
     }
     if (error instanceof MayusError) {
-      process.stderr.write(`mayus: ${error.message}\n`);
+      process.stderr.write(`${errorPrefix()}${error.message}\n`);
       return error.exitCode;
     }
     const reason = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`mayus: ${t("error.internal", { reason })}\n`);
+    process.stderr.write(`${errorPrefix()}${t("error.internal", { reason })}\n`);
     if (process.env.MAYUS_DEBUG) console.error(error);
     return EXIT_CODES.failure;
   }

@@ -18,12 +18,13 @@ import { TCP_DEFAULTS } from "../tcp/tcp-server-options.js";
 import { TRANSFORM_MODES } from "../transform/index.js";
 import { parseDelay } from "../udp/network-simulator.js";
 import { RATE_LIMIT_DEFAULTS } from "../udp/source-rate-limiter.js";
-import { checkedTransform, languageOption, newCommand, option, PORT } from "./command-kit.js";
+import { useColour } from "./colour.js";
+import { checkedTransform, languageOption, newCommand, option, PORT, withExamples } from "./command-kit.js";
 import { integerIn, numberIn, oneOf } from "./option-parsers.js";
 
 /** The `serve` subcommand: flags (each with an environment variable) to `runServe`. */
 export function serveCommand(): Command {
-  return newCommand("serve", "serve.description")
+  const command = newCommand("serve", "serve.description")
     .addOption(option("--tcp", "option.tcp", "MAYUS_TCP"))
     .addOption(option("--udp", "option.udp", "MAYUS_UDP"))
     .addOption(option("-p, --port <port>", "option.port", "MAYUS_PORT").argParser(PORT).default(DEFAULT_PORT))
@@ -132,7 +133,7 @@ export function serveCommand(): Command {
     .addOption(languageOption())
     .action(async (flags) => {
       const options = serveOptionsFrom(flags);
-      const logger = createLogger(options.log);
+      const logger = createLogger({ ...options.log, colour: useColour(process.stderr) });
       const lifecycle = new ServeLifecycle(logger, options.log.format);
       try {
         process.exitCode = await runServe(options, logger, lifecycle);
@@ -147,6 +148,11 @@ export function serveCommand(): Command {
         process.exitCode = failure.exitCode;
       }
     });
+  return withExamples(command, [
+    { command: "mayus serve", description: "cli.example.serve.default" },
+    { command: "mayus serve --tcp --host 127.0.0.1 --trace", description: "cli.example.serve.trace" },
+    { command: "mayus serve --udp --drop 0.2 --delay 50±10", description: "cli.example.serve.lossy" },
+  ]);
 }
 
 function runServe(options: ServeOptions, logger: Logger, lifecycle: ServeLifecycle): Promise<number> {

@@ -4,7 +4,7 @@
  */
 
 import { type Logger, pino } from "pino";
-import { textLogStream } from "../cli/text-log-stream.js";
+import { textLogStream } from "./text-log-stream.js";
 
 export type { Logger };
 export type LogFormat = "text" | "json";
@@ -17,12 +17,15 @@ export function silentLogger(): Logger {
   return pino({ level: "silent" });
 }
 
-/** The CLI's logger: synchronous writes to stderr, so no line is lost at exit. */
-export function createLogger(options: { level?: LogLevel; format?: LogFormat } = {}): Logger {
+/**
+ * The CLI's logger: synchronous writes to stderr, so no line is lost at exit. `colour` (text
+ * only): the CLI decides it from the terminal, NO_COLOR and FORCE_COLOR.
+ */
+export function createLogger(options: { level?: LogLevel; format?: LogFormat; colour?: boolean } = {}): Logger {
   const level = options.level ?? "info";
   if (options.format === "json")
     return pino({ level, base: { pid: process.pid } }, pino.destination({ fd: 2, sync: true }));
   // Text for people, formatted in this process (no worker thread, no pretty-printer package).
-  const stream = textLogStream(pino.destination({ fd: 2, sync: true }), process.stderr.isTTY === true);
+  const stream = textLogStream(pino.destination({ fd: 2, sync: true }), options.colour ?? false);
   return pino({ level }, stream);
 }
