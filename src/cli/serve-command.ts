@@ -6,6 +6,7 @@ import { type Command, InvalidArgumentError } from "commander";
 import { EXIT_CODES, MayusError } from "../errors.js";
 import { t } from "../i18n/index.js";
 import { DEFAULT_PORT } from "../net/address.js";
+import { AddressFilter, AddressRuleError, expandRuleArguments } from "../net/address-filter.js";
 import { createLogger, LOG_FORMATS, LOG_LEVELS, type LogFormat, type Logger } from "../observability/logger.js";
 import { escapePayload, type Tracer } from "../observability/trace.js";
 import { createTracePrinter } from "../observability/trace-printer.js";
@@ -18,6 +19,7 @@ import { TCP_DEFAULTS } from "../tcp/tcp-server-options.js";
 import { TRANSFORM_MODES } from "../transform/index.js";
 import { parseDelay } from "../udp/network-simulator.js";
 import { RATE_LIMIT_DEFAULTS } from "../udp/source-rate-limiter.js";
+import type { UdpServerOptions } from "../udp/udp-server-options.js";
 import { checkedTransform, languageOption, newCommand, option, PORT } from "./command-kit.js";
 import { integerIn, numberIn, oneOf } from "./option-parsers.js";
 
@@ -102,6 +104,8 @@ export function serveCommand(): Command {
         .argParser(integerIn("--udp-rate-sources", 1, 10_000_000))
         .default(RATE_LIMIT_DEFAULTS.maxSources),
     )
+    .addOption(option("--allow <cidr>", "option.allow", "MAYUS_ALLOW").argParser(addressRules("--allow")))
+    .addOption(option("--deny <cidr>", "option.deny", "MAYUS_DENY").argParser(addressRules("--deny")))
     .addOption(option("--trace", "option.trace", "MAYUS_TRACE"))
     .addOption(
       option("--workers <count>", "option.workers", "MAYUS_WORKERS")
@@ -170,6 +174,20 @@ function traceTo(logger: Logger, format: LogFormat): Tracer {
 function serveOptionsFrom(flags: Record<string, any>): ServeOptions {
   const bothOrNeither = Boolean(flags.tcp) === Boolean(flags.udp);
   const simulated = flags.drop !== undefined || flags.duplicate !== undefined || flags.delay !== undefined;
+  // One filter for both protocols: TCP checks each accepted client, UDP each datagram's source.
+  const addressFilter = new AddressFilter({ allow: flags.allow, deny: flags.deny });
+  const udpOptions: ServeOptions["udpOptions"] & Pick<UdpServerOptions, "addressFilter"> = {
+    maxGrowth: flags.udpMaxGrowth,
+    rateLimit: {
+      datagramsPerSecond: flags.udpRate,
+      bytesPerSecond: flags.udpByteRate,
+      maxSources: flags.udpRateSources,
+    },
+    network: simulated
+      ? { dropProbability: flags.drop, duplicateProbability: flags.duplicate, ...flags.delay, seed: flags.seed }
+      : undefined,
+    addressFilter,
+  };
   return {
     tcp: bothOrNeither || Boolean(flags.tcp),
     udp: bothOrNeither || Boolean(flags.udp),
@@ -187,18 +205,10 @@ function serveOptionsFrom(flags: Record<string, any>): ServeOptions {
       proxyHeaderTimeoutMs: flags.proxyHeaderTimeout,
       maxAwaitingHeaderPerAddress: flags.maxAwaitingHeaderPerIp,
       drainQuietMs: flags.drainQuiet,
+      addressFilter,
     },
-    udpOptions: {
-      maxGrowth: flags.udpMaxGrowth,
-      rateLimit: {
-        datagramsPerSecond: flags.udpRate,
-        bytesPerSecond: flags.udpByteRate,
-        maxSources: flags.udpRateSources,
-      },
-      network: simulated
-        ? { dropProbability: flags.drop, duplicateProbability: flags.duplicate, ...flags.delay, seed: flags.seed }
-        : undefined,
-    },
+    // Spread into the UdpServer's options by startServers, the filter with them.
+    udpOptions,
     drainTimeoutMs: flags.drainTimeout,
     workers: flags.workers,
     metricsPort: flags.metricsPort,
@@ -212,6 +222,29 @@ function serveOptionsFrom(flags: Record<string, any>): ServeOptions {
 function workerCount(value: string): number {
   if (value === "auto") return availableParallelism();
   return integerIn("--workers", 1, 1024)(value);
+}
+
+/**
+ * `--allow`/`--deny` values, each added to the ones before (repeatable): CIDRs or addresses,
+ * comma-separated (as in `MAYUS_ALLOW`), or `@FILE`; a bad one is a usage error naming it.
+ */
+function addressRules(flag: string): (value: string, previous: string[] | undefined) => string[] {
+  return (value, previous) => {
+    const rules = expandRuleArguments([value]);
+    if (!(rules instanceof AddressRuleError)) return [...(previous ?? []), ...rules];
+    const rule = JSON.stringify(rules.rule);
+    const cause = rules.cause as NodeJS.ErrnoException | undefined;
+    if (cause !== undefined) {
+      const reason = cause.code ?? cause.message;
+      throw new InvalidArgumentError(t("error.addressRuleFile", { option: flag, file: rules.source ?? "", reason }));
+    }
+    const at = rules.source?.match(/^(.*):(\d+)$/);
+    if (at)
+      throw new InvalidArgumentError(
+        t("error.invalidAddressRuleInFile", { option: flag, file: at[1], line: at[2], rule }),
+      );
+    throw new InvalidArgumentError(t("error.invalidAddressRule", { option: flag, rule }));
+  };
 }
 
 function delay(value: string): { delayMs: number; jitterMs: number } {

@@ -1,5 +1,6 @@
 /** Every message area, joined into one catalogue per language. */
 import { benchMessages } from "./bench.js";
+import { capabilityMessages } from "./capabilities.js";
 import { clientMessages } from "./client.js";
 import { commonMessages } from "./common.js";
 import { pingMessages } from "./ping.js";
@@ -15,6 +16,7 @@ const areas = [
   clientMessages,
   traceMessages,
   udpMessages,
+  capabilityMessages,
 ] as const;
 
 export const en = Object.assign({}, ...areas.map((area) => area.en)) as typeof commonMessages.en &
@@ -23,7 +25,8 @@ export const en = Object.assign({}, ...areas.map((area) => area.en)) as typeof c
   typeof serveMessages.en &
   typeof clientMessages.en &
   typeof traceMessages.en &
-  typeof udpMessages.en;
+  typeof udpMessages.en &
+  typeof capabilityMessages.en;
 
 export type MessageKey = keyof typeof en;
 
