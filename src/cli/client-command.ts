@@ -12,6 +12,7 @@ import { pipeLines } from "../client/udp-pipeline.js";
 import { EXIT_CODES, MayusError, usageError } from "../errors.js";
 import { t } from "../i18n/index.js";
 import { DEFAULT_PORT } from "../net/address.js";
+import { HEXDUMP_DEFAULTS, withHexdump } from "../observability/hexdump.js";
 import type { Tracer } from "../observability/trace.js";
 import { createTracePrinter } from "../observability/trace-printer.js";
 import { checkedTransform, languageOption, newCommand, option, PORT } from "./command-kit.js";
@@ -180,6 +181,13 @@ function writeOut(bytes: Buffer): Promise<void> {
   return new Promise((resolve, reject) => process.stdout.write(bytes, (error) => (error ? reject(error) : resolve())));
 }
 
+/** `--trace` and `--hexdump` lines on stderr, or no tracer when neither is on. */
+function clientTracer(trace: boolean, hexdumpBytes: number | undefined): Tracer | undefined {
+  const write = (line: string) => process.stderr.write(`${line}\n`);
+  const printer = trace ? createTracePrinter(write) : undefined;
+  return hexdumpBytes === undefined ? printer : withHexdump(write, hexdumpBytes, printer);
+}
+
 /** The `client` subcommand: `[host] [port]` and flags to `runClient`. */
 export function clientCommand(): Command {
   return newCommand("client", "client.description")
@@ -221,6 +229,12 @@ export function clientCommand(): Command {
     )
     .addOption(option("--locale <tag>", "option.locale", "MAYUS_LOCALE"))
     .addOption(option("--trace", "option.clientTrace", "MAYUS_CLIENT_TRACE"))
+    .addOption(option("--hexdump", "option.hexdump", "MAYUS_CLIENT_HEXDUMP"))
+    .addOption(
+      option("--hexdump-bytes <bytes>", "option.hexdumpBytes", "MAYUS_CLIENT_HEXDUMP_BYTES")
+        .argParser(integerIn("--hexdump-bytes", HEXDUMP_DEFAULTS.minBytes, HEXDUMP_DEFAULTS.maxBytes))
+        .default(HEXDUMP_DEFAULTS.bytes),
+    )
     .addOption(languageOption())
     .action(async (host: string, port: number, flags) => {
       const { locale } = checkedTransform("unicode", flags.locale);
@@ -238,7 +252,7 @@ export function clientCommand(): Command {
         retries: flags.retries,
         window: flags.window,
         holdBytes: flags.holdBytes,
-        trace: flags.trace ? createTracePrinter((line) => process.stderr.write(`${line}\n`)) : undefined,
+        trace: clientTracer(Boolean(flags.trace), flags.hexdump ? flags.hexdumpBytes : undefined),
         locale,
       });
     });

@@ -7,6 +7,7 @@ import { EXIT_CODES, MayusError } from "../errors.js";
 import { t } from "../i18n/index.js";
 import { DEFAULT_PORT } from "../net/address.js";
 import { AddressFilter, AddressRuleError, expandRuleArguments } from "../net/address-filter.js";
+import { HEXDUMP_DEFAULTS, hexdumpLines, withHexdump } from "../observability/hexdump.js";
 import { createLogger, LOG_FORMATS, LOG_LEVELS, type LogFormat, type Logger } from "../observability/logger.js";
 import { escapePayload, type Tracer } from "../observability/trace.js";
 import { createTracePrinter } from "../observability/trace-printer.js";
@@ -107,6 +108,12 @@ export function serveCommand(): Command {
     .addOption(option("--allow <cidr>", "option.allow", "MAYUS_ALLOW").argParser(addressRules("--allow")))
     .addOption(option("--deny <cidr>", "option.deny", "MAYUS_DENY").argParser(addressRules("--deny")))
     .addOption(option("--trace", "option.trace", "MAYUS_TRACE"))
+    .addOption(option("--hexdump", "option.hexdump", "MAYUS_HEXDUMP"))
+    .addOption(
+      option("--hexdump-bytes <bytes>", "option.hexdumpBytes", "MAYUS_HEXDUMP_BYTES")
+        .argParser(integerIn("--hexdump-bytes", HEXDUMP_DEFAULTS.minBytes, HEXDUMP_DEFAULTS.maxBytes))
+        .default(HEXDUMP_DEFAULTS.bytes),
+    )
     .addOption(
       option("--workers <count>", "option.workers", "MAYUS_WORKERS")
         .argParser(workerCount)
@@ -136,10 +143,11 @@ export function serveCommand(): Command {
     .addOption(languageOption())
     .action(async (flags) => {
       const options = serveOptionsFrom(flags);
+      const hexdumpBytes: number | undefined = flags.hexdump ? flags.hexdumpBytes : undefined;
       const logger = createLogger(options.log);
       const lifecycle = new ServeLifecycle(logger, options.log.format);
       try {
-        process.exitCode = await runServe(options, logger, lifecycle);
+        process.exitCode = await runServe(options, logger, lifecycle, hexdumpBytes);
       } catch (error) {
         // In json mode the failure is a log event too; in text mode, the usual one line.
         if (!lifecycle.isJson) throw error;
@@ -153,20 +161,42 @@ export function serveCommand(): Command {
     });
 }
 
-function runServe(options: ServeOptions, logger: Logger, lifecycle: ServeLifecycle): Promise<number> {
-  const trace = options.trace ? traceTo(logger, options.log.format) : undefined;
+function runServe(
+  options: ServeOptions,
+  logger: Logger,
+  lifecycle: ServeLifecycle,
+  hexdumpBytes: number | undefined,
+): Promise<number> {
+  const trace = traceTo(logger, options.log.format, options.trace, hexdumpBytes);
   if (cluster.isWorker) return runWorker(options, logger, lifecycle, trace);
   if (options.workers > 1) return runPrimary(options, logger, lifecycle);
   return runSingleProcess(options, logger, lifecycle, trace);
 }
 
-/** `--trace` lines for people, or each step as a JSON log event (json: every stderr line is JSON). */
-function traceTo(logger: Logger, format: LogFormat): Tracer {
-  if (format === "text") return createTracePrinter((line) => process.stderr.write(`${line}\n`));
+/**
+ * `--trace` lines for people, or each step as a JSON log event (json: every stderr line is
+ * JSON); with `--hexdump`, each payload's dump lines under its step (in json, a `hexdump`
+ * field), and only the steps with a payload when `--trace` is off.
+ */
+function traceTo(
+  logger: Logger,
+  format: LogFormat,
+  trace: boolean,
+  hexdumpBytes: number | undefined,
+): Tracer | undefined {
+  if (!trace && hexdumpBytes === undefined) return undefined;
+  if (format === "text") {
+    const write = (line: string) => process.stderr.write(`${line}\n`);
+    const printer = trace ? createTracePrinter(write) : undefined;
+    return hexdumpBytes === undefined ? printer : withHexdump(write, hexdumpBytes, printer);
+  }
   return (event) => {
     const { payload, ...fields } = event;
-    const shown = payload === undefined || payload.length === 0 ? {} : { payload: escapePayload(payload) };
-    logger.info({ event: "trace", ...fields, ...shown }, event.step);
+    const hasPayload = payload !== undefined && payload.length > 0;
+    if (!trace && !hasPayload) return;
+    const shown = hasPayload ? { payload: escapePayload(payload) } : {};
+    const dumped = hasPayload && hexdumpBytes !== undefined ? { hexdump: hexdumpLines(payload, hexdumpBytes) } : {};
+    logger.info({ event: "trace", ...fields, ...shown, ...dumped }, event.step);
   };
 }
 
