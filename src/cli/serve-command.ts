@@ -3,7 +3,7 @@
 import cluster from "node:cluster";
 import { availableParallelism } from "node:os";
 import { type Command, InvalidArgumentError } from "commander";
-import { EXIT_CODES, MayusError } from "../errors.js";
+import { EXIT_CODES, MayusError, usageError } from "../errors.js";
 import { t } from "../i18n/index.js";
 import { DEFAULT_PORT } from "../net/address.js";
 import { AddressFilter, AddressRuleError, expandRuleArguments } from "../net/address-filter.js";
@@ -17,7 +17,7 @@ import { ServeLifecycle } from "../serve/lifecycle.js";
 import { runSingleProcess } from "../serve/single-process.js";
 import { SERVE_DEFAULTS, type ServeOptions } from "../serve/start-servers.js";
 import { TCP_DEFAULTS } from "../tcp/tcp-server-options.js";
-import { TRANSFORM_MODES } from "../transform/index.js";
+import { TRANSFORM_MODES, type TransformMode, type TransformOptions } from "../transform/index.js";
 import { parseDelay } from "../udp/network-simulator.js";
 import { RATE_LIMIT_DEFAULTS } from "../udp/source-rate-limiter.js";
 import type { UdpServerOptions } from "../udp/udp-server-options.js";
@@ -223,7 +223,7 @@ function serveOptionsFrom(flags: Record<string, any>): ServeOptions {
     udp: bothOrNeither || Boolean(flags.udp),
     host: flags.host,
     port: flags.port,
-    transform: checkedTransform(flags.mode, flags.locale),
+    transform: transformFrom(flags.mode, flags.locale),
     tcpOptions: {
       maxConnections: flags.maxConnections,
       maxConnectionsPerAddress: flags.maxConnectionsPerIp,
@@ -246,6 +246,14 @@ function serveOptionsFrom(flags: Record<string, any>): ServeOptions {
     log: { level: flags.logLevel, format: flags.logFormat },
     trace: Boolean(flags.trace),
   };
+}
+
+/** `--mode` and `--locale`: language rules are for the uppercase only, not for ascii or echo. */
+function transformFrom(mode: TransformMode, locale: string | undefined): TransformOptions {
+  // checkedTransform knows unicode and ascii; echo has nothing to check but a locale given with it.
+  if (mode !== "echo") return checkedTransform(mode, locale);
+  if (locale !== undefined) throw usageError(t("error.localeWithAscii"));
+  return { mode };
 }
 
 /** `--workers N` or `auto` (one per core). */
