@@ -100,11 +100,31 @@ describe("--allow and --deny", () => {
     }
   });
 
-  test("MAYUS_DENY takes comma-separated rules", async () => {
+  test("--workers 2: each worker filters the connections the primary hands it, and its datagrams", async () => {
+    const server = await startMayusServer(["--workers", "2", "--deny", "127.0.0.2"]);
+    try {
+      for (let round = 0; round < 2; round++) {
+        assert.equal((await tcpExchangeFrom("127.0.0.2", server.tcpPort, "hola")).length, 0);
+        assert.equal((await tcpExchangeFrom("127.0.0.1", server.tcpPort, "hola")).toString(), "HOLA");
+      }
+      await udpSendFrom("127.0.0.2", server.udpPort, "hola");
+      await waitForStderr(server, /datagram not answered[\s\S]*"address-filtered"/);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  test("MAYUS_DENY takes comma-separated rules; refusals are not logged one by one", async () => {
     const server = await startMayusServer(["--tcp"], { MAYUS_DENY: "192.0.2.0/24, 127.0.0.2" });
     try {
-      assert.equal((await tcpExchangeFrom("127.0.0.2", server.tcpPort, "hola")).length, 0);
+      const refusals = 30;
+      for (let count = 0; count < refusals; count++) {
+        assert.equal((await tcpExchangeFrom("127.0.0.2", server.tcpPort, "hola")).length, 0);
+      }
       assert.equal((await tcpExchangeFrom("127.0.0.1", server.tcpPort, "hola")).toString(), "HOLA");
+      // Logged like the other refusals: at most a line a second per reason, not one per connection.
+      const logged = server.stderr().match(/connection refused/g)?.length ?? 0;
+      assert.ok(logged >= 1 && logged < refusals, `${logged} lines for ${refusals} refusals`);
     } finally {
       await server.stop();
     }
