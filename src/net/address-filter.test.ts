@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { BlockList } from "node:net";
 import { describe, test } from "node:test";
 import { AddressFilter, AddressRuleError, expandRuleArguments, parseRule } from "./address-filter.js";
 
@@ -46,6 +47,46 @@ describe("AddressFilter", () => {
     assert.equal(all.allows("::1"), true);
     assert.equal(new AddressFilter({ allow: ["10.1.2.3/32"] }).allows("10.1.2.4"), false);
     assert.equal(new AddressFilter({ allow: ["::2/128"] }).allows("::3"), false);
+  });
+});
+
+describe("AddressFilter matches as net.BlockList does", () => {
+  /** A small fixed generator: every run checks the same cases. */
+  let state = 19;
+  const random = (below: number) => {
+    state = (state * 1_103_515_245 + 12_345) >>> 0;
+    return Math.floor((state / 2 ** 32) * below);
+  };
+  const randomIPv4 = () => Array.from({ length: 4 }, () => random(256)).join(".");
+  // Mostly near one another, so that prefixes both match and miss.
+  const randomIPv6 = () => {
+    const groups = Array.from({ length: 8 }, (_, index) => (index < 5 && random(4) > 0 ? 0x2001 : random(0x10000)));
+    if (random(3) === 0) groups.splice(0, 6, 0, 0, 0, 0, 0, 0xffff);
+    if (random(4) === 0) groups.fill(0, 2, 2 + random(5));
+    return groups.map((group) => group.toString(16)).join(":");
+  };
+  /** The same address written as a person or a kernel might: compressed, dotted tail, upper case. */
+  const spellings = (address: string): string[] => {
+    if (!address.includes(":")) return [address, `::ffff:${address}`];
+    const compressed = new URL(`http://[${address}]`).hostname.slice(1, -1);
+    return [address, compressed, compressed.toUpperCase()];
+  };
+
+  test("5,000 random rules and addresses of both families, IPv4-mapped too", () => {
+    for (let round = 0; round < 5000; round++) {
+      const ruleIsV4 = random(2) === 0;
+      const ruleAddress = ruleIsV4 ? randomIPv4() : randomIPv6();
+      const prefix = random((ruleIsV4 ? 32 : 128) + 1);
+      const reference = new BlockList();
+      reference.addSubnet(ruleAddress, prefix, ruleIsV4 ? "ipv4" : "ipv6");
+      const filter = new AddressFilter({ deny: [`${ruleAddress}/${prefix}`] });
+      const address = random(2) === 0 ? randomIPv4() : randomIPv6();
+      for (const spelling of spellings(address)) {
+        const family = spelling.includes(":") ? "ipv6" : "ipv4";
+        const denied = reference.check(spelling, family);
+        assert.equal(filter.allows(spelling), !denied, `${spelling} against ${ruleAddress}/${prefix}`);
+      }
+    }
   });
 });
 
