@@ -12,6 +12,7 @@ import { pipeLines } from "../client/udp-pipeline.js";
 import { EXIT_CODES, MayusError, usageError } from "../errors.js";
 import { t } from "../i18n/index.js";
 import { formatAddress } from "../net/address.js";
+import { HEXDUMP_DEFAULTS, withHexdump } from "../observability/hexdump.js";
 import type { Tracer } from "../observability/trace.js";
 import { createTracePrinter } from "../observability/trace-printer.js";
 import { errorPrefix } from "./colour.js";
@@ -206,6 +207,13 @@ function writeOut(bytes: Buffer): Promise<void> {
   return new Promise((resolve, reject) => process.stdout.write(bytes, (error) => (error ? reject(error) : resolve())));
 }
 
+/** `--trace` (`-v`) and `--hexdump` lines on stderr, or no tracer when neither is on. */
+function clientTracer(trace: boolean, hexdumpBytes: number | undefined): Tracer | undefined {
+  const write = (line: string) => process.stderr.write(`${line}\n`);
+  const printer = trace ? createTracePrinter(write) : undefined;
+  return hexdumpBytes === undefined ? printer : withHexdump(write, hexdumpBytes, printer);
+}
+
 /** The `client` subcommand: `[host] [port]` (or ncat's `HOST:PORT`) and flags to `runClient`. */
 export function clientCommand(): Command {
   const command = addTargetArguments(newCommand("client", "client.description"), {
@@ -256,6 +264,12 @@ export function clientCommand(): Command {
     .addOption(option("--locale <tag>", "option.locale", "MAYUS_LOCALE"))
     .addOption(option("--trace", "option.clientTrace", "MAYUS_CLIENT_TRACE"))
     .addOption(option("-v, --verbose", "cli.option.verbose"))
+    .addOption(option("--hexdump", "option.hexdump", "MAYUS_CLIENT_HEXDUMP"))
+    .addOption(
+      option("--hexdump-bytes <bytes>", "option.hexdumpBytes", "MAYUS_CLIENT_HEXDUMP_BYTES")
+        .argParser(integerIn("--hexdump-bytes", HEXDUMP_DEFAULTS.minBytes, HEXDUMP_DEFAULTS.maxBytes))
+        .default(HEXDUMP_DEFAULTS.bytes),
+    )
     .addOption(languageOption())
     .action(async (hostArgument: string, portArgument: string | number, flags, self: Command) => {
       const { host, port } = targetFrom("client", hostArgument, portArgument);
@@ -275,8 +289,7 @@ export function clientCommand(): Command {
         retries: flags.retries,
         window: flags.window,
         holdBytes: flags.holdBytes,
-        trace:
-          flags.trace || flags.verbose ? createTracePrinter((line) => process.stderr.write(`${line}\n`)) : undefined,
+        trace: clientTracer(Boolean(flags.trace || flags.verbose), flags.hexdump ? flags.hexdumpBytes : undefined),
         locale,
         family: familyFrom(flags),
         connectTimeoutMs,

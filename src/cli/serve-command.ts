@@ -3,9 +3,11 @@
 import cluster from "node:cluster";
 import { availableParallelism } from "node:os";
 import { type Command, InvalidArgumentError } from "commander";
-import { EXIT_CODES, MayusError } from "../errors.js";
+import { EXIT_CODES, MayusError, usageError } from "../errors.js";
 import { t } from "../i18n/index.js";
 import { DEFAULT_PORT } from "../net/address.js";
+import { AddressFilter, AddressRuleError, expandRuleArguments } from "../net/address-filter.js";
+import { HEXDUMP_DEFAULTS, hexdumpLines, withHexdump } from "../observability/hexdump.js";
 import { createLogger, LOG_FORMATS, LOG_LEVELS, type LogFormat, type Logger } from "../observability/logger.js";
 import { escapePayload, type Tracer } from "../observability/trace.js";
 import { createTracePrinter } from "../observability/trace-printer.js";
@@ -15,7 +17,7 @@ import { ServeLifecycle } from "../serve/lifecycle.js";
 import { runSingleProcess } from "../serve/single-process.js";
 import { SERVE_DEFAULTS, type ServeOptions } from "../serve/start-servers.js";
 import { TCP_DEFAULTS } from "../tcp/tcp-server-options.js";
-import { TRANSFORM_MODES } from "../transform/index.js";
+import { TRANSFORM_MODES, type TransformMode, type TransformOptions } from "../transform/index.js";
 import { parseDelay } from "../udp/network-simulator.js";
 import { RATE_LIMIT_DEFAULTS } from "../udp/source-rate-limiter.js";
 import { useColour } from "./colour.js";
@@ -103,7 +105,15 @@ export function serveCommand(): Command {
         .argParser(integerIn("--udp-rate-sources", 1, 10_000_000))
         .default(RATE_LIMIT_DEFAULTS.maxSources),
     )
+    .addOption(option("--allow <cidr>", "option.allow", "MAYUS_ALLOW").argParser(addressRules("--allow")))
+    .addOption(option("--deny <cidr>", "option.deny", "MAYUS_DENY").argParser(addressRules("--deny")))
     .addOption(option("--trace", "option.trace", "MAYUS_TRACE"))
+    .addOption(option("--hexdump", "option.hexdump", "MAYUS_HEXDUMP"))
+    .addOption(
+      option("--hexdump-bytes <bytes>", "option.hexdumpBytes", "MAYUS_HEXDUMP_BYTES")
+        .argParser(integerIn("--hexdump-bytes", HEXDUMP_DEFAULTS.minBytes, HEXDUMP_DEFAULTS.maxBytes))
+        .default(HEXDUMP_DEFAULTS.bytes),
+    )
     .addOption(
       option("--workers <count>", "option.workers", "MAYUS_WORKERS")
         .argParser(workerCount)
@@ -133,10 +143,11 @@ export function serveCommand(): Command {
     .addOption(languageOption())
     .action(async (flags) => {
       const options = serveOptionsFrom(flags);
+      const hexdumpBytes: number | undefined = flags.hexdump ? flags.hexdumpBytes : undefined;
       const logger = createLogger({ ...options.log, colour: useColour(process.stderr) });
       const lifecycle = new ServeLifecycle(logger, options.log.format);
       try {
-        process.exitCode = await runServe(options, logger, lifecycle);
+        process.exitCode = await runServe(options, logger, lifecycle, hexdumpBytes);
       } catch (error) {
         // In json mode the failure is a log event too; in text mode, the usual one line.
         if (!lifecycle.isJson) throw error;
@@ -155,20 +166,42 @@ export function serveCommand(): Command {
   ]);
 }
 
-function runServe(options: ServeOptions, logger: Logger, lifecycle: ServeLifecycle): Promise<number> {
-  const trace = options.trace ? traceTo(logger, options.log.format) : undefined;
+function runServe(
+  options: ServeOptions,
+  logger: Logger,
+  lifecycle: ServeLifecycle,
+  hexdumpBytes: number | undefined,
+): Promise<number> {
+  const trace = traceTo(logger, options.log.format, options.trace, hexdumpBytes);
   if (cluster.isWorker) return runWorker(options, logger, lifecycle, trace);
   if (options.workers > 1) return runPrimary(options, logger, lifecycle);
   return runSingleProcess(options, logger, lifecycle, trace);
 }
 
-/** `--trace` lines for people, or each step as a JSON log event (json: every stderr line is JSON). */
-function traceTo(logger: Logger, format: LogFormat): Tracer {
-  if (format === "text") return createTracePrinter((line) => process.stderr.write(`${line}\n`));
+/**
+ * `--trace` lines for people, or each step as a JSON log event (json: every stderr line is
+ * JSON); with `--hexdump`, each payload's dump lines under its step (in json, a `hexdump`
+ * field), and only the steps with a payload when `--trace` is off.
+ */
+function traceTo(
+  logger: Logger,
+  format: LogFormat,
+  trace: boolean,
+  hexdumpBytes: number | undefined,
+): Tracer | undefined {
+  if (!trace && hexdumpBytes === undefined) return undefined;
+  if (format === "text") {
+    const write = (line: string) => process.stderr.write(`${line}\n`);
+    const printer = trace ? createTracePrinter(write) : undefined;
+    return hexdumpBytes === undefined ? printer : withHexdump(write, hexdumpBytes, printer);
+  }
   return (event) => {
     const { payload, ...fields } = event;
-    const shown = payload === undefined || payload.length === 0 ? {} : { payload: escapePayload(payload) };
-    logger.info({ event: "trace", ...fields, ...shown }, event.step);
+    const hasPayload = payload !== undefined && payload.length > 0;
+    if (!trace && !hasPayload) return;
+    const shown = hasPayload ? { payload: escapePayload(payload) } : {};
+    const dumped = hasPayload && hexdumpBytes !== undefined ? { hexdump: hexdumpLines(payload, hexdumpBytes) } : {};
+    logger.info({ event: "trace", ...fields, ...shown, ...dumped }, event.step);
   };
 }
 
@@ -176,12 +209,26 @@ function traceTo(logger: Logger, format: LogFormat): Tracer {
 function serveOptionsFrom(flags: Record<string, any>): ServeOptions {
   const bothOrNeither = Boolean(flags.tcp) === Boolean(flags.udp);
   const simulated = flags.drop !== undefined || flags.duplicate !== undefined || flags.delay !== undefined;
+  // One filter for both protocols: TCP checks each accepted client, UDP each datagram's source.
+  const addressFilter = new AddressFilter({ allow: flags.allow, deny: flags.deny });
+  const udpOptions: ServeOptions["udpOptions"] = {
+    maxGrowth: flags.udpMaxGrowth,
+    rateLimit: {
+      datagramsPerSecond: flags.udpRate,
+      bytesPerSecond: flags.udpByteRate,
+      maxSources: flags.udpRateSources,
+    },
+    network: simulated
+      ? { dropProbability: flags.drop, duplicateProbability: flags.duplicate, ...flags.delay, seed: flags.seed }
+      : undefined,
+    addressFilter,
+  };
   return {
     tcp: bothOrNeither || Boolean(flags.tcp),
     udp: bothOrNeither || Boolean(flags.udp),
     host: flags.host,
     port: flags.port,
-    transform: checkedTransform(flags.mode, flags.locale),
+    transform: transformFrom(flags.mode, flags.locale),
     tcpOptions: {
       maxConnections: flags.maxConnections,
       maxConnectionsPerAddress: flags.maxConnectionsPerIp,
@@ -193,18 +240,10 @@ function serveOptionsFrom(flags: Record<string, any>): ServeOptions {
       proxyHeaderTimeoutMs: flags.proxyHeaderTimeout,
       maxAwaitingHeaderPerAddress: flags.maxAwaitingHeaderPerIp,
       drainQuietMs: flags.drainQuiet,
+      addressFilter,
     },
-    udpOptions: {
-      maxGrowth: flags.udpMaxGrowth,
-      rateLimit: {
-        datagramsPerSecond: flags.udpRate,
-        bytesPerSecond: flags.udpByteRate,
-        maxSources: flags.udpRateSources,
-      },
-      network: simulated
-        ? { dropProbability: flags.drop, duplicateProbability: flags.duplicate, ...flags.delay, seed: flags.seed }
-        : undefined,
-    },
+    // Spread into the UdpServer's options by startServers, the filter with them.
+    udpOptions,
     drainTimeoutMs: flags.drainTimeout,
     workers: flags.workers,
     metricsPort: flags.metricsPort,
@@ -214,10 +253,41 @@ function serveOptionsFrom(flags: Record<string, any>): ServeOptions {
   };
 }
 
+/** `--mode` and `--locale`: language rules are for the uppercase only, not for ascii or echo. */
+function transformFrom(mode: TransformMode, locale: string | undefined): TransformOptions {
+  // checkedTransform knows unicode and ascii; echo has nothing to check but a locale given with it.
+  if (mode !== "echo") return checkedTransform(mode, locale);
+  if (locale !== undefined) throw usageError(t("error.localeWithAscii"));
+  return { mode };
+}
+
 /** `--workers N` or `auto` (one per core). */
 function workerCount(value: string): number {
   if (value === "auto") return availableParallelism();
   return integerIn("--workers", 1, 1024)(value);
+}
+
+/**
+ * `--allow`/`--deny` values, each added to the ones before (repeatable): CIDRs or addresses,
+ * comma-separated (as in `MAYUS_ALLOW`), or `@FILE`; a bad one is a usage error naming it.
+ */
+function addressRules(flag: string): (value: string, previous: string[] | undefined) => string[] {
+  return (value, previous) => {
+    const rules = expandRuleArguments([value]);
+    if (!(rules instanceof AddressRuleError)) return [...(previous ?? []), ...rules];
+    const rule = JSON.stringify(rules.rule);
+    const cause = rules.cause as NodeJS.ErrnoException | undefined;
+    if (cause !== undefined) {
+      const reason = cause.code ?? cause.message;
+      throw new InvalidArgumentError(t("error.addressRuleFile", { option: flag, file: rules.source ?? "", reason }));
+    }
+    const at = rules.source?.match(/^(.*):(\d+)$/);
+    if (at)
+      throw new InvalidArgumentError(
+        t("error.invalidAddressRuleInFile", { option: flag, file: at[1], line: at[2], rule }),
+      );
+    throw new InvalidArgumentError(t("error.invalidAddressRule", { option: flag, rule }));
+  };
 }
 
 function delay(value: string): { delayMs: number; jitterMs: number } {

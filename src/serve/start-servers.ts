@@ -22,7 +22,7 @@ export interface ServeOptions {
   /** TCP limits and PROXY protocol. */
   tcpOptions: Omit<TcpServerOptions, "host" | "port" | "transform" | "logger" | "trace">;
   /** UDP defences and the simulated network. */
-  udpOptions: Pick<UdpServerOptions, "maxGrowth" | "rateLimit" | "network">;
+  udpOptions: Pick<UdpServerOptions, "maxGrowth" | "rateLimit" | "network" | "addressFilter">;
   drainTimeoutMs: number;
   /** Processes serving: 1 is this process alone; more is a primary and that many workers. */
   workers: number;

@@ -3,6 +3,7 @@
  * its statistics and the reasons it refuses a connection.
  */
 
+import type { AddressFilter } from "../net/address-filter.js";
 import type { Logger } from "../observability/logger.js";
 import type { Tracer } from "../observability/trace.js";
 import type { TransformOptions } from "../transform/index.js";
@@ -48,6 +49,11 @@ export interface TcpServerOptions {
    * through Node's `data` events, a fresh buffer per read (the same bytes, more work).
    */
   readIntoSharedBuffer?: boolean;
+  /**
+   * `--allow`/`--deny`: client addresses served; any other connection is closed at accept,
+   * counted as `address-filtered`. With `proxyProtocol`, the address the header names is checked.
+   */
+  addressFilter?: AddressFilter;
   logger?: Logger;
   /** Called at each socket step (`--trace`). */
   trace?: Tracer;
@@ -74,7 +80,8 @@ export type TcpRefusal =
   | "max-connections-per-address"
   | "max-awaiting-header-per-address"
   | "draining"
-  | "proxy-header";
+  | "proxy-header"
+  | "address-filtered";
 
 export interface TcpServerStatistics {
   connectionsAccepted: number;
@@ -105,7 +112,9 @@ export interface TcpDrainReport {
 }
 
 /** The options a server runs with: every default filled in. */
-export type ResolvedTcpServerOptions = Required<Omit<TcpServerOptions, "host" | "logger" | "trace" | "transform">> & {
+export type ResolvedTcpServerOptions = Required<
+  Omit<TcpServerOptions, "host" | "logger" | "trace" | "transform" | "addressFilter">
+> & {
   host: string | undefined;
   transform: TransformOptions;
 };

@@ -10,6 +10,7 @@ import { type AddressInfo, createServer, type Server, type Socket } from "node:n
 import { listenError } from "../errors.js";
 import { t } from "../i18n/index.js";
 import { formatAddress, unmapIPv4 } from "../net/address.js";
+import type { AddressFilter } from "../net/address-filter.js";
 import { PendingListen } from "../net/pending-listen.js";
 import type { ServerState } from "../net/server-state.js";
 import { SharedReadBuffer } from "../net/shared-read-buffer.js";
@@ -48,6 +49,8 @@ export class TcpServer extends EventEmitter {
   readonly #logger: Logger;
   readonly #refusalLog: RateLimitedLog;
   readonly #trace: Tracer | undefined;
+  /** `--allow`/`--deny`; undefined when no rule is set (nothing to check per accept). */
+  readonly #addressFilter: AddressFilter | undefined;
   readonly #server: Server;
   readonly #connections = new Set<TcpConnection>();
   /** Sockets accepted but still sending their PROXY header: closed at once when draining. */
@@ -67,6 +70,7 @@ export class TcpServer extends EventEmitter {
     "max-awaiting-header-per-address": 0,
     draining: 0,
     "proxy-header": 0,
+    "address-filtered": 0,
   };
   readonly #errors: Record<string, number> = {};
   readonly #closedTotals = { bytesReceived: 0, bytesSent: 0, bytesDiscarded: 0 };
@@ -102,6 +106,7 @@ export class TcpServer extends EventEmitter {
     this.#logger = options.logger ?? silentLogger();
     this.#refusalLog = new RateLimitedLog(this.#logger);
     this.#trace = options.trace;
+    this.#addressFilter = options.addressFilter?.isActive ? options.addressFilter : undefined;
     this.#budget = new BufferBudget(this.options.maxBufferedBytesTotal);
     this.#idleSweeper = new IdleSweeper(this.options.idleTimeoutMs, () => this.#connections);
     this.#sharedReadBuffer = this.options.readIntoSharedBuffer
@@ -331,6 +336,11 @@ export class TcpServer extends EventEmitter {
       return;
     }
     const address = unmapIPv4(remoteAddress ?? "?");
+    // Here, not at accept: under --proxy-protocol the client is the one the header names.
+    if (this.#addressFilter !== undefined && !this.#addressFilter.allows(address)) {
+      this.#refuse("address-filtered", address, socket);
+      return;
+    }
     const fromAddress = (this.#connectionsPerAddress.get(address) ?? 0) + 1;
     if (fromAddress > this.options.maxConnectionsPerAddress) {
       this.#refuse("max-connections-per-address", address, socket);

@@ -1,5 +1,6 @@
 /** The pure transform: no I/O, only bytes in and bytes out. */
 export { uppercaseAsciiInPlace } from "./ascii.js";
+export { EchoTransform } from "./echo.js";
 export {
   ASCII_GROWTH,
   MAX_UNICODE_GROWTH,

@@ -3,10 +3,13 @@
  * documented bound on how much the output may grow.
  */
 
-/** `unicode`: full Unicode uppercase of well-formed UTF-8. `ascii`: only `a`-`z` change. */
-export type TransformMode = "unicode" | "ascii";
+/**
+ * `unicode`: full Unicode uppercase of well-formed UTF-8. `ascii`: only `a`-`z` change.
+ * `echo`: nothing changes (an RFC 862 echo service).
+ */
+export type TransformMode = "unicode" | "ascii" | "echo";
 
-export const TRANSFORM_MODES: readonly TransformMode[] = ["unicode", "ascii"];
+export const TRANSFORM_MODES: readonly TransformMode[] = ["unicode", "ascii", "echo"];
 
 export interface TransformOptions {
   /** Default `unicode`. */
@@ -20,7 +23,7 @@ export interface TransformOptions {
 
 /** Output bytes per input byte, at most: unicode mode (`ΐ` is 2 bytes, its uppercase 6). */
 export const MAX_UNICODE_GROWTH = 3;
-/** Output bytes per input byte in ascii mode: exactly one. */
+/** Output bytes per input byte in ascii and echo modes: exactly one. */
 export const ASCII_GROWTH = 1;
 
 /** The options are not usable: an unknown mode, or a malformed locale tag. */
@@ -43,7 +46,7 @@ export function resolveTransformOptions(options: TransformOptions = {}): Require
   if (!TRANSFORM_MODES.includes(mode)) throw new TransformOptionsError("mode", String(mode));
   let locale: string | undefined;
   if (options.locale !== undefined) {
-    if (mode === "ascii") throw new TransformOptionsError("locale", options.locale);
+    if (mode !== "unicode") throw new TransformOptionsError("locale", options.locale);
     try {
       [locale] = Intl.getCanonicalLocales(options.locale);
     } catch (error) {

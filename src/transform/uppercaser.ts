@@ -4,6 +4,7 @@
  */
 
 import { uppercaseAsciiInPlace } from "./ascii.js";
+import { EchoTransform } from "./echo.js";
 import { LocaleUppercaser } from "./locale-uppercaser.js";
 import { resolveTransformOptions, type TransformOptions } from "./options.js";
 import { UnicodeUppercaser } from "./unicode-uppercaser.js";
@@ -83,6 +84,7 @@ export function createUppercaser(options: TransformOptions = {}): Uppercaser {
 export function uppercaserFactory(options: TransformOptions = {}): () => Uppercaser {
   const { mode, locale } = resolveTransformOptions(options);
   if (mode === "ascii") return () => new AsciiUppercaser();
+  if (mode === "echo") return () => new EchoTransform();
   return locale === undefined ? () => new UnicodeUppercaser() : () => new LocaleUppercaser(locale);
 }
 

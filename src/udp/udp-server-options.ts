@@ -1,5 +1,6 @@
 /** The UDP server's options (with the defences' own), its drop reasons and its statistics. */
 
+import type { AddressFilter } from "../net/address-filter.js";
 import type { Logger } from "../observability/logger.js";
 import type { Tracer } from "../observability/trace.js";
 import type { TransformOptions } from "../transform/index.js";
@@ -26,11 +27,19 @@ export interface UdpServerOptions {
   network?: NetworkSimulatorOptions;
   /** Other ports mayus listens on (the TCP port, other instances'): never answered. */
   ownPorts?: number[];
+  /** `--allow`/`--deny`: source addresses answered; any other datagram is dropped as `address-filtered`. */
+  addressFilter?: AddressFilter;
   logger?: Logger;
   trace?: Tracer;
 }
 
-export type UdpDropReason = ReflectionRefusal | "reflection-loop" | "rate-limited" | "simulated-loss" | "send-failed";
+export type UdpDropReason =
+  | "address-filtered"
+  | ReflectionRefusal
+  | "reflection-loop"
+  | "rate-limited"
+  | "simulated-loss"
+  | "send-failed";
 
 export interface UdpServerStatistics {
   datagramsReceived: number;

@@ -13,6 +13,7 @@ import { type AddressInfo, isIP } from "node:net";
 import { listenError } from "../errors.js";
 import { t } from "../i18n/index.js";
 import { formatAddress, unmapIPv4 } from "../net/address.js";
+import type { AddressFilter } from "../net/address-filter.js";
 import { PendingListen } from "../net/pending-listen.js";
 import type { ServerState } from "../net/server-state.js";
 import { type Logger, silentLogger } from "../observability/logger.js";
@@ -43,6 +44,8 @@ export class UdpServer extends EventEmitter {
   readonly #logger: Logger;
   readonly #dropLog: RateLimitedLog;
   readonly #trace: Tracer | undefined;
+  /** `--allow`/`--deny`; undefined when no rule is set (nothing to check per datagram). */
+  readonly #addressFilter: AddressFilter | undefined;
   readonly #guard: ReflectionGuard;
   readonly #loops: LoopBreaker;
   readonly #rateLimiter: SourceRateLimiter;
@@ -59,6 +62,7 @@ export class UdpServer extends EventEmitter {
     duplicated: 0,
   };
   readonly #dropped: Record<UdpDropReason, number> = {
+    "address-filtered": 0,
     "privileged-port": 0,
     "nfs-port": 0,
     "own-port": 0,
@@ -81,6 +85,7 @@ export class UdpServer extends EventEmitter {
     this.#logger = options.logger ?? silentLogger();
     this.#dropLog = new RateLimitedLog(this.#logger);
     this.#trace = options.trace;
+    this.#addressFilter = options.addressFilter?.isActive ? options.addressFilter : undefined;
     this.#guard = new ReflectionGuard(options.ownPorts ?? []);
     this.#loops = new LoopBreaker(options.loopBreaker);
     this.#rateLimiter = new SourceRateLimiter(options.rateLimit);
@@ -199,6 +204,11 @@ export class UdpServer extends EventEmitter {
     const peer = trace === undefined ? "" : formatAddress(unmapIPv4(remote.address), remote.port);
     trace?.({ step: "recvfrom", protocol: "udp", peer, bytes: message.length, payload: message });
 
+    // The filter caches its answer for the last source: a client's datagrams cost one string compare.
+    if (this.#addressFilter !== undefined && !this.#addressFilter.allows(remote.address)) {
+      this.#drop("address-filtered", remote);
+      return;
+    }
     const refusal = this.#guard.refusalFor(remote.address, remote.port);
     if (refusal !== undefined) {
       this.#drop(refusal, remote);

@@ -1,5 +1,6 @@
 /** Every message area, joined into one catalogue per language. */
 import { benchMessages } from "./bench.js";
+import { capabilityMessages } from "./capabilities.js";
 import { cliMessages } from "./cli.js";
 import { clientMessages } from "./client.js";
 import { commonMessages } from "./common.js";
@@ -17,6 +18,7 @@ const areas = [
   traceMessages,
   udpMessages,
   cliMessages,
+  capabilityMessages,
 ] as const;
 
 export const en = Object.assign({}, ...areas.map((area) => area.en)) as typeof commonMessages.en &
@@ -26,7 +28,8 @@ export const en = Object.assign({}, ...areas.map((area) => area.en)) as typeof c
   typeof clientMessages.en &
   typeof traceMessages.en &
   typeof udpMessages.en &
-  typeof cliMessages.en;
+  typeof cliMessages.en &
+  typeof capabilityMessages.en;
 
 export type MessageKey = keyof typeof en;
 
