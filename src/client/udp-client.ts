@@ -223,8 +223,14 @@ export class UdpClient {
   }
 
   #expire(request: PendingRequest): void {
-    request.timer = undefined;
     const now = this.#now();
+    // libuv's timers count whole milliseconds of a cached loop clock, so one may fire up to a
+    // millisecond before it is due: wait the rest, so a line never fails before its deadline.
+    if (now < request.dueAtMs) {
+      request.timer = setTimeout(() => this.#expire(request), Math.ceil(request.dueAtMs - now));
+      return;
+    }
+    request.timer = undefined;
     // A timer that fires late (a busy machine) sends nothing after the deadline either.
     const deadlinePassed = request.dueAtMs >= request.deadlineAtMs || now >= request.deadlineAtMs;
     if (deadlinePassed || request.tries >= this.#maxTries) {
