@@ -8,7 +8,7 @@ import { connect, createServer, type Server } from "node:net";
 import { describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { EXIT_CODES } from "../src/errors.js";
-import { runMayus, startMayusServer, waitForStderr } from "./support/processes.js";
+import { MAYUS, runMayus, start, startMayusServer, waitForStderr } from "./support/processes.js";
 import { tcpExchange, udpExchange } from "./support/sockets.js";
 
 type LogEvent = Record<string, unknown> & { event?: string; level: number; msg: string };
@@ -214,5 +214,36 @@ describe("signals that must not harm a running server", () => {
       const finished = await server.stop();
       assert.equal(finished.code, 0, finished.stderr);
     }
+  });
+
+  test(
+    "one SIGTERM delivered twice at once (timeout(1) signals the child, then its group) drains",
+    BOUNDED,
+    async () => {
+      const server = await startMayusServer(["--tcp", "--workers", "2", "--drain-timeout", "1000"]);
+      const client = connect({ host: "127.0.0.1", port: server.tcpPort });
+      client.on("error", () => {});
+      client.pause(); // never reads: the drain can only end at its timeout
+      await new Promise((resolve) => client.once("connect", resolve));
+      client.write(Buffer.alloc(4 * 1024 * 1024, 0x61));
+      await sleep(300);
+      server.child.kill("SIGTERM");
+      server.child.kill("SIGTERM");
+      const finished = await server.exited;
+      client.destroy();
+      // Not 143 (a second signal: exit at once, no drain): the drain ran to its timeout.
+      assert.equal(finished.code, 9, finished.stderr);
+    },
+  );
+
+  test("a signal during startup: no ready line is printed, and nothing is left running", BOUNDED, async () => {
+    const started = start(process.execPath, [MAYUS, "serve", "--port", "0", "--host", "127.0.0.1", "--workers", "2"]);
+    // Workers take a while to start: the signal lands while they do (or, very early, before
+    // the handlers exist, when Node's default ends the process: nothing was listening then).
+    await sleep(250);
+    started.child.kill("SIGTERM");
+    const finished = await started.exited;
+    assert.ok(finished.code === 0 || finished.signal === "SIGTERM", `exit ${finished.code}: ${finished.stderr}`);
+    assert.doesNotMatch(finished.stdout.toString(), /listening on/, "a ready line after the signal");
   });
 });

@@ -126,15 +126,18 @@ export async function runPrimary(options: ServeOptions, logger: Logger, lifecycl
     throw error;
   }
   started = true;
-  const workerPids = listening.length;
-  const tcpListening = tcpAddress ?? (listening[0]?.tcp as AddressInfo | undefined);
-  if (tcpListening) lifecycle.listening("tcp", tcpListening, { workers: workerPids });
-  const udpAddress = listening[0]?.udp;
-  if (udpAddress) lifecycle.listening("udp", udpAddress as AddressInfo, { workers: workerPids });
-  if (metricsServer) lifecycle.metricsListening(metricsServer.port);
-  // The workers load the same build as this process, so they take the paths it would.
-  lifecycle.ioPaths(ioPathReport((["tcp", "udp"] as const).filter((protocol) => options[protocol])));
-  if (networkSeed !== undefined) lifecycle.networkSeed(networkSeed);
+  // A signal during startup: the workers drain at once, and no line says the server is ready.
+  if (signals.received === undefined) {
+    const workerPids = listening.length;
+    const tcpListening = tcpAddress ?? (listening[0]?.tcp as AddressInfo | undefined);
+    if (tcpListening) lifecycle.listening("tcp", tcpListening, { workers: workerPids });
+    const udpAddress = listening[0]?.udp;
+    if (udpAddress) lifecycle.listening("udp", udpAddress as AddressInfo, { workers: workerPids });
+    if (metricsServer) lifecycle.metricsListening(metricsServer.port);
+    // The workers load the same build as this process, so they take the paths it would.
+    lifecycle.ioPaths(ioPathReport((["tcp", "udp"] as const).filter((protocol) => options[protocol])));
+    if (networkSeed !== undefined) lifecycle.networkSeed(networkSeed);
+  }
 
   await signals.first;
   draining = true;

@@ -12,9 +12,18 @@ export function signalExitCode(signal: NodeJS.Signals): number {
   return signal === "SIGINT" ? 130 : signal === "SIGHUP" ? 129 : 143;
 }
 
+/**
+ * The same signal again within this long is the same request delivered twice, not a second
+ * one: `timeout(1)` signals its child and then the child's whole process group, so a cluster
+ * primary gets one SIGTERM twice at once. A person's second Ctrl-C comes later than this.
+ */
+export const REPEAT_WINDOW_MS = 100;
+
 export interface ShutdownSignals {
   /** Resolves with the first signal. */
   readonly first: Promise<NodeJS.Signals>;
+  /** The first signal, once it came (a signal during startup: no ready line then). */
+  readonly received: NodeJS.Signals | undefined;
   /** Stops listening (the process keeps Node's default for these signals again). */
   dispose(): void;
 }
@@ -28,6 +37,7 @@ export function listenForShutdown(
   onSecond: (signal: NodeJS.Signals) => void = () => {},
 ): ShutdownSignals {
   let received: NodeJS.Signals | undefined;
+  let receivedAtMs = 0;
   let resolveFirst: (signal: NodeJS.Signals) => void = () => {};
   const first = new Promise<NodeJS.Signals>((resolve) => {
     resolveFirst = resolve;
@@ -35,16 +45,21 @@ export function listenForShutdown(
   const handler = (signal: NodeJS.Signals) => {
     if (received === undefined) {
       received = signal;
+      receivedAtMs = performance.now();
       onFirst(signal);
       resolveFirst(signal);
       return;
     }
+    if (signal === received && performance.now() - receivedAtMs < REPEAT_WINDOW_MS) return;
     onSecond(signal);
     process.exit(signalExitCode(signal));
   };
   for (const signal of SHUTDOWN_SIGNALS) process.on(signal, handler);
   return {
     first,
+    get received() {
+      return received;
+    },
     dispose() {
       for (const signal of SHUTDOWN_SIGNALS) process.off(signal, handler);
     },

@@ -38,14 +38,8 @@ export async function runSingleProcess(
     signals.dispose();
     throw error;
   }
-  const tcpAddress = servers.tcp?.address();
-  const udpAddress = servers.udp?.address();
-  if (tcpAddress) lifecycle.listening("tcp", tcpAddress);
-  if (udpAddress) lifecycle.listening("udp", udpAddress);
-  if (metricsServer) lifecycle.metricsListening(metricsServer.port);
-  lifecycle.ioPaths(ioPathReport(servedProtocols(servers)));
-  if (servers.udp && options.udpOptions.network !== undefined) lifecycle.networkSeed(servers.udp.networkSeed);
-
+  // A signal during startup: what started drains at once, and no line says it is ready.
+  if (signals.received === undefined) announce(servers, metricsServer?.port, options, lifecycle);
   await signals.first;
   draining = true;
   lifecycle.drainStarted({ connections: servers.tcp?.statistics().connectionsActive ?? 0 });
@@ -54,4 +48,20 @@ export async function runSingleProcess(
   lifecycle.drainFinished(report);
   stopLoggingIgnored();
   return lifecycle.exited(report);
+}
+
+/** The ready lines (stdout) and what goes with them: the I/O paths, the simulated network's seed. */
+function announce(
+  servers: RunningServers,
+  metricsPort: number | undefined,
+  options: ServeOptions,
+  lifecycle: ServeLifecycle,
+): void {
+  const tcpAddress = servers.tcp?.address();
+  const udpAddress = servers.udp?.address();
+  if (tcpAddress) lifecycle.listening("tcp", tcpAddress);
+  if (udpAddress) lifecycle.listening("udp", udpAddress);
+  if (metricsPort !== undefined) lifecycle.metricsListening(metricsPort);
+  lifecycle.ioPaths(ioPathReport(servedProtocols(servers)));
+  if (servers.udp && options.udpOptions.network !== undefined) lifecycle.networkSeed(servers.udp.networkSeed);
 }

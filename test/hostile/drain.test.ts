@@ -17,7 +17,7 @@ import { assertNoLeaks, type ResourceBaseline, resourceBaseline } from "./leaks.
 const MB = 1_000_000;
 const CLOSING = /SIGTERM received, closing/;
 const CLOSED = /^mayus: closed$/m;
-const RESET_LINE = /drain timeout: (\d+) connections reset unfinished/;
+const RESET_LINE = /drain: (\d+) connections reset unfinished/;
 const hasPython = peerAvailable("python3");
 
 interface DrainClientResult {

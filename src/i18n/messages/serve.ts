@@ -8,7 +8,7 @@ export const serveMessages = defineMessages(
     "serve.closing": "mayus: {signal} received, closing (another signal exits at once)",
     "serve.closed": "mayus: closed",
     "serve.forced":
-      "mayus: drain timeout: {count} connections reset unfinished (their clients saw a reset, not an end)",
+      "mayus: drain: {count} connections reset unfinished (still busy at --drain-timeout, or sending after the server ended them): their clients saw a reset, not an end",
     "serve.exitAtOnce": "{signal} received again: exiting at once, without draining",
     "serve.ioPaths": "mayus: I/O: {paths}",
     "serve.ioNative": "native syscalls",
@@ -59,7 +59,7 @@ export const serveMessages = defineMessages(
     "serve.closing": "mayus: recibido {signal}, cerrando (otra señal sale de inmediato)",
     "serve.closed": "mayus: cerrado",
     "serve.forced":
-      "mayus: fin del plazo de drenaje: {count} conexiones reiniciadas sin terminar (sus clientes vieron un reinicio, no un final)",
+      "mayus: drenaje: {count} conexiones reiniciadas sin terminar (aún activas al vencer --drain-timeout, o enviando después de que el servidor las terminara): sus clientes vieron un reinicio, no un final",
     "serve.exitAtOnce": "{signal} recibido otra vez: salida inmediata, sin drenar",
     "serve.ioPaths": "mayus: E/S: {paths}",
     "serve.ioNative": "llamadas al sistema nativas",
