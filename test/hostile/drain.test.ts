@@ -267,6 +267,7 @@ for (const mode of [
       sockets.push(await neverReader(server.tcpPort));
       server.child.kill("SIGINT");
       await waitForStderr(server, /SIGINT received, closing/);
+      await sleep(200); // later than REPEAT_WINDOW_MS: a second Ctrl-C, not the first delivered twice
       server.child.kill("SIGINT");
       const finished = await server.exited;
       assert.equal(finished.code, 130, `stderr: ${finished.stderr}`);
