@@ -3,7 +3,7 @@
  *
  * @example
  * import { TcpServer, uppercase } from "mayus";
- * uppercase("ñandú").toString(); // "ÑANDÚ"
+ * uppercase("ñandú"); // "ÑANDÚ"
  * const server = new TcpServer({ host: "127.0.0.1", port: 0 });
  * await server.listen();
  */
