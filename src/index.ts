@@ -9,8 +9,14 @@
  */
 
 export { readLines } from "./client/lines.js";
-export { TCP_CLIENT_DEFAULTS, TcpClient, type TcpClientOptions } from "./client/tcp-client.js";
-export { maxDatagramBytes, UDP_CLIENT_DEFAULTS, UdpClient, type UdpClientOptions } from "./client/udp-client.js";
+export { TCP_CLIENT_DEFAULTS, TcpClient, type TcpClientEvents, type TcpClientOptions } from "./client/tcp-client.js";
+export {
+  maxDatagramBytes,
+  UDP_CLIENT_DEFAULTS,
+  UdpClient,
+  type UdpClientOptions,
+  type UdpRetry,
+} from "./client/udp-client.js";
 export { type ErrorKind, EXIT_CODES, MayusError } from "./errors.js";
 export { DEFAULT_PORT, formatAddress } from "./net/address.js";
 export type { ServerState } from "./net/server-state.js";

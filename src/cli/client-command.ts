@@ -134,7 +134,7 @@ async function tcpPiped(options: ClientOptions): Promise<number> {
       process.stdout.once("drain", () => client.resume());
     }
   });
-  await client.connect();
+  await client.open();
   for await (const chunk of process.stdin) await client.write(chunk as Buffer);
   await client.end();
   await writeOut(Buffer.alloc(0));
@@ -144,7 +144,7 @@ async function tcpPiped(options: ClientOptions): Promise<number> {
 async function tcpInteractive(options: ClientOptions): Promise<number> {
   const client = new TcpClient({ host: options.host, port: options.port, trace: options.trace });
   client.on("reply", (bytes: Buffer) => process.stdout.write(bytes));
-  await client.connect();
+  await client.open();
   const terminal = createInterface({ input: process.stdin, output: process.stdout, historySize: 1000 });
   try {
     for (;;) {

@@ -14,6 +14,7 @@ import { connectError, MayusError } from "../errors.js";
 import { t } from "../i18n/index.js";
 import { formatAddress } from "../net/address.js";
 import type { Tracer } from "../observability/trace.js";
+import { LineAnswers, type LineRequest } from "./line-answers.js";
 
 export interface TcpClientOptions {
   host: string;
@@ -42,14 +43,27 @@ interface SentChunk {
   newlines: number;
 }
 
+/** The events a `TcpClient` emits, with their arguments: `client.on("reply", (bytes) => …)`. */
+export interface TcpClientEvents {
+  /** Reply bytes as they come, in order, never a byte twice (also after reconnecting). */
+  reply: [bytes: Buffer];
+}
+
 /**
+ * Connects on first use (`request` or `write`), as `UdpClient` does; `open()` connects
+ * earlier, to learn at once that the server is not there.
+ *
  * @example
  * const client = new TcpClient({ host: "localhost", port: 12000 });
- * client.on("reply", (bytes: Buffer) => process.stdout.write(bytes));
- * await client.write(Buffer.from("hello\n"));
+ * (await client.request("hello")).toString(); // "HELLO"
  * await client.end(); // half-close, then wait for the rest of the answer
+ *
+ * @example
+ * // As a stream: bytes in with write(), the answer as it comes in "reply" events.
+ * client.on("reply", (bytes) => process.stdout.write(bytes));
+ * await client.write(Buffer.from("hello\n"));
  */
-export class TcpClient extends EventEmitter {
+export class TcpClient extends EventEmitter<TcpClientEvents> {
   readonly address: string;
   readonly #options: Required<Omit<TcpClientOptions, "trace">>;
   readonly #trace: Tracer | undefined;
@@ -71,6 +85,7 @@ export class TcpClient extends EventEmitter {
   #paused = false;
   #fruitlessConnections = 0;
   #failure: MayusError | undefined;
+  readonly #lineAnswers = new LineAnswers();
   #waiters: Array<{ check: () => boolean; resolve: () => void; reject: (error: Error) => void }> = [];
 
   constructor(options: TcpClientOptions) {
@@ -80,17 +95,56 @@ export class TcpClient extends EventEmitter {
     this.address = formatAddress(options.host, options.port);
   }
 
-  /** Connects now (otherwise the first `write` does); rejects with a `MayusError`. */
-  async connect(): Promise<void> {
+  /**
+   * Connects now, rather than on the first `request` or `write`; rejects with a `MayusError`
+   * (kind `connection-refused`, `host-not-found`...) when the server cannot be reached.
+   */
+  async open(): Promise<void> {
     await this.#ensureSocket();
+  }
+
+  /**
+   * Sends one line and resolves with its answer, as `UdpClient.request` does with a datagram.
+   * A newline is added when `line` does not end with one, and taken off the answer again, so
+   * `request("hello")` resolves with `HELLO`; `request("hello\n")` with `HELLO\n`. Text with
+   * newlines inside is several lines: the promise resolves with the answer to all of them.
+   * Requests may overlap (each resolves with its own answer, in order); bytes sent with
+   * `write()` should end in a newline before a request, or their unfinished line joins it.
+   */
+  async request(line: Buffer | string): Promise<Buffer> {
+    const bytes = typeof line === "string" ? Buffer.from(line) : line;
+    const addNewline = bytes.length === 0 || bytes[bytes.length - 1] !== NEWLINE;
+    const sent = addNewline ? Buffer.concat([bytes, Buffer.from([NEWLINE])]) : bytes;
+    let request: LineRequest | undefined;
+    try {
+      // Registered as the bytes are kept, before any reply to them can come in.
+      await this.#write(sent, (newlinesBefore, newlinesAfter) => {
+        request = this.#lineAnswers.add(newlinesBefore, newlinesAfter);
+      });
+      const lastNewline = request?.lastNewline ?? this.#sentNewlines;
+      await this.#until(() => this.#answeredNewlines >= lastNewline);
+    } finally {
+      if (request !== undefined) this.#lineAnswers.remove(request);
+    }
+    const answer = Buffer.concat(request?.chunks ?? []);
+    return addNewline ? answer.subarray(0, answer.length - 1) : answer;
   }
 
   /** Sends bytes; resolves once the socket has room for more (backpressure). */
   async write(bytes: Buffer): Promise<void> {
+    await this.#write(bytes);
+  }
+
+  /** `onKept` learns the count of newlines sent before these bytes and with them. */
+  async #write(bytes: Buffer, onKept?: (newlinesBefore: number, newlinesAfter: number) => void): Promise<void> {
     if (bytes.length === 0) return;
     this.#throwIfFailed();
     const socket = await this.#ensureSocket();
+    this.#throwIfFailed();
+    // Counted when the bytes are kept, in send order: writes that waited for the connection keep theirs in turn.
+    const newlinesBefore = this.#sentNewlines;
     this.#keep(bytes);
+    onKept?.(newlinesBefore, this.#sentNewlines);
     this.#trace?.({ step: "send", protocol: "tcp", peer: this.address, bytes: bytes.length, payload: bytes });
     if (!socket.write(bytes)) await this.#until(() => !socket.writableNeedDrain || socket.destroyed, socket, "drain");
   }
@@ -100,7 +154,10 @@ export class TcpClient extends EventEmitter {
     return this.#until(() => this.#answeredNewlines >= this.#sentNewlines);
   }
 
-  /** Half-closes (no more input) and resolves when the server has answered everything and closed. */
+  /**
+   * Half-closes (no more input) and resolves when the server has answered everything and
+   * closed; resolves with nothing (the answer came in `request` results or `reply` events).
+   */
   async end(): Promise<void> {
     this.#inputEnded = true;
     this.#throwIfFailed();
@@ -123,9 +180,9 @@ export class TcpClient extends EventEmitter {
     this.#socket?.resume();
   }
 
-  /** Closes at once, answered or not. */
+  /** Closes at once, answered or not; a `request` still waiting rejects, and so does any later use. */
   destroy(): void {
-    this.#socket?.destroy();
+    this.#fail(new MayusError("connection-failed", t("error.clientClosed", { address: this.address })));
   }
 
   #keep(bytes: Buffer): void {
@@ -200,6 +257,7 @@ export class TcpClient extends EventEmitter {
       reply = reply.subarray(skipped);
       if (reply.length === 0) return;
     }
+    const answeredBefore = this.#answeredNewlines;
     let lastNewline = -1;
     for (let at = reply.indexOf(NEWLINE); at !== -1; at = reply.indexOf(NEWLINE, at + 1)) {
       this.#answeredNewlines++;
@@ -207,6 +265,7 @@ export class TcpClient extends EventEmitter {
     }
     this.#partialReplyBytes =
       lastNewline === -1 ? this.#partialReplyBytes + reply.length : reply.length - lastNewline - 1;
+    this.#lineAnswers.collect(reply, answeredBefore);
     if (lastNewline !== -1) this.#dropAnswered();
     this.emit("reply", reply);
     this.#wake();
