@@ -48,10 +48,11 @@ export {
   type TcpConnectionLimits,
   type TcpConnectionState,
 } from "./tcp/tcp-connection.js";
-export { TcpServer } from "./tcp/tcp-server.js";
+export { TcpServer, type TcpServerEvents } from "./tcp/tcp-server.js";
 export {
   type ResolvedTcpServerOptions,
   TCP_DEFAULTS,
+  type TcpDrainReport,
   type TcpRefusal,
   type TcpServerOptions,
   type TcpServerStatistics,
@@ -64,6 +65,7 @@ export { RATE_LIMIT_DEFAULTS, SourceRateLimiter, type SourceRateLimiterOptions }
 export {
   type UdpDropReason,
   UdpServer,
+  type UdpServerEvents,
   type UdpServerOptions,
   type UdpServerStatistics,
 } from "./udp/udp-server.js";
