@@ -15,6 +15,7 @@ import { t } from "../i18n/index.js";
 import { formatAddress } from "../net/address.js";
 import type { Tracer } from "../observability/trace.js";
 import { LineAnswers, type LineRequest } from "./line-answers.js";
+import { SentLines } from "./sent-lines.js";
 
 export interface TcpClientOptions {
   host: string;
@@ -37,11 +38,6 @@ export const TCP_CLIENT_DEFAULTS = {
 } as const;
 
 const NEWLINE = 0x0a;
-
-interface SentChunk {
-  bytes: Buffer;
-  newlines: number;
-}
 
 /** The events a `TcpClient` emits, with their arguments: `client.on("reply", (bytes) => …)`. */
 export interface TcpClientEvents {
@@ -69,18 +65,12 @@ export class TcpClient extends EventEmitter<TcpClientEvents> {
   readonly #trace: Tracer | undefined;
   #socket: Socket | undefined;
   #connecting: Promise<Socket> | undefined;
-  /** Sent bytes not known to be answered, oldest first. */
-  #sent: SentChunk[] = [];
-  #sentBytes = 0;
-  #sentNewlines = 0;
-  /** Newlines in the chunks already dropped from `#sent`. */
-  #droppedNewlines = 0;
+  readonly #sentLines: SentLines;
   #answeredNewlines = 0;
   /** Reply bytes since the last newline answered (a line answered in part). */
   #partialReplyBytes = 0;
   /** Reply bytes to suppress after sending again: they were printed already. */
   #skipReplyBytes = 0;
-  #keepingForReplay = true;
   #inputEnded = false;
   #paused = false;
   #fruitlessConnections = 0;
@@ -91,6 +81,7 @@ export class TcpClient extends EventEmitter<TcpClientEvents> {
   constructor(options: TcpClientOptions) {
     super();
     this.#options = { ...TCP_CLIENT_DEFAULTS, ...options };
+    this.#sentLines = new SentLines(this.#options.replayLimitBytes);
     this.#trace = options.trace;
     this.address = formatAddress(options.host, options.port);
   }
@@ -121,7 +112,7 @@ export class TcpClient extends EventEmitter<TcpClientEvents> {
       await this.#write(sent, (newlinesBefore, newlinesAfter) => {
         request = this.#lineAnswers.add(newlinesBefore, newlinesAfter);
       });
-      const lastNewline = request?.lastNewline ?? this.#sentNewlines;
+      const lastNewline = request?.lastNewline ?? this.#sentLines.newlines;
       await this.#until(() => this.#answeredNewlines >= lastNewline);
     } finally {
       if (request !== undefined) this.#lineAnswers.remove(request);
@@ -142,16 +133,16 @@ export class TcpClient extends EventEmitter<TcpClientEvents> {
     const socket = await this.#ensureSocket();
     this.#throwIfFailed();
     // Counted when the bytes are kept, in send order: writes that waited for the connection keep theirs in turn.
-    const newlinesBefore = this.#sentNewlines;
-    this.#keep(bytes);
-    onKept?.(newlinesBefore, this.#sentNewlines);
+    const newlinesBefore = this.#sentLines.newlines;
+    this.#sentLines.keep(bytes);
+    onKept?.(newlinesBefore, this.#sentLines.newlines);
     this.#trace?.({ step: "send", protocol: "tcp", peer: this.address, bytes: bytes.length, payload: bytes });
     if (!socket.write(bytes)) await this.#until(() => !socket.writableNeedDrain || socket.destroyed, socket, "drain");
   }
 
   /** Resolves when every line sent so far is answered (its newline came back). */
   answered(): Promise<void> {
-    return this.#until(() => this.#answeredNewlines >= this.#sentNewlines);
+    return this.#until(() => this.#answeredNewlines >= this.#sentLines.newlines);
   }
 
   /**
@@ -165,7 +156,7 @@ export class TcpClient extends EventEmitter<TcpClientEvents> {
     if (socket !== undefined && !socket.destroyed) {
       this.#trace?.({ step: "shutdown", protocol: "tcp", peer: this.address });
       socket.end();
-    } else if (this.#unansweredBytes() > 0) await this.#reconnectForRest();
+    } else if (this.#sentLines.unansweredBytes(this.#answeredNewlines) > 0) await this.#reconnectForRest();
     await this.#until(() => this.#socket === undefined || this.#socket.destroyed);
   }
 
@@ -183,20 +174,6 @@ export class TcpClient extends EventEmitter<TcpClientEvents> {
   /** Closes at once, answered or not; a `request` still waiting rejects, and so does any later use. */
   destroy(): void {
     this.#fail(new MayusError("connection-failed", t("error.clientClosed", { address: this.address })));
-  }
-
-  #keep(bytes: Buffer): void {
-    let newlines = 0;
-    for (let at = bytes.indexOf(NEWLINE); at !== -1; at = bytes.indexOf(NEWLINE, at + 1)) newlines++;
-    this.#sentNewlines += newlines;
-    if (!this.#keepingForReplay) return;
-    this.#sent.push({ bytes, newlines });
-    this.#sentBytes += bytes.length;
-    if (this.#sentBytes > this.#options.replayLimitBytes) {
-      this.#keepingForReplay = false;
-      this.#sent = [];
-      this.#sentBytes = 0;
-    }
   }
 
   #ensureSocket(): Promise<Socket> {
@@ -266,63 +243,23 @@ export class TcpClient extends EventEmitter<TcpClientEvents> {
     this.#partialReplyBytes =
       lastNewline === -1 ? this.#partialReplyBytes + reply.length : reply.length - lastNewline - 1;
     this.#lineAnswers.collect(reply, answeredBefore);
-    if (lastNewline !== -1) this.#dropAnswered();
+    if (lastNewline !== -1) this.#sentLines.dropAnswered(this.#answeredNewlines);
     this.emit("reply", reply);
     this.#wake();
   }
 
-  /** Drops sent chunks whose every line has been answered. */
-  #dropAnswered(): void {
-    while (this.#sent.length > 0) {
-      const first = this.#sent[0];
-      const newlinesThrough = this.#droppedNewlines + first.newlines;
-      const fullyAnswered =
-        newlinesThrough < this.#answeredNewlines ||
-        (newlinesThrough === this.#answeredNewlines && first.bytes[first.bytes.length - 1] === NEWLINE);
-      if (!fullyAnswered) return;
-      this.#sent.shift();
-      this.#sentBytes -= first.bytes.length;
-      this.#droppedNewlines += first.newlines;
-    }
-  }
-
-  /** The sent bytes after the last answered newline. */
-  #unanswered(): Buffer[] {
-    let newlinesToSkip = this.#answeredNewlines - this.#droppedNewlines;
-    const rest: Buffer[] = [];
-    for (const { bytes, newlines } of this.#sent) {
-      if (newlinesToSkip === 0) {
-        rest.push(bytes);
-      } else if (newlinesToSkip > newlines) {
-        newlinesToSkip -= newlines; // every line this chunk touches ends in an answered newline
-      } else {
-        // The answered part ends inside this chunk, just after its newlinesToSkip-th newline.
-        let start = 0;
-        for (; newlinesToSkip > 0; newlinesToSkip--) start = bytes.indexOf(NEWLINE, start) + 1;
-        if (start < bytes.length) rest.push(bytes.subarray(start));
-      }
-    }
-    return rest;
-  }
-
-  #unansweredBytes(): number {
-    let total = 0;
-    for (const bytes of this.#unanswered()) total += bytes.length;
-    return total;
-  }
-
   #afterServerClosed(): void {
-    if (!this.#keepingForReplay) {
+    if (!this.#sentLines.keepingForReplay) {
       // Nothing kept to send again: closing is fine only once every line is answered.
-      const allAnswered = this.#inputEnded && this.#answeredNewlines >= this.#sentNewlines;
+      const allAnswered = this.#inputEnded && this.#answeredNewlines >= this.#sentLines.newlines;
       if (!allAnswered)
         this.#fail(new MayusError("connection-failed", t("error.closedEarly", { address: this.address })));
       this.#wake();
       return;
     }
-    const unanswered = this.#unansweredBytes();
+    const unanswered = this.#sentLines.unansweredBytes(this.#answeredNewlines);
     // The last line, sent without a newline before our FIN, is answered by the server closing.
-    const lastLineAnswered = this.#inputEnded && this.#answeredNewlines >= this.#sentNewlines;
+    const lastLineAnswered = this.#inputEnded && this.#answeredNewlines >= this.#sentLines.newlines;
     const complete = unanswered === 0 || (lastLineAnswered && this.#partialReplyBytes >= unanswered);
     if (complete) {
       this.#wake(); // if more input comes, the next write connects again
@@ -341,7 +278,7 @@ export class TcpClient extends EventEmitter<TcpClientEvents> {
 
   /** Sends the unanswered lines again on a new connection, hiding what was printed already. */
   #resendUnanswered(socket: Socket): void {
-    const unanswered = this.#unanswered();
+    const unanswered = this.#sentLines.unanswered(this.#answeredNewlines);
     if (unanswered.length === 0) return;
     this.#skipReplyBytes = this.#partialReplyBytes;
     for (const bytes of unanswered) socket.write(bytes);
