@@ -9,6 +9,8 @@ import { MayusError, TcpClient, TcpServer, UdpClient, UdpServer } from "../src/i
 import { type Started, startPythonServer } from "./support/processes.js";
 
 const HOST = "127.0.0.1";
+/** A bound, not a timing: a client that never gets its answer fails instead of hanging the run. */
+const HANG_BOUND_MS = 60_000;
 const LINES = ["hello", "ñandú y pingüino", "straße", "", "último", "a\tb c"];
 
 let tcpServer: TcpServer;
@@ -46,7 +48,7 @@ async function rejection(promise: Promise<unknown>): Promise<MayusError> {
   return error;
 }
 
-describe("both clients connect on first use", () => {
+describe("both clients connect on first use", { timeout: HANG_BOUND_MS }, () => {
   test("TcpClient: request() without open() connects and answers", async () => {
     const client = new TcpClient({ host: HOST, port: tcpPort });
     assert.equal((await client.request("first use")).toString(), "FIRST USE");
@@ -94,7 +96,7 @@ describe("both clients connect on first use", () => {
   });
 });
 
-describe("TcpClient: a promise per line", () => {
+describe("TcpClient: a promise per line", { timeout: HANG_BOUND_MS }, () => {
   test("one request at a time: each resolves with its own line's answer, without the added newline", async () => {
     const client = new TcpClient({ host: HOST, port: tcpPort });
     for (const line of LINES) assert.equal((await client.request(line)).toString(), line.toUpperCase());
@@ -149,7 +151,7 @@ describe("TcpClient: a promise per line", () => {
   });
 });
 
-describe("TcpClient against the lesson's TCP server (one recv, reply, close)", () => {
+describe("TcpClient against the lesson's TCP server (one recv, reply, close)", { timeout: HANG_BOUND_MS }, () => {
   let lesson: Started & { port: number };
   before(async () => {
     lesson = await startPythonServer("tcp_server.py");

@@ -179,9 +179,7 @@ export class TcpClient extends EventEmitter<TcpClientEvents> {
   #ensureSocket(): Promise<Socket> {
     const socket = this.#socket;
     if (socket !== undefined && !socket.destroyed && !socket.readableEnded) return Promise.resolve(socket);
-    this.#connecting ??= this.#open().finally(() => {
-      this.#connecting = undefined;
-    });
+    this.#connecting ??= this.#open();
     return this.#connecting;
   }
 
@@ -190,9 +188,15 @@ export class TcpClient extends EventEmitter<TcpClientEvents> {
     return new Promise((resolve, reject) => {
       this.#trace?.({ step: "socket", protocol: "tcp" });
       const socket = connect({ host, port, allowHalfOpen: true, noDelay: true });
-      const onError = (error: NodeJS.ErrnoException) => reject(connectError(error, host, this.address));
+      const onError = (error: NodeJS.ErrnoException) => {
+        this.#connecting = undefined;
+        reject(connectError(error, host, this.address));
+      };
       socket.once("error", onError);
       socket.once("connect", () => {
+        // Cleared at once, not a tick later: this connection can die before then (a reset as the
+        // unanswered lines go out again), and the next one must be a new connection, not this one.
+        this.#connecting = undefined;
         socket.off("error", onError);
         this.#trace?.({ step: "connect", protocol: "tcp", peer: this.address });
         this.#attach(socket);
@@ -281,7 +285,9 @@ export class TcpClient extends EventEmitter<TcpClientEvents> {
     const unanswered = this.#sentLines.unanswered(this.#answeredNewlines);
     if (unanswered.length === 0) return;
     this.#skipReplyBytes = this.#partialReplyBytes;
-    for (const bytes of unanswered) socket.write(bytes);
+    // One write, so one segment where it fits: a server that answers one recv and closes
+    // (the lesson's) then gets every line at once, instead of resetting with the rest unread.
+    socket.write(unanswered.length === 1 ? unanswered[0] : Buffer.concat(unanswered));
   }
 
   #fail(error: MayusError): void {
