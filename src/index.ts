@@ -1,18 +1,28 @@
 /**
- * mayus as a library: the transform (function and stream), the servers and the clients.
+ * mayus as a library: the transform (function and stream), the servers and the clients, with
+ * the options, defaults, statistics and events they take and give. Building blocks the servers
+ * are made of (budgets, guards, parsers, byte kernels) are in `mayus/internals`.
  *
  * @example
  * import { TcpServer, uppercase } from "mayus";
- * uppercase("ñandú").toString(); // "ÑANDÚ"
+ * uppercase("ñandú"); // "ÑANDÚ"
  * const server = new TcpServer({ host: "127.0.0.1", port: 0 });
  * await server.listen();
+ *
+ * @module mayus
  */
 
 export { readLines } from "./client/lines.js";
-export { TCP_CLIENT_DEFAULTS, TcpClient, type TcpClientOptions } from "./client/tcp-client.js";
-export { maxDatagramBytes, UDP_CLIENT_DEFAULTS, UdpClient, type UdpClientOptions } from "./client/udp-client.js";
+export { TCP_CLIENT_DEFAULTS, TcpClient, type TcpClientEvents, type TcpClientOptions } from "./client/tcp-client.js";
+export {
+  maxDatagramBytes,
+  UDP_CLIENT_DEFAULTS,
+  UdpClient,
+  type UdpClientOptions,
+  type UdpRetry,
+} from "./client/udp-client.js";
 export { type ErrorKind, EXIT_CODES, MayusError } from "./errors.js";
-export { DEFAULT_PORT, formatAddress } from "./net/address.js";
+export { DEFAULT_PORT } from "./net/address.js";
 export type { ServerState } from "./net/server-state.js";
 export type { TraceEvent, Tracer, TraceStep } from "./observability/trace.js";
 export type { RttStatistics } from "./ping/ping-statistics.js";
@@ -24,40 +34,38 @@ export {
   type PingResult,
   type PingSummary,
 } from "./ping/pinger.js";
-export { BufferBudget } from "./tcp/buffer-budget.js";
-export type { IdleConnection } from "./tcp/idle-sweeper.js";
-export {
-  MAX_PROXY_V2_HEADER_BYTES,
-  type ProxyEndpoint,
-  type ProxyHeader,
-  type ProxyInvalidReason,
-  type ProxyParseOptions,
-  type ProxyParseResult,
-  type ProxyTlv,
-  parseProxyHeader,
-} from "./tcp/proxy-protocol.js";
-export {
-  TcpConnection,
-  type TcpConnectionEvents,
-  type TcpConnectionLimits,
-  type TcpConnectionState,
-} from "./tcp/tcp-connection.js";
-export { TcpServer } from "./tcp/tcp-server.js";
+export { TcpConnection, type TcpConnectionState } from "./tcp/tcp-connection.js";
+export { TcpServer, type TcpServerEvents } from "./tcp/tcp-server.js";
 export {
   type ResolvedTcpServerOptions,
   TCP_DEFAULTS,
+  type TcpDrainReport,
   type TcpRefusal,
   type TcpServerOptions,
   type TcpServerStatistics,
 } from "./tcp/tcp-server-options.js";
-export * from "./transform/index.js";
-export { type NetworkFate, NetworkSimulator, type NetworkSimulatorOptions } from "./udp/network-simulator.js";
-export { ReflectionGuard, type ReflectionRefusal } from "./udp/reflection-guard.js";
-export { MAX_IPV4_DATAGRAM_BYTES, ReplyUppercaser } from "./udp/reply-uppercaser.js";
-export { RATE_LIMIT_DEFAULTS, SourceRateLimiter, type SourceRateLimiterOptions } from "./udp/source-rate-limiter.js";
+export {
+  ASCII_GROWTH,
+  createUppercaser,
+  MAX_UNICODE_GROWTH,
+  type OneShotOptions,
+  TRANSFORM_MODES,
+  type TransformMode,
+  type TransformOptions,
+  TransformOptionsError,
+  type Uppercaser,
+  UppercaseStream,
+  uppercase,
+} from "./transform/index.js";
+export { LOOP_BREAKER_DEFAULTS, type LoopBreakerOptions } from "./udp/loop-breaker.js";
+export type { NetworkSimulatorOptions } from "./udp/network-simulator.js";
+export type { ReflectionRefusal } from "./udp/reflection-guard.js";
+export { MAX_IPV4_DATAGRAM_BYTES } from "./udp/reply-uppercaser.js";
+export { RATE_LIMIT_DEFAULTS, type SourceRateLimiterOptions } from "./udp/source-rate-limiter.js";
 export {
   type UdpDropReason,
   UdpServer,
+  type UdpServerEvents,
   type UdpServerOptions,
   type UdpServerStatistics,
 } from "./udp/udp-server.js";

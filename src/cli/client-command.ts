@@ -161,7 +161,7 @@ async function tcpPiped(options: RunOptions): Promise<number> {
       process.stdout.once("drain", () => client.resume());
     }
   });
-  await opened(client.connect(), options);
+  await opened(client.open(), options);
   for await (const chunk of process.stdin) await client.write(chunk as Buffer);
   await client.end();
   await writeOut(Buffer.alloc(0));
@@ -171,7 +171,7 @@ async function tcpPiped(options: RunOptions): Promise<number> {
 async function tcpInteractive(options: RunOptions): Promise<number> {
   const client = new TcpClient({ host: options.host, port: options.port, trace: options.trace });
   client.on("reply", (bytes: Buffer) => process.stdout.write(bytes));
-  await opened(client.connect(), options);
+  await opened(client.open(), options);
   const terminal = createInterface({ input: process.stdin, output: process.stdout, historySize: 1000 });
   try {
     for (;;) {

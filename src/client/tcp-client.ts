@@ -14,6 +14,8 @@ import { connectError, MayusError } from "../errors.js";
 import { t } from "../i18n/index.js";
 import { formatAddress } from "../net/address.js";
 import type { Tracer } from "../observability/trace.js";
+import { LineAnswers, type LineRequest } from "./line-answers.js";
+import { SentLines } from "./sent-lines.js";
 
 export interface TcpClientOptions {
   host: string;
@@ -37,70 +39,116 @@ export const TCP_CLIENT_DEFAULTS = {
 
 const NEWLINE = 0x0a;
 
-interface SentChunk {
-  bytes: Buffer;
-  newlines: number;
+/** The events a `TcpClient` emits, with their arguments: `client.on("reply", (bytes) => …)`. */
+export interface TcpClientEvents {
+  /** Reply bytes as they come, in order, never a byte twice (also after reconnecting). */
+  reply: [bytes: Buffer];
 }
 
 /**
+ * Connects on first use (`request` or `write`), as `UdpClient` does; `open()` connects
+ * earlier, to learn at once that the server is not there.
+ *
  * @example
  * const client = new TcpClient({ host: "localhost", port: 12000 });
- * client.on("reply", (bytes: Buffer) => process.stdout.write(bytes));
- * await client.write(Buffer.from("hello\n"));
+ * (await client.request("hello")).toString(); // "HELLO"
  * await client.end(); // half-close, then wait for the rest of the answer
+ *
+ * @example
+ * // As a stream: bytes in with write(), the answer as it comes in "reply" events.
+ * client.on("reply", (bytes) => process.stdout.write(bytes));
+ * await client.write(Buffer.from("hello\n"));
  */
-export class TcpClient extends EventEmitter {
+export class TcpClient extends EventEmitter<TcpClientEvents> {
   readonly address: string;
   readonly #options: Required<Omit<TcpClientOptions, "trace">>;
   readonly #trace: Tracer | undefined;
   #socket: Socket | undefined;
   #connecting: Promise<Socket> | undefined;
-  /** Sent bytes not known to be answered, oldest first. */
-  #sent: SentChunk[] = [];
-  #sentBytes = 0;
-  #sentNewlines = 0;
-  /** Newlines in the chunks already dropped from `#sent`. */
-  #droppedNewlines = 0;
+  readonly #sentLines: SentLines;
   #answeredNewlines = 0;
   /** Reply bytes since the last newline answered (a line answered in part). */
   #partialReplyBytes = 0;
   /** Reply bytes to suppress after sending again: they were printed already. */
   #skipReplyBytes = 0;
-  #keepingForReplay = true;
   #inputEnded = false;
   #paused = false;
   #fruitlessConnections = 0;
   #failure: MayusError | undefined;
+  readonly #lineAnswers = new LineAnswers();
   #waiters: Array<{ check: () => boolean; resolve: () => void; reject: (error: Error) => void }> = [];
 
   constructor(options: TcpClientOptions) {
     super();
     this.#options = { ...TCP_CLIENT_DEFAULTS, ...options };
+    this.#sentLines = new SentLines(this.#options.replayLimitBytes);
     this.#trace = options.trace;
     this.address = formatAddress(options.host, options.port);
   }
 
-  /** Connects now (otherwise the first `write` does); rejects with a `MayusError`. */
-  async connect(): Promise<void> {
+  /**
+   * Connects now, rather than on the first `request` or `write`; rejects with a `MayusError`
+   * (kind `connection-refused`, `host-not-found`...) when the server cannot be reached.
+   */
+  async open(): Promise<void> {
     await this.#ensureSocket();
+  }
+
+  /**
+   * Sends one line and resolves with its answer, as `UdpClient.request` does with a datagram.
+   * A newline is added when `line` does not end with one, and taken off the answer again, so
+   * `request("hello")` resolves with `HELLO`; `request("hello\n")` with `HELLO\n`. Text with
+   * newlines inside is several lines: the promise resolves with the answer to all of them.
+   * Requests may overlap (each resolves with its own answer, in order); bytes sent with
+   * `write()` should end in a newline before a request, or their unfinished line joins it.
+   */
+  async request(line: Buffer | string): Promise<Buffer> {
+    const bytes = typeof line === "string" ? Buffer.from(line) : line;
+    const addNewline = bytes.length === 0 || bytes[bytes.length - 1] !== NEWLINE;
+    const sent = addNewline ? Buffer.concat([bytes, Buffer.from([NEWLINE])]) : bytes;
+    let request: LineRequest | undefined;
+    try {
+      // Registered as the bytes are kept, before any reply to them can come in.
+      await this.#write(sent, (newlinesBefore, newlinesAfter) => {
+        request = this.#lineAnswers.add(newlinesBefore, newlinesAfter);
+      });
+      const lastNewline = request?.lastNewline ?? this.#sentLines.newlines;
+      await this.#until(() => this.#answeredNewlines >= lastNewline);
+    } finally {
+      if (request !== undefined) this.#lineAnswers.remove(request);
+    }
+    const answer = Buffer.concat(request?.chunks ?? []);
+    return addNewline ? answer.subarray(0, answer.length - 1) : answer;
   }
 
   /** Sends bytes; resolves once the socket has room for more (backpressure). */
   async write(bytes: Buffer): Promise<void> {
+    await this.#write(bytes);
+  }
+
+  /** `onKept` learns the count of newlines sent before these bytes and with them. */
+  async #write(bytes: Buffer, onKept?: (newlinesBefore: number, newlinesAfter: number) => void): Promise<void> {
     if (bytes.length === 0) return;
     this.#throwIfFailed();
     const socket = await this.#ensureSocket();
-    this.#keep(bytes);
+    this.#throwIfFailed();
+    // Counted when the bytes are kept, in send order: writes that waited for the connection keep theirs in turn.
+    const newlinesBefore = this.#sentLines.newlines;
+    this.#sentLines.keep(bytes);
+    onKept?.(newlinesBefore, this.#sentLines.newlines);
     this.#trace?.({ step: "send", protocol: "tcp", peer: this.address, bytes: bytes.length, payload: bytes });
     if (!socket.write(bytes)) await this.#until(() => !socket.writableNeedDrain || socket.destroyed, socket, "drain");
   }
 
   /** Resolves when every line sent so far is answered (its newline came back). */
   answered(): Promise<void> {
-    return this.#until(() => this.#answeredNewlines >= this.#sentNewlines);
+    return this.#until(() => this.#answeredNewlines >= this.#sentLines.newlines);
   }
 
-  /** Half-closes (no more input) and resolves when the server has answered everything and closed. */
+  /**
+   * Half-closes (no more input) and resolves when the server has answered everything and
+   * closed; resolves with nothing (the answer came in `request` results or `reply` events).
+   */
   async end(): Promise<void> {
     this.#inputEnded = true;
     this.#throwIfFailed();
@@ -108,7 +156,7 @@ export class TcpClient extends EventEmitter {
     if (socket !== undefined && !socket.destroyed) {
       this.#trace?.({ step: "shutdown", protocol: "tcp", peer: this.address });
       socket.end();
-    } else if (this.#unansweredBytes() > 0) await this.#reconnectForRest();
+    } else if (this.#sentLines.unansweredBytes(this.#answeredNewlines) > 0) await this.#reconnectForRest();
     await this.#until(() => this.#socket === undefined || this.#socket.destroyed);
   }
 
@@ -123,31 +171,15 @@ export class TcpClient extends EventEmitter {
     this.#socket?.resume();
   }
 
-  /** Closes at once, answered or not. */
+  /** Closes at once, answered or not; a `request` still waiting rejects, and so does any later use. */
   destroy(): void {
-    this.#socket?.destroy();
-  }
-
-  #keep(bytes: Buffer): void {
-    let newlines = 0;
-    for (let at = bytes.indexOf(NEWLINE); at !== -1; at = bytes.indexOf(NEWLINE, at + 1)) newlines++;
-    this.#sentNewlines += newlines;
-    if (!this.#keepingForReplay) return;
-    this.#sent.push({ bytes, newlines });
-    this.#sentBytes += bytes.length;
-    if (this.#sentBytes > this.#options.replayLimitBytes) {
-      this.#keepingForReplay = false;
-      this.#sent = [];
-      this.#sentBytes = 0;
-    }
+    this.#fail(new MayusError("connection-failed", t("error.clientClosed", { address: this.address })));
   }
 
   #ensureSocket(): Promise<Socket> {
     const socket = this.#socket;
     if (socket !== undefined && !socket.destroyed && !socket.readableEnded) return Promise.resolve(socket);
-    this.#connecting ??= this.#open().finally(() => {
-      this.#connecting = undefined;
-    });
+    this.#connecting ??= this.#open();
     return this.#connecting;
   }
 
@@ -156,9 +188,15 @@ export class TcpClient extends EventEmitter {
     return new Promise((resolve, reject) => {
       this.#trace?.({ step: "socket", protocol: "tcp" });
       const socket = connect({ host, port, allowHalfOpen: true, noDelay: true });
-      const onError = (error: NodeJS.ErrnoException) => reject(connectError(error, host, this.address));
+      const onError = (error: NodeJS.ErrnoException) => {
+        this.#connecting = undefined;
+        reject(connectError(error, host, this.address));
+      };
       socket.once("error", onError);
       socket.once("connect", () => {
+        // Cleared at once, not a tick later: this connection can die before then (a reset as the
+        // unanswered lines go out again), and the next one must be a new connection, not this one.
+        this.#connecting = undefined;
         socket.off("error", onError);
         this.#trace?.({ step: "connect", protocol: "tcp", peer: this.address });
         this.#attach(socket);
@@ -200,6 +238,7 @@ export class TcpClient extends EventEmitter {
       reply = reply.subarray(skipped);
       if (reply.length === 0) return;
     }
+    const answeredBefore = this.#answeredNewlines;
     let lastNewline = -1;
     for (let at = reply.indexOf(NEWLINE); at !== -1; at = reply.indexOf(NEWLINE, at + 1)) {
       this.#answeredNewlines++;
@@ -207,63 +246,24 @@ export class TcpClient extends EventEmitter {
     }
     this.#partialReplyBytes =
       lastNewline === -1 ? this.#partialReplyBytes + reply.length : reply.length - lastNewline - 1;
-    if (lastNewline !== -1) this.#dropAnswered();
+    this.#lineAnswers.collect(reply, answeredBefore);
+    if (lastNewline !== -1) this.#sentLines.dropAnswered(this.#answeredNewlines);
     this.emit("reply", reply);
     this.#wake();
   }
 
-  /** Drops sent chunks whose every line has been answered. */
-  #dropAnswered(): void {
-    while (this.#sent.length > 0) {
-      const first = this.#sent[0];
-      const newlinesThrough = this.#droppedNewlines + first.newlines;
-      const fullyAnswered =
-        newlinesThrough < this.#answeredNewlines ||
-        (newlinesThrough === this.#answeredNewlines && first.bytes[first.bytes.length - 1] === NEWLINE);
-      if (!fullyAnswered) return;
-      this.#sent.shift();
-      this.#sentBytes -= first.bytes.length;
-      this.#droppedNewlines += first.newlines;
-    }
-  }
-
-  /** The sent bytes after the last answered newline. */
-  #unanswered(): Buffer[] {
-    let newlinesToSkip = this.#answeredNewlines - this.#droppedNewlines;
-    const rest: Buffer[] = [];
-    for (const { bytes, newlines } of this.#sent) {
-      if (newlinesToSkip === 0) {
-        rest.push(bytes);
-      } else if (newlinesToSkip > newlines) {
-        newlinesToSkip -= newlines; // every line this chunk touches ends in an answered newline
-      } else {
-        // The answered part ends inside this chunk, just after its newlinesToSkip-th newline.
-        let start = 0;
-        for (; newlinesToSkip > 0; newlinesToSkip--) start = bytes.indexOf(NEWLINE, start) + 1;
-        if (start < bytes.length) rest.push(bytes.subarray(start));
-      }
-    }
-    return rest;
-  }
-
-  #unansweredBytes(): number {
-    let total = 0;
-    for (const bytes of this.#unanswered()) total += bytes.length;
-    return total;
-  }
-
   #afterServerClosed(): void {
-    if (!this.#keepingForReplay) {
+    if (!this.#sentLines.keepingForReplay) {
       // Nothing kept to send again: closing is fine only once every line is answered.
-      const allAnswered = this.#inputEnded && this.#answeredNewlines >= this.#sentNewlines;
+      const allAnswered = this.#inputEnded && this.#answeredNewlines >= this.#sentLines.newlines;
       if (!allAnswered)
         this.#fail(new MayusError("connection-failed", t("error.closedEarly", { address: this.address })));
       this.#wake();
       return;
     }
-    const unanswered = this.#unansweredBytes();
+    const unanswered = this.#sentLines.unansweredBytes(this.#answeredNewlines);
     // The last line, sent without a newline before our FIN, is answered by the server closing.
-    const lastLineAnswered = this.#inputEnded && this.#answeredNewlines >= this.#sentNewlines;
+    const lastLineAnswered = this.#inputEnded && this.#answeredNewlines >= this.#sentLines.newlines;
     const complete = unanswered === 0 || (lastLineAnswered && this.#partialReplyBytes >= unanswered);
     if (complete) {
       this.#wake(); // if more input comes, the next write connects again
@@ -282,10 +282,12 @@ export class TcpClient extends EventEmitter {
 
   /** Sends the unanswered lines again on a new connection, hiding what was printed already. */
   #resendUnanswered(socket: Socket): void {
-    const unanswered = this.#unanswered();
+    const unanswered = this.#sentLines.unanswered(this.#answeredNewlines);
     if (unanswered.length === 0) return;
     this.#skipReplyBytes = this.#partialReplyBytes;
-    for (const bytes of unanswered) socket.write(bytes);
+    // One write, so one segment where it fits: a server that answers one recv and closes
+    // (the lesson's) then gets every line at once, instead of resetting with the rest unread.
+    socket.write(unanswered.length === 1 ? unanswered[0] : Buffer.concat(unanswered));
   }
 
   #fail(error: MayusError): void {

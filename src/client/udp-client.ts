@@ -87,10 +87,12 @@ interface PendingRequest {
 }
 
 /**
+ * Connects its socket on first use (`request`), as `TcpClient` does; `open()` does it
+ * earlier, to learn at once that the host cannot be found.
+ *
  * @example
  * const client = new UdpClient({ host: "localhost", port: 12000 });
- * await client.open();
- * (await client.request(Buffer.from("hello"))).toString(); // "HELLO"
+ * (await client.request("hello")).toString(); // "HELLO"
  * client.close();
  */
 export class UdpClient {
@@ -104,6 +106,7 @@ export class UdpClient {
   readonly #rto: RetransmissionTimeout;
   readonly #matcher: Uppercaser;
   #socket: DatagramSocket | undefined;
+  #opening: Promise<void> | undefined;
   #family: 4 | 6 = 4;
   #address: string;
   /** Requests waiting for their reply, oldest first. */
@@ -140,8 +143,17 @@ export class UdpClient {
     return this.#rto.rtoMs;
   }
 
-  /** Looks the host up and connects the socket (no packet is sent: UDP has no handshake). */
-  async open(): Promise<void> {
+  /**
+   * Looks the host up and connects the socket now, rather than on the first `request` (no
+   * packet is sent: UDP has no handshake); rejects with a `MayusError` (kind `host-not-found`...).
+   */
+  open(): Promise<void> {
+    if (this.#failure !== undefined) return Promise.reject(this.#failure);
+    this.#opening ??= this.#open();
+    return this.#opening;
+  }
+
+  async #open(): Promise<void> {
     // On a connected socket, an ICMP "port unreachable" comes back as ECONNREFUSED.
     const { socket, address, family } = await connectUdp(this.#host, this.#port, (error) => this.#fail(error));
     this.#family = family;
@@ -149,16 +161,25 @@ export class UdpClient {
     this.#trace?.({ step: "socket", protocol: "udp", note: family === 6 ? "udp6" : "udp4" });
     this.#trace?.({ step: "connect", protocol: "udp", peer: address });
     socket.on("message", (reply) => this.#receive(reply));
+    if (this.#failure !== undefined) {
+      socket.close(); // close() came while the host was looked up
+      throw this.#failure;
+    }
     this.#socket = socket;
   }
 
   /**
    * Sends the payload and resolves with its reply; sends it again each time the RTO passes,
    * and rejects with a `MayusError` of kind `timeout` at the deadline (or after the last of
-   * `retries`). `line` names the request in error messages.
+   * `retries`). A string is sent as its UTF-8. `line` names the request in error messages.
+   * Connects first if `open()` was not called.
    */
-  request(payload: Buffer, line = 1): Promise<Buffer> {
-    if (this.#socket === undefined) return Promise.reject(new Error("UdpClient.request() before open()"));
+  async request(payload: Buffer | string, line = 1): Promise<Buffer> {
+    if (this.#socket === undefined) await this.open();
+    return this.#request(typeof payload === "string" ? Buffer.from(payload) : payload, line);
+  }
+
+  #request(payload: Buffer, line: number): Promise<Buffer> {
     if (this.#failure !== undefined) return Promise.reject(this.#failure);
     const limit = this.maxPayloadBytes;
     if (payload.length > limit) {
@@ -186,7 +207,11 @@ export class UdpClient {
     });
   }
 
-  /** Closes the socket; requests still waiting fail at once (no timer is left behind). */
+  /**
+   * Closes the socket at once and returns nothing (there is nothing to wait for: UDP has no
+   * goodbye). Requests still waiting fail at once, no timer is left behind, and any later
+   * `request` or `open` rejects.
+   */
   close(): void {
     this.#fail(new MayusError("connection-failed", t("error.clientClosed", { address: this.#address })));
     if (this.#socket !== undefined) this.#trace?.({ step: "close", protocol: "udp", peer: this.#address });

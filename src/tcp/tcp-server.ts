@@ -36,14 +36,24 @@ import {
 
 const EMPTY: Buffer = Buffer.alloc(0);
 
+/** The events a `TcpServer` emits, with their arguments: `server.on("connection", (connection) => …)`. */
+export interface TcpServerEvents {
+  /** A client was accepted (past the limits) and is served. */
+  connection: [connection: TcpConnection];
+  /** A served connection closed, its statistics final. */
+  "connection-closed": [connection: TcpConnection];
+  /** No connection is open any more (while draining: the drain is done). */
+  idle: [];
+}
+
 /**
  * @example
  * const server = new TcpServer({ host: "127.0.0.1", port: 0 });
  * const { port } = await server.listen();
  * // ... connect to port, send "abc", receive "ABC" ...
- * await server.close();
+ * const report = await server.close(); // { connectionsFinished, connectionsReset, bytesDiscarded }
  */
-export class TcpServer extends EventEmitter {
+export class TcpServer extends EventEmitter<TcpServerEvents> {
   state: ServerState = "idle";
   readonly options: Readonly<ResolvedTcpServerOptions>;
   readonly #logger: Logger;
@@ -208,8 +218,10 @@ export class TcpServer extends EventEmitter {
   /**
    * Stops accepting and drains: every open connection is still read and answered until its
    * client ends its stream or goes quiet for `drainQuietMs`; after `drainTimeoutMs` the rest
-   * are reset (RST), so their clients can tell. Resolves when all are closed, with how many
-   * finished and how many were reset. Safe to call twice (the second call gets the same report).
+   * are reset (RST), so their clients can tell. Resolves when all are closed, with a
+   * `TcpDrainReport`: how many connections finished, how many were reset, and the bytes sent
+   * after our FIN that were never answered. Safe to call twice (the second call gets the same
+   * report).
    */
   close(drainTimeoutMs: number = TCP_DEFAULTS.drainTimeoutMs): Promise<TcpDrainReport> {
     this.#closing ??= this.#drain(drainTimeoutMs);

@@ -89,14 +89,26 @@ export function uppercaserFactory(options: TransformOptions = {}): () => Upperca
 }
 
 /**
- * Uppercases a whole text or byte string at once; the input is not modified.
+ * Uppercases a whole text at once and returns the text: `uppercase("ñandú")` is `"ÑANDÚ"`.
+ * The text goes through the same transform as bytes do (its UTF-8), so `mode` and `locale`
+ * mean the same here; a lone surrogate, which has no UTF-8, comes back as U+FFFD.
  *
  * @example
- * uppercase("straße ñ").toString(); // "STRASSE Ñ"
- * uppercase(Buffer.from([0x61, 0xff])); // <Buffer 41 ff>: the stray byte is kept
- * uppercase("istanbul", { locale: "tr" }).toString(); // "İSTANBUL"
+ * uppercase("straße ñ"); // "STRASSE Ñ"
+ * uppercase("istanbul", { locale: "tr" }); // "İSTANBUL"
+ * uppercase("straße ñ", { mode: "ascii" }); // "STRAßE ñ"
  */
-export function uppercase(input: Uint8Array | string, options: TransformOptions = {}): Buffer {
-  const owned = typeof input === "string" ? Buffer.from(input) : Buffer.from(input);
-  return createUppercaser(options).transformOwned(owned);
+export function uppercase(input: string, options?: TransformOptions): string;
+/**
+ * Uppercases a whole byte string at once into a new `Buffer`; the input is not modified, and
+ * bytes that are not well-formed UTF-8 pass through unchanged.
+ *
+ * @example
+ * uppercase(Buffer.from("straße ñ")).toString(); // "STRASSE Ñ"
+ * uppercase(Buffer.from([0x61, 0xff])); // <Buffer 41 ff>: the stray byte is kept
+ */
+export function uppercase(input: Uint8Array, options?: TransformOptions): Buffer;
+export function uppercase(input: Uint8Array | string, options: TransformOptions = {}): Buffer | string {
+  if (typeof input === "string") return createUppercaser(options).transformOwned(Buffer.from(input)).toString();
+  return createUppercaser(options).transformOwned(Buffer.from(input));
 }

@@ -30,12 +30,18 @@ import type { UdpDropReason, UdpServerOptions, UdpServerStatistics } from "./udp
 export type { UdpDropReason, UdpServerOptions, UdpServerStatistics } from "./udp-server-options.js";
 
 /**
+ * The events a `UdpServer` emits: none (every datagram is counted in `statistics()` and each
+ * drop logged), so `server.on(…)` with any name does not compile.
+ */
+export type UdpServerEvents = Record<never, never>;
+
+/**
  * @example
  * const server = new UdpServer({ host: "127.0.0.1", port: 0 });
  * const { port } = await server.listen();
- * await server.close();
+ * await server.close(); // resolves with nothing once the socket is closed
  */
-export class UdpServer extends EventEmitter {
+export class UdpServer extends EventEmitter<UdpServerEvents> {
   state: ServerState = "idle";
   readonly #host: string | undefined;
   readonly #port: number;
@@ -150,7 +156,11 @@ export class UdpServer extends EventEmitter {
     };
   }
 
-  /** Stops receiving; replies already handed to the kernel still go out. Safe to call twice. */
+  /**
+   * Stops receiving and resolves with nothing (`void`) once the socket is closed: a datagram
+   * server has no connections to drain or report on. Replies already handed to the kernel
+   * still go out. Safe to call twice.
+   */
   close(): Promise<void> {
     this.#closing ??= this.#close();
     return this.#closing;
