@@ -157,7 +157,19 @@ export class TcpClient extends EventEmitter<TcpClientEvents> {
       this.#trace?.({ step: "shutdown", protocol: "tcp", peer: this.address });
       socket.end();
     } else if (this.#sentLines.unansweredBytes(this.#answeredNewlines) > 0) await this.#reconnectForRest();
-    await this.#until(() => this.#socket === undefined || this.#socket.destroyed);
+    // Done when the connection is closed and every byte sent is answered; a server that closes
+    // early is connected to again, and one that keeps doing so fails this with the reason.
+    await this.#until(() => (this.#socket === undefined || this.#socket.destroyed) && this.#isComplete());
+  }
+
+  /** Whether every byte sent is answered (the last line's answer may end without a newline). */
+  #isComplete(): boolean {
+    const allLinesAnswered = this.#answeredNewlines >= this.#sentLines.newlines;
+    if (!this.#sentLines.keepingForReplay) return allLinesAnswered;
+    const unanswered = this.#sentLines.unansweredBytes(this.#answeredNewlines);
+    // A last line without a newline (yet) is answered once its bytes came back: nothing to send
+    // again now; if more of it is written, the next connection sends it whole again.
+    return unanswered === 0 || (allLinesAnswered && this.#partialReplyBytes >= unanswered);
   }
 
   /** Stops reading replies (the consumer is behind); `resume()` goes on. */
@@ -211,9 +223,10 @@ export class TcpClient extends EventEmitter<TcpClientEvents> {
     if (this.#paused) socket.pause();
     let replied = false;
     socket.on("data", (chunk: Buffer) => {
-      replied = true;
       this.#trace?.({ step: "recv", protocol: "tcp", peer: this.address, bytes: chunk.length, payload: chunk });
-      this.#receive(chunk);
+      // Progress is a byte not seen before: a server that answers the same first bytes of a
+      // line and closes each time (a line longer than its one recv) is fruitless, not busy.
+      if (this.#receive(chunk)) replied = true;
     });
     // The server closed its side (FIN), or reset: either way it will answer nothing more here.
     const onServerDone = () => {
@@ -230,13 +243,14 @@ export class TcpClient extends EventEmitter<TcpClientEvents> {
     });
   }
 
-  #receive(chunk: Buffer): void {
+  /** Takes reply bytes in; says whether any were new (not the repeat of what was printed). */
+  #receive(chunk: Buffer): boolean {
     let reply = chunk;
     if (this.#skipReplyBytes > 0) {
       const skipped = Math.min(this.#skipReplyBytes, reply.length);
       this.#skipReplyBytes -= skipped;
       reply = reply.subarray(skipped);
-      if (reply.length === 0) return;
+      if (reply.length === 0) return false;
     }
     const answeredBefore = this.#answeredNewlines;
     let lastNewline = -1;
@@ -250,6 +264,7 @@ export class TcpClient extends EventEmitter<TcpClientEvents> {
     if (lastNewline !== -1) this.#sentLines.dropAnswered(this.#answeredNewlines);
     this.emit("reply", reply);
     this.#wake();
+    return true;
   }
 
   #afterServerClosed(): void {
@@ -261,11 +276,7 @@ export class TcpClient extends EventEmitter<TcpClientEvents> {
       this.#wake();
       return;
     }
-    const unanswered = this.#sentLines.unansweredBytes(this.#answeredNewlines);
-    // The last line, sent without a newline before our FIN, is answered by the server closing.
-    const lastLineAnswered = this.#inputEnded && this.#answeredNewlines >= this.#sentLines.newlines;
-    const complete = unanswered === 0 || (lastLineAnswered && this.#partialReplyBytes >= unanswered);
-    if (complete) {
+    if (this.#isComplete()) {
       this.#wake(); // if more input comes, the next write connects again
       return;
     }

@@ -1,0 +1,49 @@
+// `mayus client` over TCP against servers that close before answering everything: it must
+// say so (exit 7), never exit 0 with the answer missing, and never loop reconnecting.
+
+import assert from "node:assert/strict";
+import { createServer, type Server } from "node:net";
+import { after, before, describe, test } from "node:test";
+import { EXIT_CODES } from "../src/errors.js";
+import { peerAvailable, runMayus, startPythonServer } from "./support/processes.js";
+
+const hasPython = peerAvailable("python3");
+
+describe("mayus client against a server that closes early", () => {
+  let closer: Server;
+  let closerPort = 0;
+  before(async () => {
+    // Closes every connection as soon as it is accepted, as a refusing server does.
+    closer = createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => closer.listen(0, "127.0.0.1", resolve));
+    closerPort = (closer.address() as { port: number }).port;
+  });
+  after(() => new Promise<void>((resolve) => closer.close(() => resolve())));
+
+  test("a server that closes at accept: exit 7 with the reason, not exit 0 with nothing", async () => {
+    const lines = `${Array.from({ length: 1000 }, (_, index) => index + 1).join("\n")}\n`;
+    const result = await runMayus(["client", "127.0.0.1", String(closerPort)], lines, { timeoutMs: 20_000 });
+    assert.equal(result.code, EXIT_CODES["connection-failed"], result.stderr);
+    assert.match(result.stderr, /closed the connection before answering everything/);
+  });
+
+  test("the lesson's server (one recv, then close) with a line longer than its recv: exit 7, no endless reconnecting", {
+    skip: !hasPython && "python3 not installed",
+  }, async () => {
+    const server = await startPythonServer("tcp_server.py");
+    try {
+      const line = `${"y".repeat(1500)}\n`;
+      const result = await runMayus(["client", "127.0.0.1", String(server.port)], line, { timeoutMs: 20_000 });
+      assert.equal(result.code, EXIT_CODES["connection-failed"], `exit ${result.code}: ${result.stderr}`);
+      // What did come back is printed once, not once per connection.
+      assert.equal(result.stdout.toString(), "Y".repeat(1024));
+      // And short lines still come back whole through the same server, reconnecting.
+      const many = `${Array.from({ length: 300 }, (_, index) => `line ${index}`).join("\n")}\n`;
+      const whole = await runMayus(["client", "127.0.0.1", String(server.port)], many, { timeoutMs: 20_000 });
+      assert.equal(whole.code, 0, whole.stderr);
+      assert.equal(whole.stdout.toString(), many.toUpperCase());
+    } finally {
+      await server.stop();
+    }
+  });
+});
