@@ -23,6 +23,7 @@ export {
 } from "./client/udp-client.js";
 export { type ErrorKind, EXIT_CODES, MayusError } from "./errors.js";
 export { DEFAULT_PORT } from "./net/address.js";
+export { AddressFilter, type AddressFilterRules } from "./net/address-filter.js";
 export type { ServerState } from "./net/server-state.js";
 export type { TraceEvent, Tracer, TraceStep } from "./observability/trace.js";
 export type { RttStatistics } from "./ping/ping-statistics.js";

@@ -19,6 +19,7 @@ const INTERNAL = ["BufferBudget", "ReflectionGuard", "uppercaseAsciiInPlace"];
 test('"mayus" exports the servers, the clients, the transform, their defaults and errors, nothing else', async () => {
   assert.deepEqual(await exportedNames("mayus"), [
     "ASCII_GROWTH",
+    "AddressFilter",
     "DEFAULT_PORT",
     "EXIT_CODES",
     "LOOP_BREAKER_DEFAULTS",

@@ -180,6 +180,14 @@ export class TcpConnection implements IdleConnection {
    */
   reset(): void {
     if (this.state === "closed") return;
+    // Our FIN is queued but not sent: the kernel's send buffer is full (the client stopped
+    // reading), and libuv refuses a reset while its shutdown waits (EINVAL, and the socket
+    // would stay open for good). With nothing left in Node's queue, every answer is already
+    // in the kernel, FIN after it: closing loses nothing, the client reads it all if it reads.
+    if (this.state === "finishing" && !this.socket.writableFinished && this.socket.writableLength === 0) {
+      this.socket.destroy();
+      return;
+    }
     if (this.#draining) this.drainOutcome = "reset";
     this.socket.resetAndDestroy();
   }
