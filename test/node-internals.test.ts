@@ -1,9 +1,8 @@
-// The fast paths that lean on Node's internals, on the running Node: each probe finds what it
+// The probes of Node's internals (src/node-internals/), on the running Node: each finds what it
 // looks for and the fast path is the one taken (asserted on the path, not only on the answer);
-// where a probe can be made to fail here, the public path takes over with the same bytes. CI
-// runs this file on every Node major `engines` covers (.ci/run); it passed on Node 20.20,
-// 22.23, 24.22 and 26.12. Not forced here: the onread-symbol and SendWrap probes, which run
-// once when their modules load.
+// each made to fail gives the public path with the same bytes, and is recorded and logged once
+// at debug. The probes that run when their module loads are made to fail in a child process.
+// CI runs this file on every Node major `engines` covers (.ci/run; NODE_MAJORS_VERIFIED).
 
 import assert from "node:assert/strict";
 import { createSocket, type Socket as DatagramSocket } from "node:dgram";
@@ -11,14 +10,34 @@ import { once } from "node:events";
 import { readlinkSync } from "node:fs";
 import { type AddressInfo, connect, createServer, type Server, type Socket } from "node:net";
 import { constants } from "node:os";
+import { Writable } from "node:stream";
 import { after, before, describe, test } from "node:test";
+import { pino } from "pino";
 import { SharedReadBuffer } from "../src/net/shared-read-buffer.js";
+import {
+  failedProbes,
+  logFailedProbes,
+  NODE_MAJORS_VERIFIED,
+  PROBES,
+  type ProbeName,
+} from "../src/node-internals/probes.js";
 import { SHARED_READ_BUFFER_BYTES, SocketReader, sharedReadsSupported } from "../src/tcp/socket-reader.js";
 import { SocketWriter } from "../src/tcp/socket-writer.js";
 import { streamSyscalls, streamSyscallsUnavailable } from "../src/tcp/stream-syscalls.js";
 import { DatagramIO, fastestDatagramPath } from "../src/udp/datagram-io.js";
 import { datagramSyscalls } from "../src/udp/datagram-syscalls.js";
 import { acceptQueue } from "./support/accept-queue.js";
+import { run } from "./support/processes.js";
+
+/** The names of the probes that failed in this process so far. */
+const failedNames = (): ProbeName[] => failedProbes().map((failure) => failure.name);
+
+test("this Node's major is one the probes were verified on, and package.json's engines starts there", async () => {
+  const major = Number(process.versions.node.split(".")[0]);
+  assert.ok(NODE_MAJORS_VERIFIED.includes(major), `Node ${process.versions.node}: not verified (run this file on it)`);
+  const { default: manifest } = await import("../package.json", { with: { type: "json" } });
+  assert.equal(manifest.engines.node, `>=${Math.min(...NODE_MAJORS_VERIFIED)}`);
+});
 
 /** What the private handle of a socket offers, as far as the probes look (own properties shadow Node's). */
 type HandleOf = Record<string, unknown>;
@@ -74,6 +93,7 @@ describe("TCP: SocketReader and SocketWriter on accepted sockets", () => {
   }
 
   test("reads: the onread probe finds kBuffer/kBufferCb/kBufferGen, and every chunk is a view of the shared buffer", async () => {
+    assert.deepEqual(failedNames(), [], "a probe failed when its module loaded");
     assert.equal(sharedReadsSupported, true, "net.Socket keeps its onread fields otherwise now");
     const { client, socket } = await pair();
     const shared = new SharedReadBuffer(Buffer.allocUnsafe(SHARED_READ_BUFFER_BYTES));
@@ -82,6 +102,7 @@ describe("TCP: SocketReader and SocketWriter on accepted sockets", () => {
       everyChunkShared: true,
       text: "hola, mundo",
     });
+    assert.deepEqual(failedNames(), [], "the fast path was taken, yet a probe failed");
   });
 
   test("reads: a handle without useUserBuffer falls back to data events, same bytes", async () => {
@@ -93,6 +114,7 @@ describe("TCP: SocketReader and SocketWriter on accepted sockets", () => {
       everyChunkShared: false,
       text: "hola, mundo",
     });
+    assert.ok(failedNames().includes("tcp-user-buffer"));
   });
 
   /** Writes "HOLA" with `writer`; what the client got. */
@@ -123,6 +145,7 @@ describe("TCP: SocketReader and SocketWriter on accepted sockets", () => {
     assert.equal(writer.directBytes, 4, "the answer went through socket.write");
     assert.equal(descriptors.length, 1);
     assert.match(descriptors[0] ?? "", /^socket:/, "the descriptor found is no socket");
+    assert.ok(!failedNames().includes("tcp-descriptor"));
   });
 
   test("writes: a handle without a descriptor falls back to socket.write, same bytes", async () => {
@@ -132,6 +155,7 @@ describe("TCP: SocketReader and SocketWriter on accepted sockets", () => {
     assert.equal(writer.sendsDirectly, false);
     assert.equal(await answer(writer, client, socket), "HOLA");
     assert.equal(writer.directBytes, 0);
+    assert.ok(failedNames().includes("tcp-descriptor"));
   });
 });
 
@@ -173,6 +197,10 @@ describe("UDP: DatagramIO on a bound socket", () => {
     assert.equal(fastestDatagramPath, datagramSyscalls === undefined ? "handle" : "syscalls");
     const seen = await echoTwice();
     assert.equal(seen.path, fastestDatagramPath);
+    assert.deepEqual(
+      failedNames().filter((name) => name.startsWith("udp-")),
+      [],
+    );
     assert.equal(seen.messageListeners, 0, "datagrams came through dgram's message event");
     // The native path reads every datagram into one buffer; Node's handle makes one per datagram.
     assert.equal(seen.oneMemory, seen.path === "syscalls");
@@ -188,5 +216,61 @@ describe("UDP: DatagramIO on a bound socket", () => {
       };
     });
     assert.deepEqual(seen, { path: "events", messageListeners: 1, oneMemory: false, replies: ["uno", "dos"] });
+    assert.ok(failedNames().includes("udp-state-handle"));
   });
+});
+
+/** Runs `code` (an ES module, tsx loaded) in a child Node; its stdout parsed as JSON. */
+async function inChild(code: string): Promise<unknown> {
+  const finished = await run(process.execPath, ["--import", "tsx", "--input-type=module", "--eval", code]);
+  assert.equal(finished.code, 0, finished.stderr);
+  return JSON.parse(String(finished.stdout));
+}
+
+describe("the probes that run when their module loads, made to fail in a child process", () => {
+  const probes = new URL("../src/node-internals/probes.ts", import.meta.url).href;
+
+  test("onread-fields: net.Socket's symbols not found means data events", async () => {
+    const reader = new URL("../src/tcp/socket-reader.ts", import.meta.url).href;
+    const seen = await inChild(`
+      const symbols = Object.getOwnPropertySymbols;
+      Object.getOwnPropertySymbols = (target) => symbols(target).filter((symbol) => symbol.description !== "kBufferCb");
+      const { sharedReadsSupported } = await import(${JSON.stringify(reader)});
+      const { failedProbes } = await import(${JSON.stringify(probes)});
+      console.log(JSON.stringify({ sharedReadsSupported, failed: failedProbes().map((failure) => failure.name) }));`);
+    assert.deepEqual(seen, { sharedReadsSupported: false, failed: ["onread-fields"] });
+  });
+
+  test("udp-send-wrap: process.binding refused means dgram's events", async () => {
+    const io = new URL("../src/udp/datagram-io.ts", import.meta.url).href;
+    const seen = await inChild(`
+      process.binding = () => { throw new Error("no bindings here"); };
+      const { fastestDatagramPath } = await import(${JSON.stringify(io)});
+      const { failedProbes } = await import(${JSON.stringify(probes)});
+      console.log(JSON.stringify({ fastestDatagramPath, failed: failedProbes().map((failure) => failure.name) }));`);
+    assert.deepEqual(seen, { fastestDatagramPath: "events", failed: ["udp-send-wrap"] });
+  });
+});
+
+test("each failed probe is logged once, at debug, with its fallback", () => {
+  const lines: { level: number; probe: string; fallback: string }[] = [];
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      lines.push(JSON.parse(String(chunk)));
+      done();
+    },
+  });
+  const logger = pino({ level: "debug" }, sink);
+  const failed = failedNames();
+  assert.ok(failed.length >= 3, "the tests above made probes fail");
+  logFailedProbes(logger);
+  logFailedProbes(logger);
+  assert.deepEqual(
+    lines.map((line) => line.probe),
+    failed,
+  );
+  for (const line of lines) {
+    assert.equal(line.level, 20, "not at debug");
+    assert.equal(line.fallback, PROBES.find((probe) => probe.name === line.probe)?.fallback);
+  }
 });

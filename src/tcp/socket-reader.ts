@@ -5,52 +5,18 @@
  * `onread` option, which Node 20 offers only for sockets it connects, switched on here for the
  * ones a server accepts. The server uppercases the view in place and sends it at once; only
  * what has to wait is copied (SocketWriter). Where this Node lacks what that needs, reads come
- * through `data` events as usual, with the same result.
+ * through `data` events as usual, with the same result (the probes: src/node-internals/).
  */
 
-import { Socket, type SocketConstructorOpts } from "node:net";
+import type { Socket } from "node:net";
 import type { SharedReadBuffer } from "../net/shared-read-buffer.js";
+import { readIntoUserBuffer, sharedReadsSupported, type UserBufferCallback } from "../node-internals/tcp-handle.js";
 
 /** The shared read buffer's size: as large as Node's own reads, so bulk reads stay as large. */
 export const SHARED_READ_BUFFER_BYTES = 64 * 1024;
 
-type ReadCallback = (bytesRead: number, buffer: Buffer) => boolean | undefined;
-
-interface UserBufferHandle {
-  useUserBuffer(buffer: Uint8Array): void;
-}
-
-/**
- * The private symbols under which `net.Socket` keeps its `onread` buffer and callback, found on
- * a probe socket built with that option; undefined when this Node keeps them otherwise.
- */
-const onreadSymbols = findOnreadSymbols();
-
-function findOnreadSymbols(): { buffer: symbol; callback: symbol; generator: symbol } | undefined {
-  const buffer = Buffer.alloc(1);
-  const callback = () => true;
-  // The option works on a socket built this way, though Node documents it for connect() only.
-  const probe = new Socket({ onread: { buffer, callback } } as SocketConstructorOpts);
-  const byName = new Map(Object.getOwnPropertySymbols(probe).map((symbol) => [symbol.description, symbol]));
-  const found = {
-    buffer: byName.get("kBuffer"),
-    callback: byName.get("kBufferCb"),
-    generator: byName.get("kBufferGen"),
-  };
-  const fields = probe as unknown as Record<symbol, unknown>;
-  const usable =
-    found.buffer !== undefined &&
-    found.callback !== undefined &&
-    found.generator !== undefined &&
-    fields[found.buffer] === buffer &&
-    fields[found.callback] === callback &&
-    fields[found.generator] === null;
-  probe.destroy();
-  return usable ? (found as { buffer: symbol; callback: symbol; generator: symbol }) : undefined;
-}
-
-/** Whether accepted sockets can read into a shared buffer on this Node. */
-export const sharedReadsSupported = onreadSymbols !== undefined;
+/** Whether accepted sockets can read into a shared buffer on this Node (src/node-internals). */
+export { sharedReadsSupported };
 
 /**
  * Delivers a socket's reads to `onChunk`, which may be replaced at any time (the PROXY header
@@ -83,18 +49,11 @@ export class SocketReader {
 }
 
 function attachSharedBuffer(socket: Socket, shared: SharedReadBuffer, reader: SocketReader): boolean {
-  const handle = (socket as unknown as { _handle?: Partial<UserBufferHandle> | null })._handle;
-  if (onreadSymbols === undefined || typeof handle?.useUserBuffer !== "function") return false;
-  const callback: ReadCallback = (bytesRead) => {
+  const callback: UserBufferCallback = (bytesRead) => {
     reader.onChunk(shared.viewOf(bytesRead));
     return undefined;
   };
-  const fields = socket as unknown as Record<symbol, unknown>;
-  fields[onreadSymbols.buffer] = shared.memory;
-  fields[onreadSymbols.callback] = callback;
-  fields[onreadSymbols.generator] = null;
-  handle.useUserBuffer(shared.memory);
-  return true;
+  return readIntoUserBuffer(socket, shared.memory, callback);
 }
 
 /** A reader's `onChunk` while nobody should get bytes (a refused PROXY header). */

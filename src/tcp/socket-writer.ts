@@ -11,14 +11,10 @@
 import type { Socket } from "node:net";
 import { constants } from "node:os";
 import { systemError } from "../net/system-error.js";
+import { descriptorOf } from "../node-internals/tcp-handle.js";
 import { type StreamSyscalls, streamSyscalls } from "./stream-syscalls.js";
 
 const WOULD_BLOCK = -constants.errno.EAGAIN;
-
-/** Node's TCP handle, as far as used here: its descriptor (-1 where there is none to share). */
-interface DescriptorHandle {
-  fd?: number;
-}
 
 /**
  * @example
@@ -47,8 +43,7 @@ export class SocketWriter {
   ) {
     this.#socket = socket;
     this.#copyWhatWaits = options.copyWhatWaits ?? false;
-    const handle = (socket as unknown as { _handle?: DescriptorHandle | null })._handle;
-    this.#fd = typeof handle?.fd === "number" ? handle.fd : -1;
+    this.#fd = descriptorOf(socket);
     const send = options.send ?? streamSyscalls?.send;
     this.#send = (options.direct ?? true) && this.#fd >= 0 ? send : undefined;
     this.sendsDirectly = this.#send !== undefined;

@@ -14,6 +14,8 @@ import type { AddressFilter } from "../net/address-filter.js";
 import { PendingListen } from "../net/pending-listen.js";
 import type { ServerState } from "../net/server-state.js";
 import { SharedReadBuffer } from "../net/shared-read-buffer.js";
+import { logFailedProbes } from "../node-internals/probes.js";
+import { probeListeningHandle } from "../node-internals/tcp-handle.js";
 import { type Logger, silentLogger } from "../observability/logger.js";
 import { RateLimitedLog } from "../observability/rate-limited-log.js";
 import type { Tracer } from "../observability/trace.js";
@@ -148,6 +150,8 @@ export class TcpServer extends EventEmitter<TcpServerEvents> {
         this.#server.on("error", (error) => this.#logger.error({ err: error }, "tcp server error"));
         this.state = "listening";
         this.#idleSweeper.start();
+        probeListeningHandle(this.#server);
+        logFailedProbes(this.#logger);
         const bound = this.address();
         // Node's listen() does the lesson's three steps at once: socket, bind, listen.
         const at = formatAddress(bound.address, bound.port);

@@ -15,6 +15,7 @@ import type { Socket as DatagramSocket, RemoteInfo } from "node:dgram";
 import { constants } from "node:os";
 import { SharedReadBuffer } from "../net/shared-read-buffer.js";
 import { systemError } from "../net/system-error.js";
+import { type SendRequest, SendWrap, type UdpHandle, udpHandleOf } from "../node-internals/udp-handle.js";
 import {
   DATAGRAM_FAMILY,
   DATAGRAM_LENGTH,
@@ -42,58 +43,11 @@ export type DatagramReceiver = (message: Buffer, remote: RemoteInfo) => void;
  */
 export type SendOutcome<Context> = (reply: Buffer, remote: RemoteInfo, context: Context, error?: Error) => void;
 
-/** What a UDP handle of Node 20 offers (`internalBinding('udp_wrap').UDP`), as far as used here. */
-interface UdpHandle {
-  /** The socket's descriptor (-1 where there is none to share, as on Windows). */
-  fd: number;
-  recvStop(): number;
-  onmessage: (bytesRead: number, handle: unknown, buffer: Buffer, remote: RemoteInfo) => void;
-  /** sendto: the reply's length + 1 when sent at once, 0 when queued, a negative errno on failure. */
-  send(
-    request: SendRequest,
-    buffers: Buffer[],
-    count: number,
-    port: number,
-    address: string,
-    hasCallback: boolean,
-  ): number;
-}
-
-/** Node's `SendWrap`: the C++ request behind a send that has to wait for the socket. */
-interface SendRequest {
-  oncomplete?: (status: number, bytesSent: number) => void;
-}
-
-type SendRequestConstructor = new () => SendRequest;
-
-const SendWrap = findSendWrap();
-
 /** The fastest path this Node and build offer a bound socket. */
 export const fastestDatagramPath: DatagramPath =
   SendWrap === undefined ? "events" : datagramSyscalls === undefined ? "handle" : "syscalls";
 
 const EAGAIN = constants.errno.EAGAIN;
-
-function findSendWrap(): SendRequestConstructor | undefined {
-  try {
-    const binding = (process as unknown as { binding(name: string): { SendWrap?: unknown } }).binding("udp_wrap");
-    return typeof binding.SendWrap === "function" ? (binding.SendWrap as SendRequestConstructor) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** The handle inside a bound `dgram` socket, if it is the kind this module can drive. */
-function handleOf(socket: DatagramSocket): UdpHandle | undefined {
-  const stateSymbol = Object.getOwnPropertySymbols(socket).find((symbol) => symbol.description === "state symbol");
-  if (stateSymbol === undefined) return undefined;
-  const state = (socket as unknown as Record<symbol, { handle?: Partial<UdpHandle> | null } | undefined>)[stateSymbol];
-  const handle = state?.handle;
-  // dgram's own receiver is what is replaced: anything else means this Node works otherwise.
-  if (typeof handle?.send !== "function" || typeof handle.onmessage !== "function") return undefined;
-  if (handle.onmessage.name !== "onMessage") return undefined;
-  return handle as UdpHandle;
-}
 
 /**
  * Receives a bound socket's datagrams and sends its replies. Errors while receiving still come
@@ -136,7 +90,7 @@ export class DatagramIO<Context> {
     this.#socket = socket;
     this.#outcome = outcome;
     const wanted = options.path ?? fastestDatagramPath;
-    const handle = SendWrap === undefined || wanted === "events" ? undefined : handleOf(socket);
+    const handle = SendWrap === undefined || wanted === "events" ? undefined : udpHandleOf(socket);
     this.#handle = handle;
     if (handle === undefined) {
       this.path = "events";

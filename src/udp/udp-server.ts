@@ -16,6 +16,7 @@ import { formatAddress, unmapIPv4 } from "../net/address.js";
 import type { AddressFilter } from "../net/address-filter.js";
 import { PendingListen } from "../net/pending-listen.js";
 import type { ServerState } from "../net/server-state.js";
+import { logFailedProbes } from "../node-internals/probes.js";
 import { type Logger, silentLogger } from "../observability/logger.js";
 import { RateLimitedLog } from "../observability/rate-limited-log.js";
 import type { Tracer } from "../observability/trace.js";
@@ -126,6 +127,7 @@ export class UdpServer extends EventEmitter<UdpServerEvents> {
     this.#socket.on("error", (error) => this.#logger.error({ err: error }, "udp socket error"));
     // Which of DatagramIO's paths serves this socket: "syscalls" unless the native module was not built.
     this.#logger.debug({ path: this.#io.path }, "udp datagram path");
+    logFailedProbes(this.#logger);
     this.#guard.addOwnPort(this.address().port);
     this.state = "listening";
     return this.address();
