@@ -139,7 +139,9 @@ export async function startServer(
       if (known.has("--udp-byte-rate")) args.push("--udp-byte-rate", "0");
       if (options.manyConnections) {
         args.push("--max-connections", "1000000", "--idle-timeout", "0");
-        if (known.has("--max-connections-per-ip")) args.push("--max-connections-per-ip", "1000000");
+        // The flag's current name, or the one it had before (a build from before the rename).
+        if (known.has("--max-connections-per-address")) args.push("--max-connections-per-address", "1000000");
+        else if (known.has("--max-connections-per-ip")) args.push("--max-connections-per-ip", "1000000");
       }
       if (options.workers !== undefined && options.workers > 1) args.push("--workers", String(options.workers));
       ready = [/listening on tcp \S*:(\d+)/, /listening on udp \S*:(\d+)/];

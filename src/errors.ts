@@ -84,3 +84,20 @@ export function listenError(
           : "error.listen";
   return new MayusError("listen-failed", t(key, parameters), { cause: error });
 }
+
+/**
+ * `value` of a library option, checked against its range: out of it is a RangeError that names
+ * the option and the range (a value is never clamped, so a mistake does not run as another).
+ *
+ * @example
+ * ```ts
+ * import { optionInRange } from "./errors.js";
+ * optionInRange("maxGrowth", 2, 1, 3); // 2
+ * ```
+ */
+export function optionInRange(option: string, value: number, min: number, max: number, whole = false): number {
+  const fits = (whole ? Number.isSafeInteger(value) : Number.isFinite(value)) && value >= min && value <= max;
+  if (fits) return value;
+  const key = whole ? "error.invalidNumber" : "error.invalidDecimal";
+  throw new RangeError(t(key, { option, min, max, value: String(value) }));
+}

@@ -70,3 +70,4 @@ export {
   type UdpServerOptions,
   type UdpServerStatistics,
 } from "./udp/udp-server.js";
+export { UDP_DEFAULTS } from "./udp/udp-server-options.js";

@@ -37,6 +37,7 @@ test('"mayus" exports the servers, the clients, the transform, their defaults an
     "TcpServer",
     "TransformOptionsError",
     "UDP_CLIENT_DEFAULTS",
+    "UDP_DEFAULTS",
     "UdpClient",
     "UdpServer",
     "UppercaseStream",

@@ -86,7 +86,7 @@ describe("--proxy-protocol", () => {
     assert.equal(server.statistics().refused["proxy-header"], 0);
   });
 
-  test("connections still waiting for their header are limited per peer address (--max-awaiting-header-per-ip)", async () => {
+  test("connections still waiting for their header are limited per peer address (--max-awaiting-header-per-address)", async () => {
     await withServer({ maxAwaitingHeaderPerAddress: 3 }, async (server, port) => {
       const silent: import("node:net").Socket[] = [];
       for (let index = 0; index < 3; index++) {

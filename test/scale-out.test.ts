@@ -478,7 +478,7 @@ describe("mayus serve --workers 2 with NODE_CLUSTER_SCHED_POLICY=none (docs/scal
   test("the workers accept themselves: 200 clients answered by workers only, SIGTERM exits 0", async () => {
     // The kernel may give one worker most of the 200: its half of the default per-address
     // limit (128) would refuse some, the documented price of this mode; so lift it.
-    const args = ["--workers", "2", "--tcp", "--max-connections-per-ip", "10000", "--log-format", "json"];
+    const args = ["--workers", "2", "--tcp", "--max-connections-per-address", "10000", "--log-format", "json"];
     const server = await startMayusServer([...args, "--log-level", "debug"], {
       NODE_CLUSTER_SCHED_POLICY: "none",
     });

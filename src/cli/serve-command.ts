@@ -2,10 +2,9 @@
 
 import cluster from "node:cluster";
 import { availableParallelism } from "node:os";
-import { type Command, InvalidArgumentError } from "commander";
+import { type Command, InvalidArgumentError, Option } from "commander";
 import { EXIT_CODES, MayusError, usageError } from "../errors.js";
 import { t } from "../i18n/index.js";
-import { DEFAULT_PORT } from "../net/address.js";
 import { AddressFilter, AddressRuleError, expandRuleArguments } from "../net/address-filter.js";
 import { HEXDUMP_DEFAULTS, hexdumpLines, withHexdump } from "../observability/hexdump.js";
 import { createLogger, LOG_FORMATS, LOG_LEVELS, type LogFormat, type Logger } from "../observability/logger.js";
@@ -17,9 +16,9 @@ import { ServeLifecycle } from "../serve/lifecycle.js";
 import { runSingleProcess } from "../serve/single-process.js";
 import { SERVE_DEFAULTS, type ServeOptions } from "../serve/start-servers.js";
 import { TCP_DEFAULTS } from "../tcp/tcp-server-options.js";
-import { TRANSFORM_MODES, type TransformMode, type TransformOptions } from "../transform/index.js";
+import { MAX_UNICODE_GROWTH, TRANSFORM_MODES, type TransformMode, type TransformOptions } from "../transform/index.js";
 import { parseDelay } from "../udp/network-simulator.js";
-import { RATE_LIMIT_DEFAULTS } from "../udp/source-rate-limiter.js";
+import { UDP_DEFAULTS } from "../udp/udp-server-options.js";
 import { useColour } from "./colour.js";
 import { checkedTransform, languageOption, newCommand, option, PORT, withExamples } from "./command-kit.js";
 import { integerIn, numberIn, oneOf } from "./option-parsers.js";
@@ -29,7 +28,7 @@ export function serveCommand(): Command {
   const command = newCommand("serve", "serve.description")
     .addOption(option("--tcp", "option.tcp", "MAYUS_TCP"))
     .addOption(option("--udp", "option.udp", "MAYUS_UDP"))
-    .addOption(option("-p, --port <port>", "option.port", "MAYUS_PORT").argParser(PORT).default(DEFAULT_PORT))
+    .addOption(option("-p, --port <port>", "option.port", "MAYUS_PORT").argParser(PORT).default(TCP_DEFAULTS.port))
     .addOption(option("--host <address>", "option.host", "MAYUS_HOST"))
     .addOption(
       option("--mode <mode>", "option.mode", "MAYUS_MODE")
@@ -43,9 +42,16 @@ export function serveCommand(): Command {
         .default(TCP_DEFAULTS.maxConnections),
     )
     .addOption(
-      option("--max-connections-per-ip <count>", "option.maxConnectionsPerIp", "MAYUS_MAX_CONNECTIONS_PER_IP")
-        .argParser(integerIn("--max-connections-per-ip", 1, 1_000_000))
+      option("--max-connections-per-address <count>", "option.maxConnectionsPerIp", "MAYUS_MAX_CONNECTIONS_PER_ADDRESS")
+        .argParser(integerIn("--max-connections-per-address", 1, 1_000_000))
         .default(TCP_DEFAULTS.maxConnectionsPerAddress),
+    )
+    .addOption(
+      formerName(
+        "--max-connections-per-ip <count>",
+        "MAYUS_MAX_CONNECTIONS_PER_IP",
+        integerIn("--max-connections-per-ip", 1, 1_000_000),
+      ),
     )
     .addOption(
       option("--stall-timeout <ms>", "option.stallTimeout", "MAYUS_STALL_TIMEOUT")
@@ -53,14 +59,32 @@ export function serveCommand(): Command {
         .default(TCP_DEFAULTS.stallTimeoutMs),
     )
     .addOption(
-      option("--max-buffered-bytes <bytes>", "option.maxBufferedBytes", "MAYUS_MAX_BUFFERED_BYTES")
-        .argParser(integerIn("--max-buffered-bytes", 1024, 1024 ** 3))
+      option(
+        "--max-buffered-bytes-per-connection <bytes>",
+        "option.maxBufferedBytes",
+        "MAYUS_MAX_BUFFERED_BYTES_PER_CONNECTION",
+      )
+        .argParser(integerIn("--max-buffered-bytes-per-connection", 1024, 1024 ** 3))
         .default(TCP_DEFAULTS.maxBufferedBytesPerConnection),
     )
     .addOption(
-      option("--max-total-buffered-bytes <bytes>", "option.maxTotalBufferedBytes", "MAYUS_MAX_TOTAL_BUFFERED_BYTES")
-        .argParser(integerIn("--max-total-buffered-bytes", 1024, 64 * 1024 ** 3))
+      formerName(
+        "--max-buffered-bytes <bytes>",
+        "MAYUS_MAX_BUFFERED_BYTES",
+        integerIn("--max-buffered-bytes", 1024, 1024 ** 3),
+      ),
+    )
+    .addOption(
+      option("--max-buffered-bytes-total <bytes>", "option.maxTotalBufferedBytes", "MAYUS_MAX_BUFFERED_BYTES_TOTAL")
+        .argParser(integerIn("--max-buffered-bytes-total", 1024, 64 * 1024 ** 3))
         .default(TCP_DEFAULTS.maxBufferedBytesTotal),
+    )
+    .addOption(
+      formerName(
+        "--max-total-buffered-bytes <bytes>",
+        "MAYUS_MAX_TOTAL_BUFFERED_BYTES",
+        integerIn("--max-total-buffered-bytes", 1024, 64 * 1024 ** 3),
+      ),
     )
     .addOption(
       option("--idle-timeout <ms>", "option.idleTimeout", "MAYUS_IDLE_TIMEOUT")
@@ -87,23 +111,23 @@ export function serveCommand(): Command {
     .addOption(option("--seed <number>", "option.seed", "MAYUS_SEED").argParser(integerIn("--seed", 0, 2 ** 32 - 1)))
     .addOption(
       option("--udp-max-growth <factor>", "option.udpMaxGrowth", "MAYUS_UDP_MAX_GROWTH")
-        .argParser(numberIn("--udp-max-growth", 1, 3))
-        .default(1),
+        .argParser(numberIn("--udp-max-growth", 1, MAX_UNICODE_GROWTH))
+        .default(UDP_DEFAULTS.maxGrowth),
     )
     .addOption(
       option("--udp-rate <datagrams>", "option.udpRate", "MAYUS_UDP_RATE")
         .argParser(integerIn("--udp-rate", 0, 10_000_000))
-        .default(RATE_LIMIT_DEFAULTS.datagramsPerSecond),
+        .default(UDP_DEFAULTS.rateLimit.datagramsPerSecond),
     )
     .addOption(
       option("--udp-byte-rate <bytes>", "option.udpByteRate", "MAYUS_UDP_BYTE_RATE")
         .argParser(integerIn("--udp-byte-rate", 0, 10_000_000_000))
-        .default(RATE_LIMIT_DEFAULTS.bytesPerSecond),
+        .default(UDP_DEFAULTS.rateLimit.bytesPerSecond),
     )
     .addOption(
       option("--udp-rate-sources <count>", "option.udpRateSources", "MAYUS_UDP_RATE_SOURCES")
         .argParser(integerIn("--udp-rate-sources", 1, 10_000_000))
-        .default(RATE_LIMIT_DEFAULTS.maxSources),
+        .default(UDP_DEFAULTS.rateLimit.maxSources),
     )
     .addOption(option("--allow <cidr>", "option.allow", "MAYUS_ALLOW").argParser(addressRules("--allow")))
     .addOption(option("--deny <cidr>", "option.deny", "MAYUS_DENY").argParser(addressRules("--deny")))
@@ -129,20 +153,27 @@ export function serveCommand(): Command {
     )
     .addOption(
       option(
-        "--max-awaiting-header-per-ip <count>",
+        "--max-awaiting-header-per-address <count>",
         "option.maxAwaitingHeaderPerIp",
-        "MAYUS_MAX_AWAITING_HEADER_PER_IP",
+        "MAYUS_MAX_AWAITING_HEADER_PER_ADDRESS",
       )
-        .argParser(integerIn("--max-awaiting-header-per-ip", 1, 1_000_000))
+        .argParser(integerIn("--max-awaiting-header-per-address", 1, 1_000_000))
         .default(TCP_DEFAULTS.maxAwaitingHeaderPerAddress),
+    )
+    .addOption(
+      formerName(
+        "--max-awaiting-header-per-ip <count>",
+        "MAYUS_MAX_AWAITING_HEADER_PER_IP",
+        integerIn("--max-awaiting-header-per-ip", 1, 1_000_000),
+      ),
     )
     .addOption(option("--log-level <level>", "option.logLevel", "MAYUS_LOG_LEVEL").choices(LOG_LEVELS).default("info"))
     .addOption(
       option("--log-format <format>", "option.logFormat", "MAYUS_LOG_FORMAT").choices(LOG_FORMATS).default("text"),
     )
     .addOption(languageOption())
-    .action(async (flags) => {
-      const options = serveOptionsFrom(flags);
+    .action(async (flags, command: Command) => {
+      const options = serveOptionsFrom(withFormerNames(flags, command));
       const hexdumpBytes: number | undefined = flags.hexdump ? flags.hexdumpBytes : undefined;
       const logger = createLogger({ ...options.log, colour: useColour(process.stderr) });
       const lifecycle = new ServeLifecycle(logger, options.log.format);
@@ -231,14 +262,14 @@ function serveOptionsFrom(flags: Record<string, any>): ServeOptions {
     transform: transformFrom(flags.mode, flags.locale),
     tcpOptions: {
       maxConnections: flags.maxConnections,
-      maxConnectionsPerAddress: flags.maxConnectionsPerIp,
+      maxConnectionsPerAddress: flags.maxConnectionsPerAddress,
       idleTimeoutMs: flags.idleTimeout,
       stallTimeoutMs: flags.stallTimeout,
-      maxBufferedBytesPerConnection: flags.maxBufferedBytes,
-      maxBufferedBytesTotal: flags.maxTotalBufferedBytes,
+      maxBufferedBytesPerConnection: flags.maxBufferedBytesPerConnection,
+      maxBufferedBytesTotal: flags.maxBufferedBytesTotal,
       proxyProtocol: Boolean(flags.proxyProtocol),
       proxyHeaderTimeoutMs: flags.proxyHeaderTimeout,
-      maxAwaitingHeaderPerAddress: flags.maxAwaitingHeaderPerIp,
+      maxAwaitingHeaderPerAddress: flags.maxAwaitingHeaderPerAddress,
       drainQuietMs: flags.drainQuiet,
       addressFilter,
     },
@@ -251,6 +282,33 @@ function serveOptionsFrom(flags: Record<string, any>): ServeOptions {
     log: { level: flags.logLevel, format: flags.logFormat },
     trace: Boolean(flags.trace),
   };
+}
+
+/**
+ * Flags renamed to the library's option names, each with the name it had before: still read,
+ * hidden from help, so scripts keep working. Former attribute to current attribute.
+ */
+const FORMER_NAMES = {
+  maxConnectionsPerIp: "maxConnectionsPerAddress",
+  maxBufferedBytes: "maxBufferedBytesPerConnection",
+  maxTotalBufferedBytes: "maxBufferedBytesTotal",
+  maxAwaitingHeaderPerIp: "maxAwaitingHeaderPerAddress",
+} as const;
+
+/** A renamed flag's former name (and variable): parsed as before, not shown in help. */
+function formerName(flags: string, environment: string, parse: (value: string) => number): Option {
+  return new Option(flags).env(environment).argParser(parse).hideHelp();
+}
+
+/** Each former name given (flag or variable) stands for its current one, unless that was given too. */
+// biome-ignore lint/suspicious/noExplicitAny: commander's parsed flags are untyped
+function withFormerNames(flags: Record<string, any>, command: Command): Record<string, any> {
+  const resolved = { ...flags };
+  for (const [former, current] of Object.entries(FORMER_NAMES)) {
+    if (flags[former] !== undefined && command.getOptionValueSource(current) === "default")
+      resolved[current] = flags[former];
+  }
+  return resolved;
 }
 
 /** `--mode` and `--locale`: language rules are for the uppercase only, not for ascii or echo. */

@@ -3,6 +3,7 @@
  * its statistics and the reasons it refuses a connection.
  */
 
+import { DEFAULT_PORT } from "../net/address.js";
 import type { AddressFilter } from "../net/address-filter.js";
 import type { Logger } from "../observability/logger.js";
 import type { Tracer } from "../observability/trace.js";
@@ -11,7 +12,7 @@ import type { TransformOptions } from "../transform/index.js";
 export interface TcpServerOptions {
   /** Address to listen on; default all interfaces, IPv6 and IPv4 (`::` dual-stack). */
   host?: string;
-  /** Default 12000; 0 lets the kernel choose (see `address()` after `listen()`). */
+  /** Default `DEFAULT_PORT`; 0 lets the kernel choose (see `address()` after `listen()`). */
   port?: number;
   transform?: TransformOptions;
   /** Most connections open at once (kept below the descriptor limit); the surplus is closed at accept. */
@@ -59,7 +60,9 @@ export interface TcpServerOptions {
   trace?: Tracer;
 }
 
+/** The TcpServer's defaults, for the library and `mayus serve` alike. */
 export const TCP_DEFAULTS = {
+  port: DEFAULT_PORT,
   maxConnections: 10_000,
   maxConnectionsPerAddress: 256,
   idleTimeoutMs: 300_000,

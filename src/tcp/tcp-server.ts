@@ -99,7 +99,7 @@ export class TcpServer extends EventEmitter<TcpServerEvents> {
     super();
     this.options = {
       host: options.host,
-      port: options.port ?? 12000,
+      port: options.port ?? TCP_DEFAULTS.port,
       transform: resolveTransformOptions(options.transform),
       maxConnections: connectionLimitWithinDescriptors(options.maxConnections ?? TCP_DEFAULTS.maxConnections),
       maxConnectionsPerAddress: options.maxConnectionsPerAddress ?? TCP_DEFAULTS.maxConnectionsPerAddress,

@@ -131,9 +131,22 @@ test("fingerprints: equal bytes alike; length, first, last and spread bytes tell
   assert.notEqual(fingerprintOf(big), fingerprintOf(big.subarray(1)));
 });
 
-test("echoes over 255 count as 255 (a byte per slot), not as a counter that wraps and never mutes", () => {
+test("echoes and tableSize out of range throw, naming the option and its range; 255 echoes (a byte per slot) work", () => {
+  assert.throws(() => new LoopBreaker({ echoes: 256 }), {
+    name: "RangeError",
+    message: "echoes must be a whole number from 0 to 255, not 256",
+  });
+  assert.throws(() => new LoopBreaker({ echoes: -1 }), /echoes must be a whole number from 0 to 255, not -1/);
+  assert.throws(() => new LoopBreaker({ echoes: 2.5 }), /echoes must be a whole number/);
+  assert.throws(() => new LoopBreaker({ tableSize: 0 }), /tableSize must be a whole number from 1 to 1048576, not 0/);
+  assert.throws(
+    () => new LoopBreaker({ tableSize: 2 ** 20 + 1 }),
+    /tableSize must be a whole number from 1 to 1048576/,
+  );
+  assert.ok(new LoopBreaker({ tableSize: 1 }).isActive);
+  assert.ok(new LoopBreaker({ tableSize: 2 ** 20 }).isActive);
   const time = clock();
-  const loops = new LoopBreaker({ now: time.now, echoes: 1000 });
+  const loops = new LoopBreaker({ now: time.now, echoes: 255 });
   serve(loops, Buffer.from("X"));
   for (let echo = 1; echo < 255; echo++) assert.equal(serve(loops, Buffer.from("X")), "answer", `echo ${echo}`);
   assert.equal(serve(loops, Buffer.from("X")), "loop-detected");

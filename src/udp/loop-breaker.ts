@@ -6,6 +6,8 @@
  * after the one before, is such a loop: it gets no reply for a cooldown, which ends the loop.
  */
 
+import { optionInRange } from "../errors.js";
+
 export interface LoopBreakerOptions {
   /** Echoes in a row that mark a loop (at most 255); 0 turns the loop breaker off. */
   echoes?: number;
@@ -13,7 +15,7 @@ export interface LoopBreakerOptions {
   echoWindowMs?: number;
   /** How long a looping source gets no reply. */
   cooldownMs?: number;
-  /** Source address and port pairs remembered at once (rounded up to a power of two). */
+  /** Source address and port pairs remembered at once (1 to 2^20, rounded up to a power of two, at least 2). */
   tableSize?: number;
   /** Milliseconds now; a test may pass its own clock. */
   now?: () => number;
@@ -32,8 +34,8 @@ export const LOOP_BREAKER_DEFAULTS = {
  */
 export const RECENT_REPLIES = 8; // a power of two: the ring wraps with a mask
 
-/** The most `echoes` that can be asked for. */
-const MAX_ECHOES = 255;
+/** The most `echoes` that can be asked for (counted per slot in a byte). */
+export const MAX_ECHOES = 255;
 
 /** Calls of the new-source path before the first datagram (see `#prime`). */
 const PRIMING_CALLS = 64;
@@ -41,6 +43,7 @@ const EMPTY = new Uint8Array(0);
 
 /** The table's largest size, 2^20 slots (some 64 MiB): far above any use. */
 const MAX_TABLE_BITS = 20;
+export const MAX_LOOP_TABLE_SIZE = 2 ** MAX_TABLE_BITS;
 
 /** What `check` says of a datagram. */
 export type LoopVerdict = "answer" | "muted" | "loop-detected";
@@ -81,14 +84,20 @@ export class LoopBreaker {
   #lastAddress = "";
   #lastAddressHash = 0;
 
+  /** @throws RangeError when `echoes` is not a whole number from 0 to 255, or `tableSize` from 1 to 2^20. */
   constructor(options: LoopBreakerOptions = {}) {
-    // Counted per slot in a byte.
-    this.#echoes = Math.min(MAX_ECHOES, options.echoes ?? LOOP_BREAKER_DEFAULTS.echoes);
+    this.#echoes = optionInRange("echoes", options.echoes ?? LOOP_BREAKER_DEFAULTS.echoes, 0, MAX_ECHOES, true);
     this.#echoWindowMs = options.echoWindowMs ?? LOOP_BREAKER_DEFAULTS.echoWindowMs;
     this.#cooldownMs = options.cooldownMs ?? LOOP_BREAKER_DEFAULTS.cooldownMs;
     this.#now = options.now ?? (() => performance.now());
-    const requested = options.tableSize ?? LOOP_BREAKER_DEFAULTS.tableSize;
-    const bits = Math.min(MAX_TABLE_BITS, Math.max(1, Math.ceil(Math.log2(Math.max(2, requested)))));
+    const requested = optionInRange(
+      "tableSize",
+      options.tableSize ?? LOOP_BREAKER_DEFAULTS.tableSize,
+      1,
+      MAX_LOOP_TABLE_SIZE,
+      true,
+    );
+    const bits = Math.ceil(Math.log2(Math.max(2, requested)));
     const size = 2 ** bits;
     this.#shift = 32 - bits;
     this.#addresses = new Array<string>(size).fill("");

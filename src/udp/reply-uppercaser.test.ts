@@ -31,3 +31,15 @@ test("ascii mode: only a-z change, other bytes pass through", () => {
   assert.equal(reply(replies, "ñandú abc"), "ñANDú ABC");
   assert.equal(replies.growthLimited, 0);
 });
+
+test("maxGrowth outside 1 to 3 throws a RangeError naming it and its range, never clamped", () => {
+  for (const maxGrowth of [0.99, 3.01, 0, -1, Number.NaN, Number.POSITIVE_INFINITY]) {
+    assert.throws(() => new ReplyUppercaser({ mode: "unicode" }, maxGrowth), {
+      name: "RangeError",
+      message: `maxGrowth must be a number from 1 to 3, not ${maxGrowth}`,
+    });
+  }
+  // The boundaries themselves are allowed.
+  assert.equal(reply(new ReplyUppercaser({ mode: "unicode" }, 1), "ŉ"), "ŉ");
+  assert.equal(reply(new ReplyUppercaser({ mode: "unicode" }, 3), "ŉ"), "ʼN");
+});

@@ -5,6 +5,7 @@
  */
 
 import { isAscii } from "node:buffer";
+import { optionInRange } from "../errors.js";
 import {
   createUppercaser,
   MAX_UNICODE_GROWTH,
@@ -33,12 +34,13 @@ export class ReplyUppercaser {
   /** 1 to 3: a reply may be at most this many times its request. */
   readonly #maxGrowth: number;
 
+  /** @throws RangeError when `maxGrowth` is not from 1 to 3 (MAX_UNICODE_GROWTH). */
   constructor(options: TransformOptions | undefined, maxGrowth: number) {
     const transform = resolveTransformOptions(options);
     // Each datagram is uppercased whole, so one uppercaser serves them all.
     this.#uppercaser = createUppercaser(transform);
     this.#mayGrow = transform.mode === "unicode";
-    this.#maxGrowth = Math.min(3, Math.max(1, maxGrowth));
+    this.#maxGrowth = optionInRange("maxGrowth", maxGrowth, 1, MAX_UNICODE_GROWTH);
   }
 
   /** The reply to `message`, which it may overwrite (the reply may be `message` itself). */

@@ -1,23 +1,25 @@
 /** The UDP server's options (with the defences' own), its drop reasons and its statistics. */
 
+import { DEFAULT_PORT } from "../net/address.js";
 import type { AddressFilter } from "../net/address-filter.js";
 import type { Logger } from "../observability/logger.js";
 import type { Tracer } from "../observability/trace.js";
 import type { TransformOptions } from "../transform/index.js";
-import type { LoopBreakerOptions } from "./loop-breaker.js";
+import { LOOP_BREAKER_DEFAULTS, type LoopBreakerOptions } from "./loop-breaker.js";
 import type { NetworkSimulatorOptions } from "./network-simulator.js";
 import type { ReflectionRefusal } from "./reflection-guard.js";
-import type { SourceRateLimiterOptions } from "./source-rate-limiter.js";
+import { RATE_LIMIT_DEFAULTS, type SourceRateLimiterOptions } from "./source-rate-limiter.js";
 
 export interface UdpServerOptions {
   /** Address to bind; default all interfaces, IPv6 and IPv4 (`::` dual-stack, else `0.0.0.0`). */
   host?: string;
-  /** Default 12000; 0 lets the kernel choose. */
+  /** Default `DEFAULT_PORT`; 0 lets the kernel choose. */
   port?: number;
   transform?: TransformOptions;
   /**
    * Reply bytes per request byte, at most (1 to 3; default 1, like an RFC 862 echo). Where
    * the full uppercase would go over, characters that grow stay as they are in that reply.
+   * Out of range throws a RangeError.
    */
   maxGrowth?: number;
   rateLimit?: SourceRateLimiterOptions;
@@ -32,6 +34,14 @@ export interface UdpServerOptions {
   logger?: Logger;
   trace?: Tracer;
 }
+
+/** The UdpServer's defaults, for the library and `mayus serve` alike. */
+export const UDP_DEFAULTS = {
+  port: DEFAULT_PORT,
+  maxGrowth: 1,
+  rateLimit: RATE_LIMIT_DEFAULTS,
+  loopBreaker: LOOP_BREAKER_DEFAULTS,
+} as const;
 
 export type UdpDropReason =
   | "address-filtered"

@@ -26,7 +26,12 @@ import { NetworkSimulator } from "./network-simulator.js";
 import { ReflectionGuard } from "./reflection-guard.js";
 import { ReplyUppercaser } from "./reply-uppercaser.js";
 import { SourceRateLimiter } from "./source-rate-limiter.js";
-import type { UdpDropReason, UdpServerOptions, UdpServerStatistics } from "./udp-server-options.js";
+import {
+  UDP_DEFAULTS,
+  type UdpDropReason,
+  type UdpServerOptions,
+  type UdpServerStatistics,
+} from "./udp-server-options.js";
 
 export type { UdpDropReason, UdpServerOptions, UdpServerStatistics } from "./udp-server-options.js";
 
@@ -87,8 +92,8 @@ export class UdpServer extends EventEmitter<UdpServerEvents> {
   constructor(options: UdpServerOptions = {}) {
     super();
     this.#host = options.host;
-    this.#port = options.port ?? 12000;
-    this.#replies = new ReplyUppercaser(options.transform, options.maxGrowth ?? 1);
+    this.#port = options.port ?? UDP_DEFAULTS.port;
+    this.#replies = new ReplyUppercaser(options.transform, options.maxGrowth ?? UDP_DEFAULTS.maxGrowth);
     this.#logger = options.logger ?? silentLogger();
     this.#dropLog = new RateLimitedLog(this.#logger);
     this.#trace = options.trace;

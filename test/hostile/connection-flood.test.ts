@@ -208,7 +208,7 @@ describe("connection floods and the connection limits", () => {
   });
 
   test(
-    "--max-connections-per-ip from several 127.x.y.z: N per address served, N+1 refused, another address still served",
+    "--max-connections-per-address from several 127.x.y.z: N per address served, N+1 refused, another address still served",
     BOUNDED,
     async () => {
       const perAddress = 4;
@@ -285,7 +285,7 @@ describe("connection floods and the connection limits", () => {
       // --max-connections far above the descriptor limit: mayus lowers it to fit (256 - 64 reserved).
       const script = 'ulimit -n 256 && exec "$0" "$@"';
       const args = ["serve", "--tcp", "--port", "0", "--host", "127.0.0.1", "--log-format", "json"];
-      const limits = ["--max-connections", "100000", "--max-connections-per-ip", "100000"];
+      const limits = ["--max-connections", "100000", "--max-connections-per-address", "100000"];
       const server = start("sh", ["-c", script, process.execPath, MAYUS, ...args, ...limits]);
       const held: Outcome[] = [];
       try {
