@@ -4,10 +4,13 @@
  * are made of (budgets, guards, parsers, byte kernels) are in `mayus/internals`.
  *
  * @example
+ * ```ts
  * import { TcpServer, uppercase } from "mayus";
  * uppercase("ñandú"); // "ÑANDÚ"
  * const server = new TcpServer({ host: "127.0.0.1", port: 0 });
  * await server.listen();
+ * await server.close();
+ * ```
  *
  * @module mayus
  */

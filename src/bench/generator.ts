@@ -32,12 +32,16 @@ export interface GeneratorPlan {
  * The base of the TCP and UDP generators.
  *
  * @example
- * const generator = createGenerator(plan); // a TcpLoadGenerator or UdpLoadGenerator
- * await generator.open();
+ * ```ts
+ * import { createGenerator } from "./share.js";
+ * const generator = createGenerator({ protocol: "tcp", address: "127.0.0.1", host: "127.0.0.1", port: 12000,
+ *   connections: 2, pattern: "pingpong", sizeBytes: 64, mode: "unicode", text: "ascii", udpTimeoutMs: 1000 });
+ * await generator.open(); // a TcpLoadGenerator: its connections are open
  * generator.start();
- * generator.beginMeasurement(1000); // at most 1000 more messages
+ * generator.beginMeasurement(100); // at most 100 more messages
  * await generator.done;
  * generator.stop();
+ * ```
  */
 export abstract class LoadGenerator {
   readonly tally = new Tally();

@@ -26,10 +26,17 @@ const CONNECT_CONCURRENCY = 256;
 
 /**
  * @example
- * const generator = new TcpLoadGenerator({ protocol: "tcp", address: "127.0.0.1", host: "localhost", port: 12000,
+ * ```ts
+ * import { TcpLoadGenerator } from "./load-generator.js";
+ * const generator = new TcpLoadGenerator({ protocol: "tcp", address: "127.0.0.1", host: "127.0.0.1", port: 12000,
  *   connections: 4, pattern: "pingpong", sizeBytes: 512, mode: "unicode", text: "ascii", udpTimeoutMs: 1000 });
  * await generator.open();
  * generator.start();
+ * generator.beginMeasurement(100);
+ * await generator.done;
+ * generator.stop();
+ * generator.tally.counters().messages; // 100 or a few more: those already under way count too
+ * ```
  */
 export class TcpLoadGenerator extends LoadGenerator {
   readonly payload: Buffer;

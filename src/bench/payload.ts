@@ -24,9 +24,12 @@ export interface Message {
  * ASCII letters. Its answer is the transform in `mode`.
  *
  * @example
+ * ```ts
+ * import { buildMessage } from "./payload.js";
  * const { payload, expected } = buildMessage(8, "ascii", "unicode");
  * payload.toString(); // "the quic"
  * expected.toString(); // "THE QUIC"
+ * ```
  */
 export function buildMessage(sizeBytes: number, text: BenchText, mode: TransformMode, prefixBytes = 0): Message {
   const payload = Buffer.alloc(sizeBytes, "x");
@@ -45,7 +48,10 @@ export function buildMessage(sizeBytes: number, text: BenchText, mode: Transform
  * `count` copies of `message` end to end, for streaming writes of many messages at once.
  *
  * @example
+ * ```ts
+ * import { repeat } from "./payload.js";
  * repeat(Buffer.from("ab"), 3).toString(); // "ababab"
+ * ```
  */
 export function repeat(message: Buffer, count: number): Buffer {
   const block = Buffer.allocUnsafe(message.length * count);

@@ -9,9 +9,15 @@ import type { BenchProgress } from "./run-bench.js";
 
 /**
  * @example
- * const progress = new ProgressDisplay(process.stderr, { durationMs: 10_000, warmupMs: 0 });
+ * ```ts
+ * import { ProgressDisplay } from "./progress.js";
+ * import { BENCH_DEFAULTS } from "./options.js";
+ * import { runBench } from "./run-bench.js";
+ * const options = { ...BENCH_DEFAULTS, host: "127.0.0.1", port: 12000, udp: false, durationMs: 200 };
+ * const progress = new ProgressDisplay(process.stderr, { durationMs: options.durationMs, warmupMs: 0 });
  * await runBench(options, (update) => progress.update(update));
  * progress.finish();
+ * ```
  */
 export class ProgressDisplay {
   readonly #stream: NodeJS.WritableStream;

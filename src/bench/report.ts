@@ -11,7 +11,10 @@ import type { BenchResult } from "./options.js";
  * A number with `fractionDigits` decimals, grouped as the current language writes it.
  *
  * @example
+ * ```ts
+ * import { formatNumber } from "./report.js";
  * formatNumber(12345.678, 1); // "12,345.7" in English, "12.345,7" in Spanish
+ * ```
  */
 export function formatNumber(value: number, fractionDigits = 0): string {
   return new Intl.NumberFormat(getLanguage(), {
@@ -24,7 +27,13 @@ export function formatNumber(value: number, fractionDigits = 0): string {
  * The report as lines of text: what ran, messages, throughput, latency percentiles, errors.
  *
  * @example
+ * ```ts
+ * import { formatReport } from "./report.js";
+ * import { BENCH_DEFAULTS } from "./options.js";
+ * import { runBench } from "./run-bench.js";
+ * const options = { ...BENCH_DEFAULTS, host: "127.0.0.1", port: 12000, udp: false, durationMs: 200 };
  * process.stdout.write(formatReport(await runBench(options)));
+ * ```
  */
 export function formatReport(result: BenchResult): string {
   const { latency, errors } = result;
@@ -80,7 +89,13 @@ export function formatReport(result: BenchResult): string {
  * The result as `--json` prints it.
  *
  * @example
+ * ```ts
+ * import { formatJson } from "./report.js";
+ * import { BENCH_DEFAULTS } from "./options.js";
+ * import { runBench } from "./run-bench.js";
+ * const result = await runBench({ ...BENCH_DEFAULTS, host: "127.0.0.1", port: 12000, udp: false, durationMs: 200 });
  * JSON.parse(formatJson(result)).messagesPerSecond;
+ * ```
  */
 export function formatJson(result: BenchResult): string {
   return `${JSON.stringify(result, null, 2)}\n`;

@@ -35,8 +35,12 @@ export interface BenchProgress {
  * Throws a `MayusError` for bad options (usage) or a server that is not there.
  *
  * @example
- * const result = await runBench({ ...BENCH_DEFAULTS, host: "127.0.0.1", port: 12000, udp: false, durationMs: 1000 });
+ * ```ts
+ * import { BENCH_DEFAULTS } from "./options.js";
+ * import { runBench } from "./run-bench.js";
+ * const result = await runBench({ ...BENCH_DEFAULTS, host: "127.0.0.1", port: 12000, udp: false, durationMs: 200 });
  * console.log(result.messagesPerSecond, result.latency.p99, result.errors.total);
+ * ```
  */
 export async function runBench(
   options: BenchOptions,

@@ -21,8 +21,13 @@ export interface ShareOutcome {
  * The generator for a plan (TCP or UDP).
  *
  * @example
- * const generator = createGenerator(plan);
- * await generator.open();
+ * ```ts
+ * import { createGenerator } from "./share.js";
+ * const generator = createGenerator({ protocol: "udp", address: "127.0.0.1", host: "127.0.0.1", port: 12000,
+ *   connections: 1, pattern: "pingpong", sizeBytes: 64, mode: "unicode", text: "ascii", udpTimeoutMs: 1000 });
+ * await generator.open(); // a UdpLoadGenerator: its socket has had a first reply
+ * generator.stop();
+ * ```
  */
 export function createGenerator(plan: GeneratorPlan): LoadGenerator {
   return plan.protocol === "udp" ? new UdpLoadGenerator(plan) : new TcpLoadGenerator(plan);
@@ -33,8 +38,14 @@ export function createGenerator(plan: GeneratorPlan): LoadGenerator {
  * budget is answered), then stops it. `onMeasure` is called when measuring begins.
  *
  * @example
- * const outcome = await runShare(generator, { warmupMs: 0, durationMs: 1000 });
- * outcome.counters.messages; // answers in that second
+ * ```ts
+ * import { createGenerator, runShare } from "./share.js";
+ * const generator = createGenerator({ protocol: "tcp", address: "127.0.0.1", host: "127.0.0.1", port: 12000,
+ *   connections: 1, pattern: "pingpong", sizeBytes: 64, mode: "unicode", text: "ascii", udpTimeoutMs: 1000 });
+ * await generator.open();
+ * const outcome = await runShare(generator, { warmupMs: 0, durationMs: 200 });
+ * outcome.counters.messages; // answers in those 200 ms
+ * ```
  */
 export async function runShare(
   generator: LoadGenerator,

@@ -18,9 +18,13 @@ export interface TallyCounters {
 
 /**
  * @example
+ * ```ts
+ * import { Tally } from "./tally.js";
  * const tally = new Tally();
+ * const sentAtMs = performance.now();
  * tally.recordAnswer(sentAtMs, performance.now(), 512);
  * tally.counters().messages; // 1
+ * ```
  */
 export class Tally {
   messages = 0;
@@ -75,8 +79,11 @@ export class Tally {
  * happens late still counts its latency from the time it was due (no coordinated omission).
  *
  * @example
+ * ```ts
+ * import { Pacer } from "./tally.js";
  * const pacer = new Pacer(10, performance.now());
  * const due = pacer.take(performance.now()); // a due time, or undefined if the next is ahead
+ * ```
  */
 export class Pacer {
   #nextMs: number;

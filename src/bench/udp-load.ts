@@ -20,10 +20,16 @@ const SEQUENCE_MODULUS = 10 ** SEQUENCE_DIGITS;
 
 /**
  * @example
- * const generator = new UdpLoadGenerator({ protocol: "udp", address: "127.0.0.1", host: "localhost", port: 12000,
+ * ```ts
+ * import { UdpLoadGenerator } from "./udp-load.js";
+ * const generator = new UdpLoadGenerator({ protocol: "udp", address: "127.0.0.1", host: "127.0.0.1", port: 12000,
  *   connections: 1, pattern: "pingpong", sizeBytes: 64, mode: "unicode", text: "ascii", udpTimeoutMs: 1000 });
  * await generator.open(); // throws if no reply comes
  * generator.start();
+ * generator.beginMeasurement(10);
+ * await generator.done;
+ * generator.stop();
+ * ```
  */
 export class UdpLoadGenerator extends LoadGenerator {
   readonly expected: Buffer;

@@ -20,7 +20,12 @@ import { addFamilyOptions, addTargetArguments, familyFrom, resolveFamily, target
  * exit code: 0, or 1 when any answer was wrong or a connection failed during the run.
  *
  * @example
- * process.exitCode = await runBenchCommand({ ...BENCH_DEFAULTS, host: "localhost", port: 12000, udp: false }, false);
+ * ```ts
+ * import { runBenchCommand } from "./bench-command.js";
+ * import { BENCH_DEFAULTS } from "../bench/options.js";
+ * const options = { ...BENCH_DEFAULTS, host: "127.0.0.1", port: 12000, udp: false, durationMs: 200 };
+ * process.exitCode = await runBenchCommand(options, false);
+ * ```
  */
 export async function runBenchCommand(options: BenchOptions, json: boolean): Promise<number> {
   const progress = new ProgressDisplay(process.stderr, options);

@@ -6,7 +6,10 @@
  * Node, chalk and commander read it); otherwise colour only on a terminal.
  *
  * @example
+ * ```ts
+ * import { useColour } from "./colour.js";
  * useColour(process.stderr); // true on a terminal, unless NO_COLOR is set
+ * ```
  */
 export function useColour(stream: { isTTY?: boolean }, environment: NodeJS.ProcessEnv = process.env): boolean {
   if (environment.NO_COLOR) return false;

@@ -82,8 +82,12 @@ function describeCommand(command: Command): CommandModel {
 
 /**
  * @example
+ * ```ts
+ * import { describeProgram } from "./command-model.js";
+ * import { buildProgram } from "./program.js";
  * const { commands } = describeProgram(buildProgram());
  * commands.map((command) => command.name); // ["serve", "client", "ping", "bench", "completion"]
+ * ```
  */
 export function describeProgram(program: Command): ProgramModel {
   const commandNames = program

@@ -34,7 +34,10 @@ const PHRASES: ReadonlyArray<[RegExp, MessageKey, readonly string[]]> = [
 
 /**
  * @example
+ * ```ts
+ * import { translateCommanderMessage } from "./commander-messages.js";
  * translateCommanderMessage("unknown option '--x'"); // "opción desconocida '--x'" in Spanish
+ * ```
  */
 export function translateCommanderMessage(message: string): string {
   let translated = message;

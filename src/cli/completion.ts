@@ -152,7 +152,12 @@ function fishScript(model: ProgramModel): string {
 
 /**
  * @example
+ * ```ts
+ * import { completionScript } from "./completion.js";
+ * import { describeProgram } from "./command-model.js";
+ * import { buildProgram } from "./program.js";
  * process.stdout.write(completionScript("bash", describeProgram(buildProgram())));
+ * ```
  */
 export function completionScript(shell: Shell, model: ProgramModel): string {
   if (shell === "bash") return bashScript(model);

@@ -27,8 +27,14 @@ function printAndExit(message: string): void {
  * The clock starts now; without a limit, steps take what they take.
  *
  * @example
- * const budget = connectBudget(2000);
- * await budget.within(client.connect(), "127.0.0.1:12000");
+ * ```ts
+ * import { connectBudget } from "./connect-timeout.js";
+ * import { TcpClient } from "../client/tcp-client.js";
+ * const client = new TcpClient({ host: "127.0.0.1", port: 12000 });
+ * const budget = connectBudget(2000); // past 2 s: a timeout line, and exit 5
+ * await budget.within(client.open(), "127.0.0.1:12000");
+ * await client.end();
+ * ```
  */
 export function connectBudget(
   timeoutMs: number | undefined,

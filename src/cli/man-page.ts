@@ -47,7 +47,13 @@ function commandSection(command: CommandModel): string[] {
 
 /**
  * @example
- * writeFileSync("man/mayus.1", manPage(describeProgram(buildProgram()), "0.1.0"));
+ * ```ts
+ * import { writeFileSync } from "node:fs";
+ * import { manPage } from "./man-page.js";
+ * import { describeProgram } from "./command-model.js";
+ * import { buildProgram } from "./program.js";
+ * writeFileSync("mayus.1", manPage(describeProgram(buildProgram()), "0.1.0"));
+ * ```
  */
 export function manPage(model: ProgramModel, version: string): string {
   const { program, commands } = model;

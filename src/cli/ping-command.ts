@@ -27,7 +27,10 @@ export interface PingOptions {
  * none did, after the statistics; `connection-refused` when nothing listens on the port).
  *
  * @example
- * process.exitCode = await runPing({ host: "localhost", port: 12000, count: 3, intervalMs: 1000, timeoutMs: 1000 });
+ * ```ts
+ * import { runPing } from "./ping-command.js";
+ * process.exitCode = await runPing({ host: "127.0.0.1", port: 12000, count: 3, intervalMs: 100, timeoutMs: 1000 });
+ * ```
  */
 export async function runPing(options: PingOptions): Promise<number> {
   const pinger = new Pinger(options);

@@ -48,7 +48,10 @@ export function familyFrom(flags: { ipv4?: boolean; ipv6?: boolean }): AddressFa
  * and as the default number otherwise.
  *
  * @example
+ * ```ts
+ * import { targetFrom } from "./target.js";
  * targetFrom("client", "[::1]:12000", 12000); // { host: "::1", port: 12000 }
+ * ```
  */
 export function targetFrom(command: string, hostArgument: string, portArgument: string | number): Target {
   const split = splitHostPort(hostArgument);

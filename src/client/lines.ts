@@ -7,7 +7,10 @@ const EMPTY: Buffer = Buffer.alloc(0);
  * Yields each line without its `\n`; a last line without `\n` is yielded too.
  *
  * @example
+ * ```ts
+ * import { readLines } from "./lines.js";
  * for await (const line of readLines(process.stdin)) console.log(line.length);
+ * ```
  */
 export async function* readLines(input: AsyncIterable<Buffer | string>): AsyncGenerator<Buffer> {
   let rest = EMPTY;

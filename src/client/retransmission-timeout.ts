@@ -26,9 +26,12 @@ const CLOCK_GRANULARITY_MS = 1;
  * sample ends the back-off: the RTO is computed again from SRTT and RTTVAR (§5.7).
  *
  * @example
+ * ```ts
+ * import { RetransmissionTimeout } from "./retransmission-timeout.js";
  * const rto = new RetransmissionTimeout({ initialRtoMs: 1000, minRtoMs: 10, maxRtoMs: 60_000 });
  * rto.replied(0.4, 1); // a first try answered in 0.4 ms: SRTT 0.4, RTTVAR 0.2
  * rto.rtoMs; // 10: 0.4 + max(1, 4 × 0.2) = 1.4 ms, raised to the floor
+ * ```
  */
 export class RetransmissionTimeout {
   readonly #options: RetransmissionTimeoutOptions;

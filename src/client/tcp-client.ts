@@ -50,14 +50,22 @@ export interface TcpClientEvents {
  * earlier, to learn at once that the server is not there.
  *
  * @example
- * const client = new TcpClient({ host: "localhost", port: 12000 });
+ * ```ts
+ * import { TcpClient } from "./tcp-client.js";
+ * const client = new TcpClient({ host: "127.0.0.1", port: 12000 });
  * (await client.request("hello")).toString(); // "HELLO"
  * await client.end(); // half-close, then wait for the rest of the answer
+ * ```
  *
  * @example
+ * ```ts
+ * import { TcpClient } from "./tcp-client.js";
+ * const client = new TcpClient({ host: "127.0.0.1", port: 12000 });
  * // As a stream: bytes in with write(), the answer as it comes in "reply" events.
  * client.on("reply", (bytes) => process.stdout.write(bytes));
  * await client.write(Buffer.from("hello\n"));
+ * await client.end(); // "HELLO\n" has been printed once this resolves
+ * ```
  */
 export class TcpClient extends EventEmitter<TcpClientEvents> {
   readonly address: string;

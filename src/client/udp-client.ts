@@ -91,9 +91,12 @@ interface PendingRequest {
  * earlier, to learn at once that the host cannot be found.
  *
  * @example
- * const client = new UdpClient({ host: "localhost", port: 12000 });
+ * ```ts
+ * import { UdpClient } from "./udp-client.js";
+ * const client = new UdpClient({ host: "127.0.0.1", port: 12000 });
  * (await client.request("hello")).toString(); // "HELLO"
  * client.close();
+ * ```
  */
 export class UdpClient {
   readonly #host: string;

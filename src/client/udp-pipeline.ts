@@ -24,8 +24,18 @@ interface Entry {
  * again. `deliver` gets each outcome in input order and returns whether to go on.
  *
  * @example
- * await pipeLines((line, n) => client.request(line, n), readLines(process.stdin), UDP_CLIENT_DEFAULTS,
- *   async (outcome) => ("reply" in outcome ? print(outcome.reply) : report(outcome.error)));
+ * ```ts
+ * import { pipeLines } from "./udp-pipeline.js";
+ * import { readLines } from "./lines.js";
+ * import { UDP_CLIENT_DEFAULTS, UdpClient } from "./udp-client.js";
+ * const client = new UdpClient({ host: "127.0.0.1", port: 12000 });
+ * await pipeLines((line, n) => client.request(line, n), readLines(["uno\n", "dos\n"]), UDP_CLIENT_DEFAULTS,
+ *   async (outcome) => {
+ *     console.log("reply" in outcome ? outcome.reply.toString() : outcome.error); // "UNO\n", then "DOS\n"
+ *     return true; // go on
+ *   });
+ * client.close();
+ * ```
  */
 export async function pipeLines(
   request: (payload: Buffer, line: number) => Promise<Buffer>,

@@ -35,7 +35,10 @@ export function getLanguage(): Language {
  * The message for a key in the current language, with `{name}` placeholders filled.
  *
  * @example
+ * ```ts
+ * import { t } from "./index.js";
  * t("error.hostNotFound", { host: "nowhere" }); // "host not found: nowhere: check the name"
+ * ```
  */
 export function t(key: MessageKey, parameters: Record<string, string | number> = {}): string {
   const template = catalogues[current][key];

@@ -92,10 +92,13 @@ export function expandRuleArguments(
 
 /**
  * @example
+ * ```ts
+ * import { AddressFilter } from "./address-filter.js";
  * const filter = new AddressFilter({ allow: ["127.0.0.0/8"], deny: ["127.0.0.2"] });
  * filter.allows("127.0.0.1"); // true
  * filter.allows("::ffff:127.0.0.2"); // false: denied
  * filter.allows("::1"); // false: not allowed
+ * ```
  */
 export class AddressFilter {
   readonly #allow: RuleList | undefined;

@@ -4,8 +4,11 @@ import { isIPv6 } from "node:net";
 
 /**
  * @example
+ * ```ts
+ * import { formatAddress } from "./address.js";
  * formatAddress("::1", 12000); // "[::1]:12000"
  * formatAddress("127.0.0.1", 12000); // "127.0.0.1:12000"
+ * ```
  */
 export function formatAddress(host: string, port: number): string {
   return isIPv6(host) ? `[${host}]:${port}` : `${host}:${port}`;
@@ -33,9 +36,12 @@ export interface SplitTarget {
  * for an unclosed bracket or text after `]` that is not `:PORT`.
  *
  * @example
+ * ```ts
+ * import { splitHostPort } from "./address.js";
  * splitHostPort("localhost:12000"); // { host: "localhost", port: "12000" }
  * splitHostPort("[::1]:12000"); // { host: "::1", port: "12000" }
  * splitHostPort("::1"); // { host: "::1" }
+ * ```
  */
 export function splitHostPort(text: string): SplitTarget | undefined {
   if (text.startsWith("[")) {

@@ -21,7 +21,12 @@ export interface ConnectedUdpSocket {
  * Errors after that (ECONNREFUSED) go to `onError` as `MayusError`s.
  *
  * @example
- * const { socket, address } = await connectUdp("localhost", 12000, (error) => console.error(error.message));
+ * ```ts
+ * import { connectUdp } from "./connected-udp-socket.js";
+ * const { socket, address } = await connectUdp("127.0.0.1", 12000, (error) => console.error(error.message));
+ * console.log(address); // "127.0.0.1:12000"
+ * socket.close();
+ * ```
  */
 export async function connectUdp(
   host: string,

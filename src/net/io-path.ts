@@ -65,7 +65,10 @@ function udpIoPath(): ProtocolIoPath {
  * The I/O path of each protocol asked for (both by default).
  *
  * @example
+ * ```ts
+ * import { ioPathReport } from "./io-path.js";
  * ioPathReport(["udp"]); // [{ protocol: "udp", path: "native", reason: "native syscalls: …" }]
+ * ```
  */
 export function ioPathReport(protocols: readonly IoProtocol[] = ["tcp", "udp"]): ProtocolIoPath[] {
   return protocols.map((protocol) => (protocol === "tcp" ? tcpIoPath() : udpIoPath()));

@@ -23,7 +23,12 @@ export interface LoadedNativeModule<Module> {
  * without `npm run build`) that lacks one is unavailable, not a crash on first use.
  *
  * @example
- * const { module, unavailable } = loadNativeModule<{ send(...): number }>("stream-syscalls", ["send"]);
+ * ```ts
+ * import { loadNativeModule } from "./native-module.js";
+ * type Send = { send(fd: number, buffer: Uint8Array, length: number): number };
+ * const { module, unavailable } = loadNativeModule<Send>("stream-syscalls", ["send"]);
+ * console.log(module === undefined ? `not loaded: ${unavailable}` : "loaded");
+ * ```
  */
 export function loadNativeModule<Module>(name: string, functions: readonly string[]): LoadedNativeModule<Module> {
   if (process.platform === "win32") return { unavailable: "not built on Windows" };

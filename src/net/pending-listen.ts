@@ -5,10 +5,22 @@
 
 /**
  * @example
+ * ```ts
+ * import { once } from "node:events";
+ * import { createServer } from "node:net";
+ * import { PendingListen } from "./pending-listen.js";
+ * const server = createServer();
  * const pending = new PendingListen();
+ * const bindAndListen = async () => {
+ *   server.listen(0, "127.0.0.1");
+ *   await once(server, "listening");
+ * };
  * const listening = pending.track(bindAndListen());
  * // in close(): a listen still under way settles first
  * if (pending.settled !== undefined) await pending.settled;
+ * await listening;
+ * server.close();
+ * ```
  */
 export class PendingListen {
   #settled: Promise<void> | undefined;

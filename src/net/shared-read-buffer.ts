@@ -8,9 +8,12 @@
  * (a ping-pong), no Buffer is made per read.
  *
  * @example
+ * ```ts
+ * import { SharedReadBuffer } from "./shared-read-buffer.js";
  * const shared = new SharedReadBuffer(Buffer.allocUnsafe(65_536));
  * const chunk = shared.viewOf(512); // shared.memory[0..512)
  * shared.viewOf(512) === chunk; // true
+ * ```
  */
 export class SharedReadBuffer {
   #view: Buffer;

@@ -8,7 +8,10 @@ import { getSystemErrorName } from "node:util";
 
 /**
  * @example
+ * ```ts
+ * import { systemError } from "./system-error.js";
  * systemError(-32, "write"); // Error "write EPIPE", code "EPIPE", errno -32, syscall "write"
+ * ```
  */
 export function systemError(code: number, syscall: string): NodeJS.ErrnoException {
   const name = getSystemErrorName(code);

@@ -19,8 +19,11 @@ const HEX_DIGITS = "0123456789abcdef";
  * were left out. Formats at once: trace payloads are valid only during the call.
  *
  * @example
+ * ```ts
+ * import { hexdumpLines } from "./hexdump.js";
  * hexdumpLines(Buffer.from("hola\n"));
  * // ["00000000: 68 6f 6c 61 0a                                   hola."]
+ * ```
  */
 export function hexdumpLines(payload: Uint8Array, maxBytes: number = HEXDUMP_DEFAULTS.bytes): string[] {
   const end = Math.min(payload.length, maxBytes);

@@ -61,8 +61,16 @@ export interface MetricsServer extends Server {
  * Rejects with a `listen-failed` MayusError (exit 8) when the port cannot be had.
  *
  * @example
- * const server = await startMetricsServer({ port: 9464, metrics: async () => ..., isReady: () => true });
+ * ```ts
+ * import { startMetricsServer } from "./metrics-server.js";
+ * const server = await startMetricsServer({
+ *   host: "127.0.0.1",
+ *   port: 0, // 9464 is Prometheus's usual port for it
+ *   metrics: async () => ({ text: "up 1\n", contentType: "text/plain; version=0.0.4" }),
+ *   isReady: () => true,
+ * });
  * server.close();
+ * ```
  */
 export async function startMetricsServer(options: MetricsServerOptions): Promise<MetricsServer> {
   const limits = { ...METRICS_SERVER_DEFAULTS, ...options.limits };

@@ -19,8 +19,17 @@ export interface MetricSources {
  * A registry with every mayus metric and Node's default process metrics.
  *
  * @example
+ * ```ts
+ * import { createMetricsRegistry } from "./metrics.js";
+ * import { TcpServer } from "../tcp/tcp-server.js";
+ * import { UdpServer } from "../udp/udp-server.js";
+ * const tcpServer = new TcpServer({ host: "127.0.0.1", port: 0 });
+ * const udpServer = new UdpServer({ host: "127.0.0.1", port: 0 });
+ * await Promise.all([tcpServer.listen(), udpServer.listen()]);
  * const registry = createMetricsRegistry({ tcp: tcpServer, udp: udpServer });
  * const text = await registry.metrics(); // Prometheus text format
+ * await Promise.all([tcpServer.close(), udpServer.close()]);
+ * ```
  */
 export function createMetricsRegistry(sources: MetricSources): Registry {
   const registry = new Registry();

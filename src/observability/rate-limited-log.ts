@@ -9,9 +9,14 @@ export const LOG_INTERVAL_MS = 1000;
 
 /**
  * @example
- * const log = new RateLimitedLog(logger);
+ * ```ts
+ * import { RateLimitedLog } from "./rate-limited-log.js";
+ * import { createLogger } from "./logger.js";
+ * const log = new RateLimitedLog(createLogger());
+ * const peer = "192.0.2.1:40000";
  * log.warn("rate-limited", { peer }, "datagram dropped"); // logged
  * log.warn("rate-limited", { peer }, "datagram dropped"); // counted, logged with the next line
+ * ```
  */
 export class RateLimitedLog {
   readonly #lastLoggedMs = new Map<string, number>();

@@ -38,8 +38,11 @@ function fieldText(key: string, value: unknown): string {
  * One record (a line of pino's JSON) as text, ending in a newline.
  *
  * @example
+ * ```ts
+ * import { formatLogRecord } from "./text-log-stream.js";
  * formatLogRecord('{"level":30,"time":0,"msg":"tcp I/O path: native","protocol":"tcp"}', false);
  * // '[00:00:00.000] INFO: tcp I/O path: native\n    protocol: "tcp"\n'
+ * ```
  */
 export function formatLogRecord(json: string, colour: boolean): string {
   let record: Record<string, unknown>;

@@ -12,8 +12,11 @@ const STEP_WIDTH = 8;
 
 /**
  * @example
+ * ```ts
+ * import { createTracePrinter } from "./trace-printer.js";
  * const trace = createTracePrinter((line) => process.stderr.write(`${line}\n`));
  * trace({ step: "listen", protocol: "tcp", peer: "[::]:12000" });
+ * ```
  */
 export function createTracePrinter(
   write: (line: string) => void,

@@ -46,7 +46,10 @@ export const TRACE_PAYLOAD_BYTES = 40;
  * with `…`.
  *
  * @example
+ * ```ts
+ * import { escapePayload } from "./trace.js";
  * escapePayload(Buffer.from("hola\n")); // "hola\\n"
+ * ```
  */
 export function escapePayload(payload: Uint8Array, maxBytes = TRACE_PAYLOAD_BYTES): string {
   const end = Math.min(payload.length, maxBytes);

@@ -30,9 +30,12 @@ export interface PingStatistics {
  * microsecond when printed, so a printed value differs from iputils' by one microsecond at most.
  *
  * @example
+ * ```ts
+ * import { pingStatistics } from "./ping-statistics.js";
  * pingStatistics(4, [1, 2, 3]);
  * // { transmitted: 4, received: 3, lossPercent: 25,
  * //   rtt: { minMs: 1, avgMs: 2, maxMs: 3, mdevMs: 0.816… } }
+ * ```
  */
 export function pingStatistics(transmitted: number, rttsMs: readonly number[]): PingStatistics {
   const received = rttsMs.length;
@@ -68,8 +71,11 @@ export function pingStatistics(transmitted: number, rttsMs: readonly number[]): 
  * 20221126 among them, print `%g`.) Without the `%`.
  *
  * @example
+ * ```ts
+ * import { formatLossPercent } from "./ping-statistics.js";
  * formatLossPercent(45); // "45"
  * formatLossPercent(100 / 3); // "33.3333"
+ * ```
  */
 export function formatLossPercent(lossPercent: number): string {
   // Loss is 0 or at least 100/count, far above where %g would switch to an exponent.
@@ -81,8 +87,11 @@ export function formatLossPercent(lossPercent: number): string {
  * `12.3`, `123` (milliseconds, rounded to the microsecond first).
  *
  * @example
+ * ```ts
+ * import { formatReplyTimeMs } from "./ping-statistics.js";
  * formatReplyTimeMs(0.4121); // "0.412"
  * formatReplyTimeMs(12.34); // "12.3"
+ * ```
  */
 export function formatReplyTimeMs(rttMs: number): string {
   const microseconds = Math.round(rttMs * 1000);
@@ -97,7 +106,10 @@ export function formatReplyTimeMs(rttMs: number): string {
  * `ping` prints them (without the unit).
  *
  * @example
+ * ```ts
+ * import { formatRtt } from "./ping-statistics.js";
  * formatRtt({ minMs: 0.1012, avgMs: 0.23, maxMs: 0.512, mdevMs: 0.0901 }); // "0.101/0.230/0.512/0.090"
+ * ```
  */
 export function formatRtt(rtt: RttStatistics): string {
   return [rtt.minMs, rtt.avgMs, rtt.maxMs, rtt.mdevMs].map((ms) => ms.toFixed(3)).join("/");

@@ -65,9 +65,12 @@ const ECHO = /^ping (\d+) (\d+)$/i;
 
 /**
  * @example
+ * ```ts
+ * import { Pinger } from "./pinger.js";
  * const pinger = new Pinger({ host: "localhost", port: 12000, count: 3, intervalMs: 200 });
  * pinger.on("result", (result) => console.log(result.sequence, result.status));
  * const summary = await pinger.run(); // { transmitted: 3, received: 3, lossPercent: 0, rtt: {...}, ... }
+ * ```
  */
 export class Pinger extends EventEmitter<PingerEvents> {
   readonly #options: Required<PingerOptions>;

@@ -15,8 +15,11 @@ export interface IdleConnection {
 
 /**
  * @example
+ * ```ts
+ * import { IdleSweeper } from "./idle-sweeper.js";
  * const sweeper = new IdleSweeper(300_000, () => server.connections());
  * sweeper.start(); // connections set `lastActiveTick = sweeper.tick` when bytes move
+ * ```
  */
 export class IdleSweeper {
   #tick = 0;

@@ -20,10 +20,20 @@ export interface ProxyHeaderHandlers {
 
 /**
  * @example
- * readProxyHeader(socket, new SocketReader(socket, undefined), 5000, {
- *   onHeader: (address, port, rest, isLocal) => serve(socket, address, port, rest),
- *   onRefused: (detail) => socket.destroy(),
+ * ```ts
+ * import { createServer } from "node:net";
+ * import { readProxyHeader } from "./proxy-header-reader.js";
+ * import { SocketReader } from "./socket-reader.js";
+ * const server = createServer({ pauseOnConnect: true }, (socket) => {
+ *   readProxyHeader(socket, new SocketReader(socket, undefined), 5000, {
+ *     onHeader: (address, port, rest) => socket.end(`hello ${address}:${port}, you sent ${rest.length} bytes more`),
+ *     onRefused: () => socket.destroy(),
+ *   });
+ *   socket.resume();
  * });
+ * server.listen(0, "127.0.0.1"); // behind HAProxy's send-proxy-v2
+ * server.close();
+ * ```
  */
 export function readProxyHeader(
   socket: Socket,

@@ -7,7 +7,10 @@
  * An address and port carried by a PROXY header: IPv4 dotted quad or IPv6 in Node's compressed form.
  *
  * @example
+ * ```ts
+ * import { type ProxyEndpoint } from "./proxy-header.js";
  * const client: ProxyEndpoint = { address: "2001:db8::1", port: 56324 };
+ * ```
  */
 export interface ProxyEndpoint {
   address: string;
@@ -19,7 +22,12 @@ export interface ProxyEndpoint {
  * 0x05 (unique id), 0x20 (SSL). The value is a copy, never a view of the caller's buffer.
  *
  * @example
- * const authority = header.tlvs.find((tlv) => tlv.type === PROXY_V2_TLV_AUTHORITY);
+ * ```ts
+ * import { PROXY_V2_TLV_AUTHORITY } from "./proxy-header.js";
+ * import { parseProxyHeader } from "./proxy-protocol.js";
+ * const result = parseProxyHeader(Buffer.from("PROXY TCP4 192.0.2.1 192.0.2.11 56324 443\r\n"));
+ * const authority = result.status === "complete" && result.header.tlvs.find((tlv) => tlv.type === PROXY_V2_TLV_AUTHORITY);
+ * ```
  */
 export interface ProxyTlv {
   type: number;
@@ -37,6 +45,8 @@ export interface ProxyTlv {
  *   (`2001:db8::1`, `::ffff:192.0.2.1`), so they compare equal to what Node reports.
  *
  * @example
+ * ```ts
+ * import { type ProxyHeader } from "./proxy-header.js";
  * const header: ProxyHeader = {
  *   version: 1,
  *   command: "proxy",
@@ -45,6 +55,7 @@ export interface ProxyTlv {
  *   destination: { address: "192.0.2.11", port: 443 },
  *   tlvs: [],
  * };
+ * ```
  */
 export interface ProxyHeader {
   version: 1 | 2;
@@ -73,7 +84,10 @@ export interface ProxyHeader {
  * - `v2-bad-crc32c`: a CRC32C TLV that is not 4 bytes, repeated, or does not match.
  *
  * @example
+ * ```ts
+ * import { type ProxyInvalidReason } from "./proxy-header.js";
  * const reason: ProxyInvalidReason = "v2-truncated";
+ * ```
  */
 export type ProxyInvalidReason =
   | "bad-signature"
@@ -96,8 +110,13 @@ export type ProxyInvalidReason =
  * and how many bytes it took (the bytes after it are the connection's payload).
  *
  * @example
+ * ```ts
+ * import { type ProxyParseResult } from "./proxy-header.js";
+ * import { parseProxyHeader } from "./proxy-protocol.js";
+ * const buffered = Buffer.from("PROXY TCP4 192.0.2.1 192.0.2.11 56324 443\r\nhello");
  * const result: ProxyParseResult = parseProxyHeader(buffered);
- * if (result.status === "complete") handlePayload(buffered.subarray(result.headerBytes));
+ * if (result.status === "complete") console.log(buffered.subarray(result.headerBytes).toString()); // "hello"
+ * ```
  */
 export type ProxyParseResult =
   | { status: "incomplete" }
@@ -108,7 +127,11 @@ export type ProxyParseResult =
  * Options of {@link parseProxyHeader}.
  *
  * @example
+ * ```ts
+ * import { parseProxyHeader } from "./proxy-protocol.js";
+ * const bytes = Buffer.from("PROXY UNKNOWN\r\n");
  * parseProxyHeader(bytes, { maxV2HeaderBytes: 1024 });
+ * ```
  */
 export interface ProxyParseOptions {
   /**
@@ -124,7 +147,10 @@ export interface ProxyParseOptions {
  * (`PROXY UNKNOWN ffff:…:ffff ffff:…:ffff 65535 65535\r\n`).
  *
  * @example
+ * ```ts
+ * import { PROXY_V1_MAX_HEADER_BYTES } from "./proxy-header.js";
  * const lineBuffer = new Uint8Array(PROXY_V1_MAX_HEADER_BYTES); // room for any v1 header
+ * ```
  */
 export const PROXY_V1_MAX_HEADER_BYTES = 107;
 
@@ -133,7 +159,12 @@ export const PROXY_V1_MAX_HEADER_BYTES = 107;
  * 65551 bytes the 16-bit length field allows, so a peer cannot make us buffer 64 KiB per connection.
  *
  * @example
+ * ```ts
+ * import { MAX_PROXY_V2_HEADER_BYTES } from "./proxy-header.js";
+ * import { parseProxyHeader } from "./proxy-protocol.js";
+ * const bytes = Buffer.from("PROXY UNKNOWN\r\n");
  * parseProxyHeader(bytes); // same as parseProxyHeader(bytes, { maxV2HeaderBytes: MAX_PROXY_V2_HEADER_BYTES })
+ * ```
  */
 export const MAX_PROXY_V2_HEADER_BYTES = 4096;
 
@@ -141,7 +172,12 @@ export const MAX_PROXY_V2_HEADER_BYTES = 4096;
  * Largest v2 header the wire format can express: 16 + 65535.
  *
  * @example
+ * ```ts
+ * import { PROXY_V2_MAX_POSSIBLE_HEADER_BYTES } from "./proxy-header.js";
+ * import { parseProxyHeader } from "./proxy-protocol.js";
+ * const bytes = Buffer.from("PROXY UNKNOWN\r\n");
  * parseProxyHeader(bytes, { maxV2HeaderBytes: PROXY_V2_MAX_POSSIBLE_HEADER_BYTES }); // no cap beyond the spec's
+ * ```
  */
 export const PROXY_V2_MAX_POSSIBLE_HEADER_BYTES = 16 + 0xffff;
 
@@ -152,7 +188,11 @@ export const V2_SIGNATURE = Uint8Array.of(0x0d, 0x0a, 0x0d, 0x0a, 0x00, 0x0d, 0x
  * The 12 bytes every v2 header starts with: `\r\n\r\n\0\r\nQUIT\n` (a copy: changing it changes nothing here).
  *
  * @example
- * const looksV2 = PROXY_V2_SIGNATURE.every((byte, i) => bytes[i] === byte);
+ * ```ts
+ * import { PROXY_V2_SIGNATURE } from "./proxy-header.js";
+ * const bytes = Buffer.from("PROXY UNKNOWN\r\n");
+ * const looksV2 = PROXY_V2_SIGNATURE.every((byte, i) => bytes[i] === byte); // false: a v1 header
+ * ```
  */
 export const PROXY_V2_SIGNATURE: Readonly<Uint8Array> = V2_SIGNATURE.slice();
 
@@ -160,7 +200,12 @@ export const PROXY_V2_SIGNATURE: Readonly<Uint8Array> = V2_SIGNATURE.slice();
  * v2 TLV type of the authority (the TLS SNI or host name the client asked for), UTF-8.
  *
  * @example
- * const sni = header.tlvs.find((tlv) => tlv.type === PROXY_V2_TLV_AUTHORITY)?.value;
+ * ```ts
+ * import { PROXY_V2_TLV_AUTHORITY } from "./proxy-header.js";
+ * import { parseProxyHeader } from "./proxy-protocol.js";
+ * const result = parseProxyHeader(Buffer.from("PROXY TCP4 192.0.2.1 192.0.2.11 56324 443\r\n"));
+ * const sni = result.status === "complete" ? result.header.tlvs.find((tlv) => tlv.type === PROXY_V2_TLV_AUTHORITY)?.value : undefined;
+ * ```
  */
 export const PROXY_V2_TLV_AUTHORITY = 0x02;
 
@@ -169,7 +214,12 @@ export const PROXY_V2_TLV_AUTHORITY = 0x02;
  * verifies it (the spec requires it of receivers that support it) and refuses a mismatch.
  *
  * @example
- * const hasChecksum = header.tlvs.some((tlv) => tlv.type === PROXY_V2_TLV_CRC32C);
+ * ```ts
+ * import { PROXY_V2_TLV_CRC32C } from "./proxy-header.js";
+ * import { parseProxyHeader } from "./proxy-protocol.js";
+ * const result = parseProxyHeader(Buffer.from("PROXY TCP4 192.0.2.1 192.0.2.11 56324 443\r\n"));
+ * const hasChecksum = result.status === "complete" && result.header.tlvs.some((tlv) => tlv.type === PROXY_V2_TLV_CRC32C);
+ * ```
  */
 export const PROXY_V2_TLV_CRC32C = 0x03;
 

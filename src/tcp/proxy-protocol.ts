@@ -50,9 +50,12 @@ export {
  * @throws RangeError only if `options.maxV2HeaderBytes` is not an integer in 16..65551
  *
  * @example
+ * ```ts
+ * import { parseProxyHeader } from "./proxy-protocol.js";
  * const result = parseProxyHeader(Buffer.from("PROXY TCP4 192.0.2.1 192.0.2.11 56324 443\r\nhello"));
  * // result.status === "complete", result.headerBytes === 43,
  * // result.header.source → { address: "192.0.2.1", port: 56324 }
+ * ```
  */
 export function parseProxyHeader(bytes: Uint8Array, options: ProxyParseOptions = {}): ProxyParseResult {
   const maxV2 = options.maxV2HeaderBytes ?? MAX_PROXY_V2_HEADER_BYTES;
@@ -71,9 +74,12 @@ export function parseProxyHeader(bytes: Uint8Array, options: ProxyParseOptions =
  * about what follows the signature ({@link parseProxyHeader} checks that).
  *
  * @example
+ * ```ts
+ * import { isProxyHeaderStart } from "./proxy-protocol.js";
  * isProxyHeaderStart(Buffer.from("PRO")); // true
  * isProxyHeaderStart(Buffer.from("GET / HTTP/1.1\r\n")); // false
  * isProxyHeaderStart(Uint8Array.of(0x0d, 0x0a, 0x0d)); // true (v2)
+ * ```
  */
 export function isProxyHeaderStart(bytes: Uint8Array): boolean {
   const signature = bytes[0] === V1_SIGNATURE[0] ? V1_SIGNATURE : V2_SIGNATURE;

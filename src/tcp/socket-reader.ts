@@ -27,11 +27,19 @@ export { sharedReadsSupported };
  * `pause()`/`resume()` still stop and restart reading.
  *
  * @example
+ * ```ts
+ * import { createServer } from "node:net";
+ * import { SHARED_READ_BUFFER_BYTES, SocketReader } from "./socket-reader.js";
+ * import { SharedReadBuffer } from "../net/shared-read-buffer.js";
+ * const sharedReadBuffer = new SharedReadBuffer(Buffer.allocUnsafe(SHARED_READ_BUFFER_BYTES));
  * const server = createServer({ pauseOnConnect: true }, (socket) => {
  *   const reader = new SocketReader(socket, sharedReadBuffer);
  *   reader.onChunk = (chunk) => socket.write(Buffer.from(chunk)); // write() keeps what it queues
  *   socket.resume();
  * });
+ * server.listen(0, "127.0.0.1");
+ * server.close();
+ * ```
  */
 export class SocketReader {
   onChunk: (chunk: Buffer) => void = ignoreChunk;

@@ -18,8 +18,19 @@ const WOULD_BLOCK = -constants.errno.EAGAIN;
 
 /**
  * @example
- * const writer = new SocketWriter(socket);
- * if (!writer.write(answer)) socket.once("drain", () => socket.resume());
+ * ```ts
+ * import { createServer } from "node:net";
+ * import { SocketWriter } from "./socket-writer.js";
+ * const server = createServer((socket) => {
+ *   const writer = new SocketWriter(socket);
+ *   socket.on("data", (answer) => {
+ *     if (!writer.write(answer)) socket.pause(); // an echo: until the client reads, read no more
+ *   });
+ *   socket.on("drain", () => socket.resume());
+ * });
+ * server.listen(0, "127.0.0.1");
+ * server.close();
+ * ```
  */
 export class SocketWriter {
   /** Whether answers may go by the native send (the module is built and the socket has a descriptor). */

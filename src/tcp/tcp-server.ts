@@ -50,10 +50,13 @@ export interface TcpServerEvents {
 
 /**
  * @example
+ * ```ts
+ * import { TcpServer } from "./tcp-server.js";
  * const server = new TcpServer({ host: "127.0.0.1", port: 0 });
  * const { port } = await server.listen();
  * // ... connect to port, send "abc", receive "ABC" ...
  * const report = await server.close(); // { connectionsFinished, connectionsReset, bytesDiscarded }
+ * ```
  */
 export class TcpServer extends EventEmitter<TcpServerEvents> {
   state: ServerState = "idle";

@@ -17,8 +17,11 @@ export const ASCII_KERNEL_MIN_BYTES = 1024;
  * Uppercases `a`-`z` in `bytes[start..end)` in place; all other bytes stay as they are.
  *
  * @example
+ * ```ts
+ * import { uppercaseAsciiInPlace } from "./ascii.js";
  * const bytes = Buffer.from("abc\xff");
  * uppercaseAsciiInPlace(bytes, 0, bytes.length); // bytes is now "ABC\xff"
+ * ```
  */
 export function uppercaseAsciiInPlace(bytes: Uint8Array, start: number, end: number): void {
   if (end - start >= ASCII_KERNEL_MIN_BYTES) uppercaseAsciiInKernel(bytes, start, end);

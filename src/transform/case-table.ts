@@ -20,8 +20,11 @@ const expansions: Uint8Array[] = [];
  * UTF-8 bytes are `expansionBytes(result)`.
  *
  * @example
+ * ```ts
+ * import { expansionBytes, uppercaseCodePoint } from "./case-table.js";
  * uppercaseCodePoint(0xf1); // 0xd1 ("ñ" -> "Ñ")
  * expansionBytes(uppercaseCodePoint(0xdf)); // bytes of "SS"
+ * ```
  */
 export function uppercaseCodePoint(codePoint: number): number {
   if (codePoint < 0x10000) {

@@ -56,8 +56,11 @@ const kernel = (() => {
  * a character it leaves to the caller: longer, ill-formed, growing, or cut at `end`).
  *
  * @example
+ * ```ts
+ * import { uppercaseLatinInPlace } from "./latin-kernel.js";
  * const bytes = Buffer.from("ñandú €");
  * uppercaseLatinInPlace(bytes, 0, bytes.length); // 7, at "€"; bytes begin "ÑANDÚ "
+ * ```
  */
 export function uppercaseLatinInPlace(bytes: Buffer, start: number, end: number): number {
   const { memory, uppercaseLatin } = kernel;
@@ -82,8 +85,11 @@ export function uppercaseLatinInPlace(bytes: Buffer, start: number, end: number)
  * Uppercases `a`-`z` in `bytes[start..end)` in place, sixteen bytes per step; other bytes stay.
  *
  * @example
+ * ```ts
+ * import { uppercaseAsciiInKernel } from "./latin-kernel.js";
  * const bytes = Buffer.from("abc\xff");
  * uppercaseAsciiInKernel(bytes, 0, bytes.length); // bytes is now "ABC\xff"
+ * ```
  */
 export function uppercaseAsciiInKernel(bytes: Uint8Array, start: number, end: number): void {
   const { memory, uppercaseAscii } = kernel;
@@ -100,8 +106,11 @@ export function uppercaseAsciiInKernel(bytes: Uint8Array, start: number, end: nu
  * byte >= 0x80 (or `end`), from which nothing was changed.
  *
  * @example
+ * ```ts
+ * import { uppercaseAsciiRunInKernel } from "./latin-kernel.js";
  * const bytes = Buffer.from("año");
  * uppercaseAsciiRunInKernel(bytes, 0, bytes.length); // 1; bytes begin "A"
+ * ```
  */
 export function uppercaseAsciiRunInKernel(bytes: Uint8Array, start: number, end: number): number {
   const { memory, uppercaseAsciiRun } = kernel;

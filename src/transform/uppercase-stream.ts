@@ -8,8 +8,11 @@ import { createUppercaser, type Uppercaser } from "./uppercaser.js";
  * A byte stream in, its uppercase out; a character split across chunks is still converted.
  *
  * @example
+ * ```ts
+ * import { UppercaseStream } from "./uppercase-stream.js";
  * import { pipeline } from "node:stream/promises";
  * await pipeline(process.stdin, new UppercaseStream({ mode: "unicode" }), process.stdout);
+ * ```
  */
 export class UppercaseStream extends Transform {
   readonly #uppercaser: Uppercaser;

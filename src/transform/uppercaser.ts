@@ -65,9 +65,12 @@ export class AsciiUppercaser implements Uppercaser {
  * A new streaming transform for the options; throws `TransformOptionsError` on bad options.
  *
  * @example
+ * ```ts
+ * import { createUppercaser } from "./uppercaser.js";
  * const uppercaser = createUppercaser({ mode: "unicode" });
  * const first = uppercaser.push(Buffer.from([0x61, 0xc3])); // "A" (0xc3 is held)
  * const second = uppercaser.push(Buffer.from([0xb1]));      // "Ñ"
+ * ```
  */
 export function createUppercaser(options: TransformOptions = {}): Uppercaser {
   return uppercaserFactory(options)();
@@ -78,8 +81,11 @@ export function createUppercaser(options: TransformOptions = {}): Uppercaser {
  * connection); throws `TransformOptionsError` on bad options.
  *
  * @example
+ * ```ts
+ * import { uppercaserFactory } from "./uppercaser.js";
  * const newUppercaser = uppercaserFactory({ mode: "unicode" });
  * const forThisConnection = newUppercaser();
+ * ```
  */
 export function uppercaserFactory(options: TransformOptions = {}): () => Uppercaser {
   const { mode, locale } = resolveTransformOptions(options);
@@ -94,9 +100,12 @@ export function uppercaserFactory(options: TransformOptions = {}): () => Upperca
  * mean the same here; a lone surrogate, which has no UTF-8, comes back as U+FFFD.
  *
  * @example
+ * ```ts
+ * import { uppercase } from "./uppercaser.js";
  * uppercase("straße ñ"); // "STRASSE Ñ"
  * uppercase("istanbul", { locale: "tr" }); // "İSTANBUL"
  * uppercase("straße ñ", { mode: "ascii" }); // "STRAßE ñ"
+ * ```
  */
 export function uppercase(input: string, options?: TransformOptions): string;
 /**
@@ -104,8 +113,11 @@ export function uppercase(input: string, options?: TransformOptions): string;
  * bytes that are not well-formed UTF-8 pass through unchanged.
  *
  * @example
+ * ```ts
+ * import { uppercase } from "./uppercaser.js";
  * uppercase(Buffer.from("straße ñ")).toString(); // "STRASSE Ñ"
  * uppercase(Buffer.from([0x61, 0xff])); // <Buffer 41 ff>: the stray byte is kept
+ * ```
  */
 export function uppercase(input: Uint8Array, options?: TransformOptions): Buffer;
 export function uppercase(input: Uint8Array | string, options: TransformOptions = {}): Buffer | string {

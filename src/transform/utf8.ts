@@ -21,9 +21,12 @@ export const MAX_SEQUENCE_BYTES = 4;
  * valid prefix of one that continues past `end`.
  *
  * @example
+ * ```ts
+ * import { ILL_FORMED, INCOMPLETE, sequenceLength } from "./utf8.js";
  * sequenceLength(Buffer.from("ñ"), 0, 2); // 2
  * sequenceLength(Buffer.from([0xc3]), 0, 1); // INCOMPLETE
  * sequenceLength(Buffer.from([0xff]), 0, 1); // ILL_FORMED
+ * ```
  */
 export function sequenceLength(bytes: Uint8Array, index: number, end: number): number {
   const lead = bytes[index];

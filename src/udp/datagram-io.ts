@@ -54,8 +54,16 @@ const EAGAIN = constants.errno.EAGAIN;
  * as the socket's `error` event; `socket.close()` (or `close()`) stops it.
  *
  * @example
+ * ```ts
+ * import { createSocket } from "node:dgram";
+ * import { once } from "node:events";
+ * import { DatagramIO } from "./datagram-io.js";
+ * const socket = createSocket("udp4").bind(0, "127.0.0.1");
+ * await once(socket, "listening");
  * const io = new DatagramIO(socket, (message, remote) => io.send(message, remote, undefined),
  *   (reply, remote, _context, error) => console.log(error ?? `sent ${reply.length} bytes`));
+ * socket.close();
+ * ```
  */
 export class DatagramIO<Context> {
   /** The path datagrams take: the one asked for, or the next this Node and build offer. */

@@ -56,11 +56,16 @@ export type LoopVerdict = "answer" | "muted" | "loop-detected";
  * fingerprints and a few array reads.
  *
  * @example
+ * ```ts
+ * import { LoopBreaker } from "./loop-breaker.js";
+ * import { uppercase } from "../transform/index.js";
  * const loops = new LoopBreaker();
+ * const message = Buffer.from("hola");
  * if (loops.check(message, "127.0.0.1", 40000) === "answer") {
  *   const reply = uppercase(message);
  *   loops.replied(reply); // the source of the last check
  * }
+ * ```
  */
 export class LoopBreaker {
   readonly #echoes: number;

@@ -26,8 +26,11 @@ export interface NetworkFate {
 
 /**
  * @example
+ * ```ts
+ * import { NetworkSimulator } from "./network-simulator.js";
  * const network = new NetworkSimulator({ dropProbability: 0.3, delayMs: 20, jitterMs: 10, seed: 7 });
  * const fate = network.decide(); // { dropped: false, delaysMs: [23.4] } or { dropped: true, delaysMs: [] }
+ * ```
  */
 export class NetworkSimulator {
   readonly #options: Required<NetworkSimulatorOptions>;
@@ -95,7 +98,10 @@ export function mulberry32(seed: number): () => number {
  * Reads `--delay`: `20`, `20±10` or `20+-10` (milliseconds, jitter after the sign).
  *
  * @example
+ * ```ts
+ * import { parseDelay } from "./network-simulator.js";
  * parseDelay("5±5"); // { delayMs: 5, jitterMs: 5 }
+ * ```
  */
 export function parseDelay(text: string): { delayMs: number; jitterMs: number } | undefined {
   const match = /^\s*(\d+(?:\.\d+)?)\s*(?:(?:±|\+-|\+\/-)\s*(\d+(?:\.\d+)?))?\s*$/.exec(text);

@@ -15,9 +15,12 @@ const NFS_PORT = 2049;
 
 /**
  * @example
+ * ```ts
+ * import { ReflectionGuard } from "./reflection-guard.js";
  * const guard = new ReflectionGuard([12000]);
  * guard.refusalFor("127.0.0.1", 7); // "privileged-port" (echo)
  * guard.refusalFor("127.0.0.1", 40000); // undefined: answer it
+ * ```
  */
 export class ReflectionGuard {
   readonly #ownPorts: Set<number>;

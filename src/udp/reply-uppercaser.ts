@@ -22,9 +22,12 @@ const KEEP_GROWING_CHARACTERS = { keepGrowingCharacters: true } as const;
 
 /**
  * @example
+ * ```ts
+ * import { ReplyUppercaser } from "./reply-uppercaser.js";
  * const replies = new ReplyUppercaser({ mode: "unicode" }, 1);
  * replies.uppercase(Buffer.from("ŉ abc")).toString(); // "ŉ ABC": "ʼN" is 3 bytes where ŉ is 2
  * replies.growthLimited; // 1
+ * ```
  */
 export class ReplyUppercaser {
   /** Replies where characters that would grow were left as they were. */

@@ -33,8 +33,11 @@ interface Bucket {
 
 /**
  * @example
+ * ```ts
+ * import { SourceRateLimiter } from "./source-rate-limiter.js";
  * const limiter = new SourceRateLimiter({ datagramsPerSecond: 10 });
  * limiter.allow("192.0.2.1", 64); // true until the source has sent 10 in a second
+ * ```
  */
 export class SourceRateLimiter {
   readonly #datagramsPerSecond: number;

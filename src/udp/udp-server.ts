@@ -43,9 +43,12 @@ export type UdpServerEvents = Record<never, never>;
 
 /**
  * @example
+ * ```ts
+ * import { UdpServer } from "./udp-server.js";
  * const server = new UdpServer({ host: "127.0.0.1", port: 0 });
  * const { port } = await server.listen();
  * await server.close(); // resolves with nothing once the socket is closed
+ * ```
  */
 export class UdpServer extends EventEmitter<UdpServerEvents> {
   state: ServerState = "idle";

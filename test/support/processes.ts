@@ -56,9 +56,13 @@ export interface Started {
   stop(graceMs?: number): Promise<Finished>;
 }
 
-export function start(command: string, args: readonly string[], options: { env?: NodeJS.ProcessEnv } = {}): Started {
+export function start(
+  command: string,
+  args: readonly string[],
+  options: { env?: NodeJS.ProcessEnv; cwd?: string } = {},
+): Started {
   const child = spawn(command, args, {
-    cwd: PROJECT_ROOT,
+    cwd: options.cwd ?? PROJECT_ROOT,
     env: { ...process.env, LANG: "C", LC_ALL: "", LC_MESSAGES: "", ...options.env },
     stdio: ["pipe", "pipe", "pipe"],
   });
@@ -143,7 +147,7 @@ export async function run(
   command: string,
   args: readonly string[],
   input: Buffer | string = "",
-  options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+  options: { env?: NodeJS.ProcessEnv; timeoutMs?: number; cwd?: string } = {},
 ): Promise<Finished> {
   const started = start(command, args, options);
   const timer = setTimeout(() => started.child.kill("SIGKILL"), options.timeoutMs ?? 30_000);
