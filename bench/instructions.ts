@@ -1,9 +1,10 @@
 /**
  * `npm run bench:instructions`: the instructions each server executes per message, counted
  * by valgrind's callgrind, for W3 (TCP 512 B ping-pong) and W4 (UDP 64 B stop-and-wait).
- * Timings on these shared 2-core machines move by ±30% from one second to the next; an
- * instruction count is the same from run to run whatever else the machine does, so it shows
- * whether a change made a server cheaper, and by how much, where the suite's ratios cannot.
+ * Timings on these shared 2-core machines move widely from one second to the next (the spread
+ * column of docs/performance.md); an instruction count is the same from run to run whatever
+ * else the machine does, so it shows whether a change made a server cheaper, and by how much,
+ * where the suite's ratios cannot.
  * It counts user space only (valgrind does not see the kernel, where most of a round trip's
  * time goes for every server): a server's own cost, not its speed.
  *
@@ -12,9 +13,10 @@
  * round trips, and the count (all the server's threads) is divided by them.
  *
  * Options: --servers c,python,naive,mayus; --only W3,W4; --messages N (20,000); --warmup N (40,000).
- * The warm-up is long because a major garbage collection of V8 (its concurrent marking, ~50
- * million instructions on Node's worker threads) fell inside the count after 20,000 in every run
- * tried (W4 8,800-9,000 instead of ~6,000); after 40,000 it still does in about one run of four.
+ * The warm-up is long because a major garbage collection of V8 (its concurrent marking, tens of
+ * millions of instructions on Node's worker threads) fell inside the count after a 20,000 warm-up
+ * in the runs tried, and still may after 40,000: a count well above the same server's other runs
+ * is that (run it again, or raise --warmup).
  */
 
 import { execFile, execFileSync } from "node:child_process";
@@ -39,9 +41,9 @@ const WORKLOADS: InstructionWorkload[] = [
   { id: "W4", title: "UDP 64 B stop-and-wait", protocol: "udp", sizeBytes: 64 },
 ];
 
-/** Valgrind slows a server ~50 times: Node takes seconds to start under it. */
+/** Valgrind slows a server by an order of magnitude or more: Node takes seconds to start under it. */
 const READY_TIMEOUT_MS = 180_000;
-/** A client run: 20,000 round trips take about 10 s against Node under valgrind, 40 s against Python. */
+/** A client run: tens of thousands of round trips against a server under valgrind (Python's the slowest). */
 const CLIENT_TIMEOUT_MS = 600_000;
 const CONTROL_TIMEOUT_MS = 60_000;
 

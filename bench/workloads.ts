@@ -49,7 +49,8 @@ export interface Workload {
    * Client and server pinned to this one core (`taskset`) for the workload. A one-connection
    * ping-pong is otherwise placed by the scheduler, round by round: on one core a round trip
    * costs the client's CPU plus the server's; on two it costs the cross-core wake-ups, which
-   * in these virtual machines take 30-500 µs and hide the server's cost.
+   * in these virtual machines are slow enough to hide the server's cost (compare W3 with
+   * "W3 1 core" in docs/performance.md).
    */
   sharedCore?: number;
 }

@@ -10,8 +10,9 @@
  * server costs without the uppercase.
  *
  * The suite compiles it with `cc -O3 -march=native`. The issue asked for `cc -O2`, but at
- * -O2 GCC 12 leaves the uppercase loop scalar (~1.8 GB/s instead of a vectorized loop) and
- * the echo measures about 30% lower, which would understate the limit mayus is held to.
+ * -O2 GCC 12 leaves the uppercase loop scalar instead of vectorizing it, and the echo then
+ * measures lower (build it both ways and run `npm run bench -- --only W1 --servers c,echo`),
+ * which would understate the limit mayus is held to.
  *
  * TCP: read into one shared buffer, uppercase, write back at once. When the socket cannot
  * take everything, the rest is kept for that connection and reading stops until it is sent

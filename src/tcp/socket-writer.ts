@@ -1,8 +1,9 @@
 /**
  * Where an accepted socket's answers go (the lesson's send). While Node has nothing queued for
  * the socket, an answer goes to the kernel by one send() in C (`stream-syscalls.c`), without
- * `socket.write`'s request object, stream bookkeeping and next-tick callback: a quarter of the
- * server's instructions in a ping-pong. Whatever the kernel does not take goes to
+ * `socket.write`'s request object, stream bookkeeping and next-tick callback, a large share of
+ * the server's instructions in a ping-pong (`npm run bench:instructions -- --only W3` counts
+ * them; the "mayus, no native" row is the server without it). Whatever the kernel does not take goes to
  * `socket.write`, which queues it and sends it when the socket can take more, so the bytes keep
  * their order and backpressure works as before. Without the module, every answer goes through
  * `socket.write`.

@@ -2,7 +2,8 @@
  * send() on a connected TCP socket, called straight from JavaScript: the native half of
  * SocketWriter (socket-writer.ts). Node's `socket.write` sends at once too when nothing waits,
  * but through a request object, the stream's bookkeeping and a callback on the next tick,
- * which cost a quarter of a ping-pong's CPU in mayus's server. SocketWriter calls this only
+ * a large share of a ping-pong's CPU in mayus's server (`npm run bench:instructions -- --only
+ * W3` counts it, with and without this module: docs/performance.md). SocketWriter calls this only
  * while Node has nothing queued for the socket, and hands whatever the kernel does not take
  * to `socket.write`, so the bytes keep their order. Built by scripts/build-native.mjs with the
  * headers Node installs; where it is not built, SocketWriter uses `socket.write` alone.

@@ -2,7 +2,8 @@
  * recvfrom and sendto for a bound UDP socket, called straight from Node's event loop: the
  * native half of DatagramIO (datagram-io.ts). Node's own UDP handle allocates 64 KiB per
  * datagram, builds a Buffer and an address object for it and runs its callback machinery,
- * ~30 us of CPU per datagram here against ~1 us for a C server; this file reads every
+ * many times a C server's CPU per datagram (`npm run bench -- --only W4` shows both, and
+ * `npm run bench:instructions -- --only W4` counts them; docs/performance.md); this file reads every
  * datagram into one buffer that JavaScript shares and sends each reply to its sender with one
  * sendto. Everything else (uppercase, the reflection guard, rate limits, tracing) stays in
  * JavaScript. Built by scripts/build-native.mjs with the headers Node installs; where it is
