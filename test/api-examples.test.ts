@@ -9,6 +9,7 @@
 //   stdin empty, and must exit 0 by itself within EXAMPLE_TIMEOUT_MS: what it opens, it closes.
 // - 12000 (DEFAULT_PORT) in it is the port of a real `mayus serve --host 127.0.0.1` started on
 //   port 0 for the run (TCP and UDP), so an example that talks to a server has one.
+// - It typechecks: tsc, with the project's compiler options, over all of them at once.
 // - A comment after an expression says what it gives, for the reader; it is not checked.
 
 import assert from "node:assert/strict";
@@ -61,20 +62,26 @@ function codeOf(example: Example): string | Error {
   return lines.slice(1, -1).join("\n");
 }
 
-/** The example as a module that runs from anywhere: its imports made absolute, its port the server's. */
-function runnable(code: string, example: Example, port: number): string {
-  const dist = (path: string) => pathToFileURL(join(PROJECT_ROOT, "dist", path)).href;
+/**
+ * The example with its imports made absolute: to run it from anywhere (file URLs, `mayus` the
+ * built package) or to typecheck it (paths, `mayus` the sources).
+ */
+function absoluteImports(code: string, example: Example, purpose: "run" | "typecheck"): string {
+  const at = (path: string) => (purpose === "run" ? pathToFileURL(path).href : path);
+  const root = join(PROJECT_ROOT, purpose === "run" ? "dist" : "src");
   return code
     .replace(
       /(from\s+|import\s*\(\s*)(["'])(\.{1,2}\/[^"']+)\2/g,
-      (_whole, keyword: string, quote: string, path: string) => {
-        const absolute = pathToFileURL(join(dirname(example.file), path)).href;
-        return `${keyword}${quote}${absolute}${quote}`;
-      },
+      (_whole, keyword: string, quote: string, path: string) =>
+        `${keyword}${quote}${at(join(dirname(example.file), path))}${quote}`,
     )
-    .replace(/(from\s+)(["'])mayus\/internals\2/g, `$1"${dist("internals.js")}"`)
-    .replace(/(from\s+)(["'])mayus\2/g, `$1"${dist("index.js")}"`)
-    .replaceAll(DEFAULT_PORT_TEXT, String(port));
+    .replace(/(from\s+)(["'])mayus\/internals\2/g, `$1"${at(join(root, "internals.js"))}"`)
+    .replace(/(from\s+)(["'])mayus\2/g, `$1"${at(join(root, "index.js"))}"`);
+}
+
+/** The example as a module that runs from anywhere, its port the server's. */
+function runnable(code: string, example: Example, port: number): string {
+  return absoluteImports(code, example, "run").replaceAll(DEFAULT_PORT_TEXT, String(port));
 }
 
 const examples = examplesIn(join(PROJECT_ROOT, "src"));
@@ -86,6 +93,39 @@ test("src/ has @example blocks, and every one is a ```ts fenced block", () => {
     unfenced.map((error) => error.message),
     [],
   );
+});
+
+test("every @example typechecks with the project's compiler options", { timeout: 180_000 }, async () => {
+  const folder = mkdtempSync(join(tmpdir(), "mayus-examples-tsc-"));
+  try {
+    const files = examples.map((example, index) => {
+      const code = codeOf(example);
+      const file = join(folder, `example-${index}.mts`);
+      // A `// src/x.ts:N` first line, so that tsc's messages name the example.
+      writeFileSync(
+        file,
+        `// ${example.where}\n${code instanceof Error ? "" : absoluteImports(code, example, "typecheck")}\n`,
+      );
+      return file;
+    });
+    const config = {
+      extends: join(PROJECT_ROOT, "tsconfig.json"),
+      compilerOptions: { noEmit: true, typeRoots: [join(PROJECT_ROOT, "node_modules/@types")] },
+      files,
+    };
+    writeFileSync(join(folder, "tsconfig.json"), JSON.stringify(config));
+    const tsc = join(PROJECT_ROOT, "node_modules/typescript/bin/tsc");
+    const finished = await run(process.execPath, [tsc, "-p", join(folder, "tsconfig.json")], "", {
+      timeoutMs: 170_000,
+    });
+    // Each message names its example file: show the example's place in src/ instead.
+    const report = finished.stdout
+      .toString()
+      .replace(/\S*example-(\d+)\.mts/g, (file, index: string) => examples[Number(index)]?.where ?? file);
+    assert.equal(finished.code, 0, report);
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
 });
 
 describe("every @example runs and exits 0 by itself", () => {

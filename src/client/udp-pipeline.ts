@@ -25,11 +25,13 @@ interface Entry {
  *
  * @example
  * ```ts
+ * import { Readable } from "node:stream";
  * import { pipeLines } from "./udp-pipeline.js";
  * import { readLines } from "./lines.js";
  * import { UDP_CLIENT_DEFAULTS, UdpClient } from "./udp-client.js";
  * const client = new UdpClient({ host: "127.0.0.1", port: 12000 });
- * await pipeLines((line, n) => client.request(line, n), readLines(["uno\n", "dos\n"]), UDP_CLIENT_DEFAULTS,
+ * const input = Readable.from([Buffer.from("uno\ndos\n")]); // process.stdin, say
+ * await pipeLines((line, n) => client.request(line, n), readLines(input), UDP_CLIENT_DEFAULTS,
  *   async (outcome) => {
  *     console.log("reply" in outcome ? outcome.reply.toString() : outcome.error); // "UNO\n", then "DOS\n"
  *     return true; // go on

@@ -16,9 +16,11 @@ export interface IdleConnection {
 /**
  * @example
  * ```ts
- * import { IdleSweeper } from "./idle-sweeper.js";
- * const sweeper = new IdleSweeper(300_000, () => server.connections());
+ * import { type IdleConnection, IdleSweeper } from "./idle-sweeper.js";
+ * const connections = new Set<IdleConnection>(); // a server's open connections
+ * const sweeper = new IdleSweeper(300_000, () => connections);
  * sweeper.start(); // connections set `lastActiveTick = sweeper.tick` when bytes move
+ * sweeper.stop();
  * ```
  */
 export class IdleSweeper {
