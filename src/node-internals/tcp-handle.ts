@@ -66,8 +66,9 @@ function handleOf(socket: Socket | Server): TcpHandle | undefined {
  */
 export function readIntoUserBuffer(socket: Socket, memory: Buffer, callback: UserBufferCallback): boolean {
   const handle = handleOf(socket);
-  if (onreadSymbols === undefined) return false;
-  if (typeof handle?.useUserBuffer !== "function") {
+  // No handle: the socket is already closed, which says nothing of this Node.
+  if (onreadSymbols === undefined || handle === undefined) return false;
+  if (typeof handle.useUserBuffer !== "function") {
     probeFailed("tcp-user-buffer", "the socket's _handle has no useUserBuffer()");
     return false;
   }
@@ -81,9 +82,10 @@ export function readIntoUserBuffer(socket: Socket, memory: Buffer, callback: Use
 
 /** The descriptor of `socket`'s handle, or -1 where there is none to share (no handle, Windows). */
 export function descriptorOf(socket: Socket): number {
-  const fd = handleOf(socket)?.fd;
-  if (typeof fd === "number" && fd >= 0) return fd;
-  probeFailed("tcp-descriptor", `the socket's _handle.fd is ${String(fd)}`);
+  const handle = handleOf(socket);
+  if (handle === undefined) return -1; // closed already: nothing to learn of this Node
+  if (typeof handle.fd === "number" && handle.fd >= 0) return handle.fd;
+  probeFailed("tcp-descriptor", `the socket's _handle.fd is ${String(handle.fd)}`);
   return -1;
 }
 
