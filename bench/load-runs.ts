@@ -7,7 +7,7 @@
  * work on the machine moves one round's ratio, not the result.
  */
 
-import type { BenchErrors, BenchResult, LatencySummary } from "../src/bench/options.js";
+import type { BenchErrors, BenchResult, LatencySummary } from "../src/load/options.js";
 import { allowedCpuList, cpuSeconds, pinProcess, startChild } from "./processes.js";
 import { MAYUS, type Mode, type Server, type ServerKind } from "./servers.js";
 import { clientPrefix, type Workload } from "./workloads.js";

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { after, before, test } from "node:test";
 import { stopAllChildren } from "../bench/processes.js";
 import { compileC, compileLoadClient, type Server, startServer } from "../bench/servers.js";
-import type { BenchResult } from "../src/bench/options.js";
+import type { BenchResult } from "../src/load/options.js";
 import { peerAvailable, run, startMayusServer } from "./support/processes.js";
 
 const skip = !peerAvailable("cc") && "no C compiler (cc)";

@@ -7,7 +7,7 @@ import { test } from "node:test";
 import { combineRounds } from "../bench/load-runs.js";
 import { cpusOfList } from "../bench/processes.js";
 import { coresForOneCoreRows } from "../bench/workloads.js";
-import type { BenchResult } from "../src/bench/options.js";
+import type { BenchResult } from "../src/load/options.js";
 import { PROJECT_ROOT, peerAvailable, run } from "./support/processes.js";
 
 function round(messages: number, elapsedSeconds: number, p50: number, max: number, wrongAnswers = 0): BenchResult {

@@ -3,8 +3,8 @@
 import assert from "node:assert/strict";
 import { createServer, type Server } from "node:net";
 import { after, before, describe, test } from "node:test";
-import type { BenchResult } from "../src/bench/options.js";
 import { EXIT_CODES } from "../src/errors.js";
+import type { BenchResult } from "../src/load/options.js";
 import { type MayusServer, runMayus, startMayusServer } from "./support/processes.js";
 
 /** Runs `mayus bench ... --json` and returns its exit code, parsed result and wall time. */

@@ -20,7 +20,7 @@
  * --mode ascii`), unicode also accented Latin letters (mayus's unicode mode, toUpperCase),
  * echo nothing (the physical-limit server). The text is the one `mayus bench` sends.
  *
- * Prints one JSON object in the shape of `mayus bench --json` (src/bench/options.ts) and
+ * Prints one JSON object in the shape of `mayus bench --json` (src/load/options.ts) and
  * exits 0; 1 when an answer was wrong (reported in errors.wrongAnswers), 2 on bad usage.
  */
 

@@ -4,12 +4,12 @@
  */
 
 import type { Command } from "commander";
-import { BENCH_DEFAULTS, BENCH_PATTERNS, BENCH_TEXTS, type BenchOptions } from "../bench/options.js";
-import { ProgressDisplay } from "../bench/progress.js";
-import { formatJson, formatReport } from "../bench/report.js";
-import { runBench } from "../bench/run-bench.js";
 import { EXIT_CODES } from "../errors.js";
 import { t } from "../i18n/index.js";
+import { BENCH_DEFAULTS, BENCH_PATTERNS, BENCH_TEXTS, type BenchOptions } from "../load/options.js";
+import { ProgressDisplay } from "../load/progress.js";
+import { formatJson, formatReport } from "../load/report.js";
+import { runBench } from "../load/run-bench.js";
 import { TRANSFORM_MODES } from "../transform/index.js";
 import { languageOption, newCommand, option, withExamples } from "./command-kit.js";
 import { integerIn, numberIn, oneOf } from "./option-parsers.js";
@@ -22,7 +22,7 @@ import { addFamilyOptions, addTargetArguments, familyFrom, resolveFamily, target
  * @example
  * ```ts
  * import { runBenchCommand } from "./bench-command.js";
- * import { BENCH_DEFAULTS } from "../bench/options.js";
+ * import { BENCH_DEFAULTS } from "../load/options.js";
  * const options = { ...BENCH_DEFAULTS, host: "127.0.0.1", port: 12000, udp: false, durationMs: 200 };
  * process.exitCode = await runBenchCommand(options, false);
  * ```
