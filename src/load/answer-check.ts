@@ -3,7 +3,7 @@
  * the expected answer it should be, without copying it.
  */
 
-import type { TcpLoadGenerator } from "./load-generator.js";
+import type { AnswerSource } from "./tcp-load.js";
 
 /**
  * Compares `readBuffer[start..end)` with the expected answer from `state.answerOffset` on, and
@@ -11,12 +11,12 @@ import type { TcpLoadGenerator } from "./load-generator.js";
  * every kind of TCP connection.
  */
 export function consumeAnswerBytes(
-  generator: TcpLoadGenerator,
+  source: AnswerSource,
   state: { answerOffset: number; answerOk: boolean },
   start: number,
   end: number,
 ): number {
-  const { expected, readBuffer } = generator;
+  const { expected, readBuffer } = source;
   const take = Math.min(expected.length - state.answerOffset, end - start);
   if (
     state.answerOk &&

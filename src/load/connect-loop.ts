@@ -6,8 +6,8 @@
 import { connect, type NetConnectOpts, type Socket } from "node:net";
 import { performance } from "node:perf_hooks";
 import { consumeAnswerBytes } from "./answer-check.js";
-import type { TcpLoadGenerator } from "./load-generator.js";
 import { Pacer } from "./tally.js";
+import type { TcpLoad } from "./tcp-load.js";
 
 /** Pause after a failed connection before the connect pattern tries again. */
 const RECONNECT_DELAY_MS = 10;
@@ -28,7 +28,7 @@ export class ConnectLoop {
     this.#timer = timer;
   };
 
-  constructor(readonly generator: TcpLoadGenerator) {
+  constructor(readonly generator: TcpLoad) {
     this.#options = generator.connectOptions((bytesRead) => this.#receive(bytesRead));
   }
 
