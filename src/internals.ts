@@ -10,7 +10,7 @@ export { formatAddress } from "./net/address.js";
 export { SharedReadBuffer } from "./net/shared-read-buffer.js";
 export { BufferBudget } from "./tcp/buffer-budget.js";
 export type { IdleConnection } from "./tcp/idle-sweeper.js";
-export { PROXY_V2_MAX_POSSIBLE_HEADER_BYTES } from "./tcp/proxy-header.js";
+export { PROXY_V2_MAX_POSSIBLE_HEADER_BYTES } from "./tcp/proxy/proxy-header.js";
 export {
   MAX_PROXY_V2_HEADER_BYTES,
   type ProxyEndpoint,
@@ -20,7 +20,7 @@ export {
   type ProxyParseResult,
   type ProxyTlv,
   parseProxyHeader,
-} from "./tcp/proxy-protocol.js";
+} from "./tcp/proxy/proxy-protocol.js";
 export { SocketReader } from "./tcp/socket-reader.js";
 export type { TcpConnectionEvents, TcpConnectionLimits } from "./tcp/tcp-connection.js";
 export { uppercaseAsciiInPlace } from "./transform/ascii.js";

@@ -24,7 +24,7 @@ import { BufferBudget } from "./buffer-budget.js";
 import { connectionLimitWithinDescriptors } from "./descriptor-limit.js";
 import { IdleSweeper } from "./idle-sweeper.js";
 import { closeAfterBacklog } from "./listener-close.js";
-import { readProxyHeader } from "./proxy-header-reader.js";
+import { readProxyHeader } from "./proxy/proxy-header-reader.js";
 import { SHARED_READ_BUFFER_BYTES, SocketReader } from "./socket-reader.js";
 import { TcpConnection } from "./tcp-connection.js";
 import {

@@ -5,8 +5,8 @@
  */
 
 import type { Socket } from "node:net";
+import { ignoreChunk, type SocketReader } from "../socket-reader.js";
 import { parseProxyHeader } from "./proxy-protocol.js";
-import { ignoreChunk, type SocketReader } from "./socket-reader.js";
 
 export interface ProxyHeaderHandlers {
   /**
@@ -23,7 +23,7 @@ export interface ProxyHeaderHandlers {
  * ```ts
  * import { createServer } from "node:net";
  * import { readProxyHeader } from "./proxy-header-reader.js";
- * import { SocketReader } from "./socket-reader.js";
+ * import { SocketReader } from "../socket-reader.js";
  * const server = createServer({ pauseOnConnect: true }, (socket) => {
  *   readProxyHeader(socket, new SocketReader(socket, undefined), 5000, {
  *     onHeader: (address, port, rest) => socket.end(`hello ${address}:${port}, you sent ${rest.length} bytes more`),
