@@ -39,7 +39,7 @@ function headerDirectory() {
 }
 
 // npm shows an install script's output only when it fails (or with --foreground-scripts), so
-// `mayus serve` says it too, at start (src/net/io-path.ts). Inside an installed package the
+// `mayus serve` says it too, at start (src/io/io-path.ts). Inside an installed package the
 // build script is gone with the dev dependencies: `npm rebuild` runs this file again.
 function skip(module, reason) {
   process.stderr.write(

@@ -15,6 +15,8 @@
  * @module mayus
  */
 
+export { DEFAULT_PORT } from "./address/address.js";
+export { AddressFilter, type AddressFilterRules } from "./address/address-filter.js";
 export { readLines } from "./client/lines.js";
 export { TCP_CLIENT_DEFAULTS, TcpClient, type TcpClientEvents, type TcpClientOptions } from "./client/tcp-client.js";
 export {
@@ -25,9 +27,7 @@ export {
   type UdpRetry,
 } from "./client/udp-client.js";
 export { type ErrorKind, EXIT_CODES, MayusError } from "./errors.js";
-export { DEFAULT_PORT } from "./net/address.js";
-export { AddressFilter, type AddressFilterRules } from "./net/address-filter.js";
-export type { ServerState } from "./net/server-state.js";
+export type { ServerState } from "./lifecycle/server-state.js";
 export type { TraceEvent, Tracer, TraceStep } from "./observability/trace.js";
 export type { RttStatistics } from "./ping/ping-statistics.js";
 export {

@@ -6,8 +6,8 @@
  * @module mayus/internals
  */
 
-export { formatAddress } from "./net/address.js";
-export { SharedReadBuffer } from "./net/shared-read-buffer.js";
+export { formatAddress } from "./address/address.js";
+export { SharedReadBuffer } from "./io/shared-read-buffer.js";
 export { BufferBudget } from "./tcp/buffer-budget.js";
 export type { IdleConnection } from "./tcp/idle-sweeper.js";
 export { PROXY_V2_MAX_POSSIBLE_HEADER_BYTES } from "./tcp/proxy/proxy-header.js";

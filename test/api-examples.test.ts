@@ -26,7 +26,7 @@ const TSX = import.meta.resolve("tsx");
 const DEFAULT_PORT_TEXT = "12000";
 
 interface Example {
-  /** `src/net/address.ts:6`, where its `@example` tag is. */
+  /** `src/address/address.ts:6`, where its `@example` tag is. */
   where: string;
   file: string;
   /** The comment lines after the tag, without their ` * `. */

@@ -13,7 +13,7 @@ import { constants } from "node:os";
 import { Writable } from "node:stream";
 import { after, before, describe, test } from "node:test";
 import { pino } from "pino";
-import { SharedReadBuffer } from "../src/net/shared-read-buffer.js";
+import { SharedReadBuffer } from "../src/io/shared-read-buffer.js";
 import {
   failedProbes,
   logFailedProbes,

@@ -5,13 +5,13 @@
 
 import { createInterface } from "node:readline/promises";
 import type { Command } from "commander";
+import { formatAddress } from "../address/address.js";
 import { readLines } from "../client/lines.js";
 import { TcpClient } from "../client/tcp-client.js";
 import { UDP_CLIENT_DEFAULTS, UdpClient, type UdpRetry } from "../client/udp-client.js";
 import { pipeLines } from "../client/udp-pipeline.js";
 import { EXIT_CODES, MayusError, usageError } from "../errors.js";
 import { t } from "../i18n/index.js";
-import { formatAddress } from "../net/address.js";
 import { HEXDUMP_DEFAULTS, withHexdump } from "../observability/hexdump.js";
 import type { Tracer } from "../observability/trace.js";
 import { createTracePrinter } from "../observability/trace-printer.js";

@@ -4,9 +4,9 @@
  */
 
 import type { Command } from "commander";
+import { formatAddress } from "../address/address.js";
 import { EXIT_CODES, MayusError } from "../errors.js";
 import { t } from "../i18n/index.js";
-import { formatAddress } from "../net/address.js";
 import { formatLossPercent, formatReplyTimeMs, formatRtt } from "../ping/ping-statistics.js";
 import { PINGER_DEFAULTS, Pinger, type PingResult, type PingSummary } from "../ping/pinger.js";
 import { languageOption, newCommand, option, withExamples } from "./command-kit.js";

@@ -3,9 +3,9 @@
 import cluster from "node:cluster";
 import { availableParallelism } from "node:os";
 import { type Command, InvalidArgumentError, Option } from "commander";
+import { AddressFilter, AddressRuleError, expandRuleArguments } from "../address/address-filter.js";
 import { EXIT_CODES, MayusError, usageError } from "../errors.js";
 import { t } from "../i18n/index.js";
-import { AddressFilter, AddressRuleError, expandRuleArguments } from "../net/address-filter.js";
 import { HEXDUMP_DEFAULTS, hexdumpLines, withHexdump } from "../observability/hexdump.js";
 import { createLogger, LOG_FORMATS, LOG_LEVELS, type LogFormat, type Logger } from "../observability/logger.js";
 import { escapePayload, type Tracer } from "../observability/trace.js";

@@ -6,9 +6,9 @@
 import { lookup } from "node:dns/promises";
 import { isIP } from "node:net";
 import { Argument, type Command } from "commander";
+import { DEFAULT_PORT, formatAddress, parsePort, splitHostPort } from "../address/address.js";
 import { connectError, MayusError } from "../errors.js";
 import { t } from "../i18n/index.js";
-import { DEFAULT_PORT, formatAddress, parsePort, splitHostPort } from "../net/address.js";
 import { commandUsageError, option } from "./command-kit.js";
 
 export const DEFAULT_HOST = "localhost";

@@ -10,9 +10,9 @@
 
 import { EventEmitter } from "node:events";
 import { connect, type Socket } from "node:net";
+import { formatAddress } from "../address/address.js";
 import { connectError, MayusError } from "../errors.js";
 import { t } from "../i18n/index.js";
-import { formatAddress } from "../net/address.js";
 import type { Tracer } from "../observability/trace.js";
 import { LineAnswers, type LineRequest } from "./line-answers.js";
 import { SentLines } from "./sent-lines.js";

@@ -15,12 +15,12 @@
 
 import type { Socket as DatagramSocket } from "node:dgram";
 import { performance } from "node:perf_hooks";
+import { formatAddress } from "../address/address.js";
 import { connectError, MayusError } from "../errors.js";
 import { t } from "../i18n/index.js";
-import { formatAddress } from "../net/address.js";
-import { connectUdp } from "../net/connected-udp-socket.js";
 import type { Tracer } from "../observability/trace.js";
 import { createUppercaser, type TransformOptions, type Uppercaser } from "../transform/index.js";
+import { connectUdp } from "./connected-udp-socket.js";
 import { RetransmissionTimeout } from "./retransmission-timeout.js";
 
 export interface UdpClientOptions {

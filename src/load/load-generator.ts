@@ -7,8 +7,8 @@
 
 import { connect, type NetConnectOpts, type Socket } from "node:net";
 import { performance } from "node:perf_hooks";
+import { formatAddress } from "../address/address.js";
 import { connectError } from "../errors.js";
-import { formatAddress } from "../net/address.js";
 import { ConnectLoop } from "./connect-loop.js";
 import { type GeneratorPlan, LoadGenerator } from "./generator.js";
 import { buildMessage, repeat } from "./payload.js";

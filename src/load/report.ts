@@ -3,8 +3,8 @@
  * way it writes them) and for machines (`--json`).
  */
 
+import { formatAddress } from "../address/address.js";
 import { getLanguage, t } from "../i18n/index.js";
-import { formatAddress } from "../net/address.js";
 import type { BenchResult } from "./options.js";
 
 /**

@@ -6,9 +6,9 @@
 import { lookup } from "node:dns/promises";
 import { createHistogram, performance, type RecordableHistogram } from "node:perf_hooks";
 import { Worker } from "node:worker_threads";
+import { formatAddress } from "../address/address.js";
 import { connectError, MayusError, usageError } from "../errors.js";
 import { getLanguage, t } from "../i18n/index.js";
-import { formatAddress } from "../net/address.js";
 import { MAX_IPV4_DATAGRAM_BYTES } from "../udp/reply-uppercaser.js";
 import type { GeneratorPlan } from "./generator.js";
 import type { BenchOptions, BenchResult, LatencySummary } from "./options.js";

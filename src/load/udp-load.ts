@@ -7,9 +7,9 @@
 import { createSocket, type Socket as DatagramSocket } from "node:dgram";
 import { isIPv6 } from "node:net";
 import { performance } from "node:perf_hooks";
+import { formatAddress } from "../address/address.js";
 import { connectError, MayusError } from "../errors.js";
 import { t } from "../i18n/index.js";
-import { formatAddress } from "../net/address.js";
 import { type GeneratorPlan, LoadGenerator } from "./generator.js";
 import { buildMessage } from "./payload.js";
 import { Pacer } from "./tally.js";

@@ -5,7 +5,7 @@
  */
 
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
-import { ioPathReport } from "../net/io-path.js";
+import { ioPathReport } from "../io/io-path.js";
 import type { TcpConnection } from "../tcp/tcp-connection.js";
 import type { TcpServer } from "../tcp/tcp-server.js";
 import type { UdpServer } from "../udp/udp-server.js";

@@ -12,9 +12,9 @@
 import type { Socket as DatagramSocket } from "node:dgram";
 import { EventEmitter } from "node:events";
 import { performance } from "node:perf_hooks";
+import { formatAddress } from "../address/address.js";
+import { connectUdp } from "../client/connected-udp-socket.js";
 import { connectError, type MayusError } from "../errors.js";
-import { formatAddress } from "../net/address.js";
-import { connectUdp } from "../net/connected-udp-socket.js";
 import { type PingStatistics, pingStatistics } from "./ping-statistics.js";
 
 export interface PingerOptions {

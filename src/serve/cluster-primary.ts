@@ -12,7 +12,7 @@ import type { AddressInfo } from "node:net";
 import { AggregatorRegistry } from "prom-client";
 import { MayusError } from "../errors.js";
 import { t } from "../i18n/index.js";
-import { ioPathReport } from "../net/io-path.js";
+import { ioPathReport } from "../io/io-path.js";
 import type { Logger } from "../observability/logger.js";
 import { randomSeed } from "../udp/network-simulator.js";
 import { type PrimaryMessage, WORKER_PORT_VARIABLE, type WorkerMessage } from "./cluster-worker.js";

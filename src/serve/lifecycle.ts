@@ -6,10 +6,10 @@
  */
 
 import type { AddressInfo } from "node:net";
+import { formatAddress } from "../address/address.js";
 import { EXIT_CODES } from "../errors.js";
 import { t } from "../i18n/index.js";
-import { formatAddress } from "../net/address.js";
-import type { ProtocolIoPath } from "../net/io-path.js";
+import type { ProtocolIoPath } from "../io/io-path.js";
 import type { LogFormat, Logger } from "../observability/logger.js";
 import type { TcpDrainReport } from "../tcp/tcp-server-options.js";
 

@@ -4,7 +4,7 @@
  * and say how it went.
  */
 
-import { ioPathReport } from "../net/io-path.js";
+import { ioPathReport } from "../io/io-path.js";
 import type { Logger } from "../observability/logger.js";
 import { createMetricsRegistry } from "../observability/metrics.js";
 import type { Tracer } from "../observability/trace.js";

@@ -3,8 +3,8 @@
  * options the command line gives them. Used by the single process and by each worker.
  */
 
+import { DEFAULT_PORT } from "../address/address.js";
 import { MayusError } from "../errors.js";
-import { DEFAULT_PORT } from "../net/address.js";
 import type { LogFormat, Logger, LogLevel } from "../observability/logger.js";
 import type { Tracer } from "../observability/trace.js";
 import { TcpServer } from "../tcp/tcp-server.js";

@@ -7,7 +7,7 @@ import { once } from "node:events";
 import { type AddressInfo, connect, createServer, type Server, type Socket } from "node:net";
 import { after, before, describe, test } from "node:test";
 import { acceptQueue } from "../../test/support/accept-queue.js";
-import { SharedReadBuffer } from "../net/shared-read-buffer.js";
+import { SharedReadBuffer } from "../io/shared-read-buffer.js";
 import { SHARED_READ_BUFFER_BYTES, SocketReader, sharedReadsSupported } from "./socket-reader.js";
 
 interface Received {

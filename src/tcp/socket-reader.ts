@@ -9,7 +9,7 @@
  */
 
 import type { Socket } from "node:net";
-import type { SharedReadBuffer } from "../net/shared-read-buffer.js";
+import type { SharedReadBuffer } from "../io/shared-read-buffer.js";
 import { readIntoUserBuffer, sharedReadsSupported, type UserBufferCallback } from "../node-internals/tcp-handle.js";
 
 /** The shared read buffer's size: as large as Node's own reads, so bulk reads stay as large. */
@@ -30,7 +30,7 @@ export { sharedReadsSupported };
  * ```ts
  * import { createServer } from "node:net";
  * import { SHARED_READ_BUFFER_BYTES, SocketReader } from "./socket-reader.js";
- * import { SharedReadBuffer } from "../net/shared-read-buffer.js";
+ * import { SharedReadBuffer } from "../io/shared-read-buffer.js";
  * const sharedReadBuffer = new SharedReadBuffer(Buffer.allocUnsafe(SHARED_READ_BUFFER_BYTES));
  * const server = createServer({ pauseOnConnect: true }, (socket) => {
  *   const reader = new SocketReader(socket, sharedReadBuffer);

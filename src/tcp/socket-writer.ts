@@ -11,7 +11,7 @@
 
 import type { Socket } from "node:net";
 import { constants } from "node:os";
-import { systemError } from "../net/system-error.js";
+import { systemError } from "../io/system-error.js";
 import { descriptorOf } from "../node-internals/tcp-handle.js";
 import { type StreamSyscalls, streamSyscalls } from "./stream-syscalls.js";
 

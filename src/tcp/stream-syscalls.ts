@@ -6,7 +6,7 @@
  * then writes through `socket.write` alone.
  */
 
-import { loadNativeModule } from "../net/native-module.js";
+import { loadNativeModule } from "../io/native-module.js";
 
 /** The functions of stream-syscalls.c (its opening comment says what each does). */
 export interface StreamSyscalls {

@@ -6,8 +6,8 @@
  */
 
 import type { Socket } from "node:net";
+import { formatAddress } from "../address/address.js";
 import { t } from "../i18n/index.js";
-import { formatAddress } from "../net/address.js";
 import type { Tracer } from "../observability/trace.js";
 import type { Uppercaser } from "../transform/index.js";
 import type { BufferBudget } from "./buffer-budget.js";

@@ -7,13 +7,13 @@
 
 import { EventEmitter } from "node:events";
 import { type AddressInfo, createServer, type Server, type Socket } from "node:net";
+import { formatAddress, unmapIPv4 } from "../address/address.js";
+import type { AddressFilter } from "../address/address-filter.js";
 import { listenError } from "../errors.js";
 import { t } from "../i18n/index.js";
-import { formatAddress, unmapIPv4 } from "../net/address.js";
-import type { AddressFilter } from "../net/address-filter.js";
-import { PendingListen } from "../net/pending-listen.js";
-import type { ServerState } from "../net/server-state.js";
-import { SharedReadBuffer } from "../net/shared-read-buffer.js";
+import { SharedReadBuffer } from "../io/shared-read-buffer.js";
+import { PendingListen } from "../lifecycle/pending-listen.js";
+import type { ServerState } from "../lifecycle/server-state.js";
 import { logFailedProbes } from "../node-internals/probes.js";
 import { probeListeningHandle } from "../node-internals/tcp-handle.js";
 import { type Logger, silentLogger } from "../observability/logger.js";

@@ -13,8 +13,8 @@
 
 import type { Socket as DatagramSocket, RemoteInfo } from "node:dgram";
 import { constants } from "node:os";
-import { SharedReadBuffer } from "../net/shared-read-buffer.js";
-import { systemError } from "../net/system-error.js";
+import { SharedReadBuffer } from "../io/shared-read-buffer.js";
+import { systemError } from "../io/system-error.js";
 import { type SendRequest, SendWrap, type UdpHandle, udpHandleOf } from "../node-internals/udp-handle.js";
 import {
   DATAGRAM_FAMILY,

@@ -5,7 +5,7 @@
  * undefined where it was not built (or does not load), and DatagramIO then uses Node's handle.
  */
 
-import { loadNativeModule } from "../net/native-module.js";
+import { loadNativeModule } from "../io/native-module.js";
 
 /**
  * Called for each datagram: its bytes are in `input[0..length)`, its numbers in `datagram`

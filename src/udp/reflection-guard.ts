@@ -6,7 +6,7 @@
  */
 
 import { networkInterfaces } from "node:os";
-import { unmapIPv4 } from "../net/address.js";
+import { unmapIPv4 } from "../address/address.js";
 
 export type ReflectionRefusal = "privileged-port" | "nfs-port" | "own-port" | "broadcast" | "multicast";
 

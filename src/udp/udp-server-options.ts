@@ -1,7 +1,7 @@
 /** The UDP server's options (with the defences' own), its drop reasons and its statistics. */
 
-import { DEFAULT_PORT } from "../net/address.js";
-import type { AddressFilter } from "../net/address-filter.js";
+import { DEFAULT_PORT } from "../address/address.js";
+import type { AddressFilter } from "../address/address-filter.js";
 import type { Logger } from "../observability/logger.js";
 import type { Tracer } from "../observability/trace.js";
 import type { TransformOptions } from "../transform/index.js";

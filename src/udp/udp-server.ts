@@ -10,12 +10,12 @@ import { createSocket, type Socket as DatagramSocket, type RemoteInfo } from "no
 import { lookup } from "node:dns/promises";
 import { EventEmitter } from "node:events";
 import { type AddressInfo, isIP } from "node:net";
+import { formatAddress, unmapIPv4 } from "../address/address.js";
+import type { AddressFilter } from "../address/address-filter.js";
 import { listenError } from "../errors.js";
 import { t } from "../i18n/index.js";
-import { formatAddress, unmapIPv4 } from "../net/address.js";
-import type { AddressFilter } from "../net/address-filter.js";
-import { PendingListen } from "../net/pending-listen.js";
-import type { ServerState } from "../net/server-state.js";
+import { PendingListen } from "../lifecycle/pending-listen.js";
+import type { ServerState } from "../lifecycle/server-state.js";
 import { logFailedProbes } from "../node-internals/probes.js";
 import { type Logger, silentLogger } from "../observability/logger.js";
 import { RateLimitedLog } from "../observability/rate-limited-log.js";

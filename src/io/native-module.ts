@@ -33,7 +33,7 @@ export interface LoadedNativeModule<Module> {
 export function loadNativeModule<Module>(name: string, functions: readonly string[]): LoadedNativeModule<Module> {
   if (process.platform === "win32") return { unavailable: "not built on Windows" };
   if (process.env[NATIVE_SWITCH] === "0") return { unavailable: `switched off (${NATIVE_SWITCH}=0)` };
-  // `build/` at the project root: two levels above src/net and dist/net alike.
+  // `build/` at the project root: two levels above src/io and dist/io alike.
   const path = fileURLToPath(new URL(`../../build/${name}.node`, import.meta.url));
   let module: Record<string, unknown>;
   try {

@@ -46,7 +46,7 @@ after(() => {
 
 /** The report as a fresh process of the package in `folder` makes it. */
 async function reportIn(folder: string): Promise<ReturnType<typeof ioPathReport>> {
-  const module = JSON.stringify(join(folder, "dist/net/io-path.js"));
+  const module = JSON.stringify(join(folder, "dist/io/io-path.js"));
   const code = `const { ioPathReport } = await import(${module}); process.stdout.write(JSON.stringify(ioPathReport()));`;
   const finished = await run(process.execPath, ["--input-type=module", "-e", code]);
   assert.equal(finished.code, 0, finished.stderr);

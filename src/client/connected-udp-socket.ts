@@ -6,8 +6,8 @@
 import { createSocket, type Socket as DatagramSocket } from "node:dgram";
 import { lookup } from "node:dns/promises";
 import { isIP } from "node:net";
+import { formatAddress } from "../address/address.js";
 import { connectError, type MayusError } from "../errors.js";
-import { formatAddress } from "./address.js";
 
 export interface ConnectedUdpSocket {
   socket: DatagramSocket;
