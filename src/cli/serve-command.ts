@@ -3,7 +3,7 @@
 import cluster from "node:cluster";
 import { availableParallelism } from "node:os";
 import { type Command, InvalidArgumentError } from "commander";
-import { EXIT_CODES, MayusError, usageError } from "../errors.js";
+import { EXIT_CODES, MayusError } from "../errors.js";
 import { t } from "../i18n/index.js";
 import { DEFAULT_PORT } from "../net/address.js";
 import { AddressFilter, AddressRuleError, expandRuleArguments } from "../net/address-filter.js";
@@ -253,12 +253,9 @@ function serveOptionsFrom(flags: Record<string, any>): ServeOptions {
   };
 }
 
-/** `--mode` and `--locale`: language rules are for the uppercase only, not for ascii or echo. */
+/** `--mode` and `--locale`: language rules are for unicode and lower, not for ascii, lower-ascii or echo. */
 function transformFrom(mode: TransformMode, locale: string | undefined): TransformOptions {
-  // checkedTransform knows unicode and ascii; echo has nothing to check but a locale given with it.
-  if (mode !== "echo") return checkedTransform(mode, locale);
-  if (locale !== undefined) throw usageError(t("error.localeWithAscii"));
-  return { mode };
+  return checkedTransform(mode, locale);
 }
 
 /** `--workers N` or `auto` (one per core). */

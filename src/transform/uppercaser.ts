@@ -6,6 +6,7 @@
 import { uppercaseAsciiInPlace } from "./ascii.js";
 import { EchoTransform } from "./echo.js";
 import { LocaleUppercaser } from "./locale-uppercaser.js";
+import { AsciiLowercaser, UnicodeLowercaser } from "./lowercaser.js";
 import { resolveTransformOptions, type TransformOptions } from "./options.js";
 import { UnicodeUppercaser } from "./unicode-uppercaser.js";
 
@@ -85,6 +86,9 @@ export function uppercaserFactory(options: TransformOptions = {}): () => Upperca
   const { mode, locale } = resolveTransformOptions(options);
   if (mode === "ascii") return () => new AsciiUppercaser();
   if (mode === "echo") return () => new EchoTransform();
+  if (mode === "lower-ascii") return () => new AsciiLowercaser();
+  if (mode === "lower")
+    return locale === undefined ? () => new UnicodeLowercaser() : () => new LocaleUppercaser(locale, "lower");
   return locale === undefined ? () => new UnicodeUppercaser() : () => new LocaleUppercaser(locale);
 }
 
@@ -97,6 +101,7 @@ export function uppercaserFactory(options: TransformOptions = {}): () => Upperca
  * uppercase("straße ñ"); // "STRASSE Ñ"
  * uppercase("istanbul", { locale: "tr" }); // "İSTANBUL"
  * uppercase("straße ñ", { mode: "ascii" }); // "STRAßE ñ"
+ * uppercase("ÑANDÚ", { mode: "lower" }); // "ñandú": every mode goes through here
  */
 export function uppercase(input: string, options?: TransformOptions): string;
 /**

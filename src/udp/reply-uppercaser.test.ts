@@ -31,3 +31,21 @@ test("ascii mode: only a-z change, other bytes pass through", () => {
   assert.equal(reply(replies, "ñandú abc"), "ñANDú ABC");
   assert.equal(replies.growthLimited, 0);
 });
+
+test("lower mode: the same rule; İ (2 bytes) would become i̇ (3), so it stays unless growth allows it", () => {
+  const replies = new ReplyUppercaser({ mode: "lower" }, 1);
+  assert.equal(reply(replies, "ÑANDÚ İSTANBUL"), "ñandú İstanbul");
+  assert.equal(replies.growthLimited, 1);
+  const generous = new ReplyUppercaser({ mode: "lower" }, 1.5);
+  assert.equal(reply(generous, "İİ"), "i\u0307i\u0307"); // 4 → 6 bytes: the bound of lower mode
+  assert.equal(generous.growthLimited, 0);
+});
+
+test("a locale's ASCII may grow (Turkish I→ı, i→İ): a reply of ASCII still keeps to the limit", () => {
+  const lower = new ReplyUppercaser({ mode: "lower", locale: "tr" }, 1.5);
+  assert.equal(reply(lower, "II"), "II"); // ıı would be 4 bytes for 2, over 3: each I would grow, so stays
+  const upper = new ReplyUppercaser({ mode: "unicode", locale: "tr" }, 1.5);
+  const answer = upper.uppercase(Buffer.from("iiii"));
+  assert.ok(answer.length <= 6, `${answer.length} bytes for 4`);
+  assert.equal(upper.growthLimited, 1);
+});
