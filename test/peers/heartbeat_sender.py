@@ -20,7 +20,7 @@ skip = {int(number) for number in args.skip.split(",") if number}
 
 sender = socket.socket(socket.AF_INET6 if ":" in args.host else socket.AF_INET, socket.SOCK_DGRAM)
 sender.settimeout(2)
-sender.bind(("", args.bind))
+sender.bind(("::1" if ":" in args.host else "127.0.0.1", args.bind))  # loopback only
 sender.connect((args.host, args.port))
 print("port", sender.getsockname()[1], flush=True)
 sent = answered = 0
