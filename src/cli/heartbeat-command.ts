@@ -104,7 +104,7 @@ interface HeartbeatFlags {
   ipv6?: boolean;
 }
 
-/** `serve --heartbeat`, `--heartbeat-timeout MS`, `--heartbeat-max-senders N`. */
+/** `serve --heartbeat`, `--heartbeat-timeout MS`, `--heartbeat-max-senders N` (after `--lang` in its help). */
 export function addHeartbeatServeOptions(command: Command): Command {
   return command
     .addOption(option("--heartbeat", "option.heartbeat", "MAYUS_HEARTBEAT"))
@@ -122,7 +122,7 @@ export function addHeartbeatServeOptions(command: Command): Command {
 
 /** The heartbeat table's options from serve's flags, or undefined without `--heartbeat`. */
 export function heartbeatOptionsFrom(
-  flags: { heartbeat?: boolean; heartbeatTimeout: number; heartbeatMaxSenders: number },
+  flags: { heartbeat?: boolean; heartbeatTimeout?: number; heartbeatMaxSenders?: number },
   serves: { udp: boolean; workers: number },
 ): HeartbeatOptions | undefined {
   if (!flags.heartbeat) return undefined;

@@ -141,25 +141,26 @@ export function serveCommand(): Command {
     .addOption(
       option("--log-format <format>", "option.logFormat", "MAYUS_LOG_FORMAT").choices(LOG_FORMATS).default("text"),
     )
-    .addOption(languageOption());
-  addHeartbeatServeOptions(command).action(async (flags) => {
-    const options = serveOptionsFrom(flags);
-    const hexdumpBytes: number | undefined = flags.hexdump ? flags.hexdumpBytes : undefined;
-    const logger = createLogger({ ...options.log, colour: useColour(process.stderr) });
-    const lifecycle = new ServeLifecycle(logger, options.log.format);
-    try {
-      process.exitCode = await runServe(options, logger, lifecycle, hexdumpBytes);
-    } catch (error) {
-      // In json mode the failure is a log event too; in text mode, the usual one line.
-      if (!lifecycle.isJson) throw error;
-      const failure =
-        error instanceof MayusError
-          ? error
-          : { message: t("error.internal", { reason: (error as Error)?.message }), exitCode: EXIT_CODES.failure };
-      lifecycle.failed(failure);
-      process.exitCode = failure.exitCode;
-    }
-  });
+    .addOption(languageOption())
+    .action(async (flags) => {
+      const options = serveOptionsFrom(flags);
+      const hexdumpBytes: number | undefined = flags.hexdump ? flags.hexdumpBytes : undefined;
+      const logger = createLogger({ ...options.log, colour: useColour(process.stderr) });
+      const lifecycle = new ServeLifecycle(logger, options.log.format);
+      try {
+        process.exitCode = await runServe(options, logger, lifecycle, hexdumpBytes);
+      } catch (error) {
+        // In json mode the failure is a log event too; in text mode, the usual one line.
+        if (!lifecycle.isJson) throw error;
+        const failure =
+          error instanceof MayusError
+            ? error
+            : { message: t("error.internal", { reason: (error as Error)?.message }), exitCode: EXIT_CODES.failure };
+        lifecycle.failed(failure);
+        process.exitCode = failure.exitCode;
+      }
+    });
+  addHeartbeatServeOptions(command);
   return withExamples(command, [
     { command: "mayus serve", description: "cli.example.serve.default" },
     { command: "mayus serve --tcp --host 127.0.0.1 --trace", description: "cli.example.serve.trace" },
@@ -252,7 +253,7 @@ function serveOptionsFrom(flags: Record<string, any>): ServeOptions {
     metricsHost: flags.metricsHost,
     log: { level: flags.logLevel, format: flags.logFormat },
     trace: Boolean(flags.trace),
-    heartbeat: heartbeatOptionsFrom(flags as never, { udp, workers: flags.workers }),
+    heartbeat: heartbeatOptionsFrom(flags, { udp, workers: flags.workers }),
   };
 }
 
