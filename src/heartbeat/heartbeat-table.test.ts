@@ -105,3 +105,18 @@ test("only an exact heartbeat counts: anything else is a line like any other", (
   table.observe(Buffer.from("hello"), "127.0.0.1", 5000);
   assert.equal(table.statistics().received, 0);
 });
+
+test("down senders stay in the table, and count, until a full table evicts the least recently heard", () => {
+  const { table, beat, advance, events } = setUp({ maxSenders: 2, timeoutMs: 1000 });
+  beat(1, 5000);
+  advance(500);
+  beat(1, 5001);
+  advance(600);
+  table.sweep(); // 5000 silent for 1100 ms: down; 5001 for 600 ms: up
+  beat(2, 5000); // back up: now the most recent
+  advance(500);
+  table.sweep(); // 5001 silent for 1100 ms: down
+  beat(1, 5002);
+  assert.deepEqual(events.at(-2), { kind: "evicted", peer: "127.0.0.1:5001", maxSenders: 2 });
+  assert.equal(table.statistics().senders, 2);
+});

@@ -57,8 +57,10 @@ interface Sender {
 export class HeartbeatTable {
   readonly timeoutMs: number;
   readonly maxSenders: number;
-  /** Oldest heard first: a heartbeat moves its sender to the end, so the sweep stops early. */
+  /** Senders up, oldest heard first: a heartbeat moves its sender to the end, so the sweep stops early. */
   readonly #senders = new Map<string, Sender>();
+  /** Senders presumed down, in the order they went down: the sweep never walks them again. */
+  readonly #down = new Map<string, Sender>();
   readonly #statistics = { received: 0, lost: 0, late: 0, downEvents: 0, evicted: 0 };
   #timer: NodeJS.Timeout | undefined;
 
@@ -87,7 +89,7 @@ export class HeartbeatTable {
     const peer = formatAddress(unmapIPv4(address), port);
     const { sequence } = heartbeat;
     const delayMs = nowMs - heartbeat.sentAtMs;
-    const sender = this.#senders.get(peer);
+    const sender = this.#senders.get(peer) ?? this.#down.get(peer);
     if (sender === undefined) {
       this.#add(peer, { lastSequence: sequence, lastHeardMs: nowMs, down: false });
       this.report({ kind: "first", peer, sequence, delayMs });
@@ -99,6 +101,7 @@ export class HeartbeatTable {
     sender.lastHeardMs = nowMs;
     if (sender.down) {
       sender.down = false;
+      this.#down.delete(peer);
       this.report({ kind: "up", peer, silentMs, sequence });
     }
     if (sequence <= sender.lastSequence) {
@@ -122,8 +125,9 @@ export class HeartbeatTable {
       const silentMs = nowMs - sender.lastHeardMs;
       // Oldest heard first: once one is recent enough, the rest are too.
       if (silentMs < this.timeoutMs) break;
-      if (sender.down) continue;
       sender.down = true;
+      this.#senders.delete(peer);
+      this.#down.set(peer, sender);
       this.#statistics.downEvents++;
       this.report({ kind: "down", peer, silentMs, sequence: sender.lastSequence });
     }
@@ -143,13 +147,15 @@ export class HeartbeatTable {
   }
 
   statistics(): HeartbeatStatistics {
-    return { ...this.#statistics, senders: this.#senders.size };
+    return { ...this.#statistics, senders: this.#senders.size + this.#down.size };
   }
 
+  /** A new sender; when the table is full, the one heard from least recently goes (a down one first). */
   #add(peer: string, sender: Sender): void {
-    if (this.#senders.size >= this.maxSenders) {
-      const [oldest] = this.#senders.keys();
-      this.#senders.delete(oldest);
+    if (this.#senders.size + this.#down.size >= this.maxSenders) {
+      const from = this.#down.size > 0 ? this.#down : this.#senders;
+      const [oldest] = from.keys();
+      from.delete(oldest);
       this.#statistics.evicted++;
       this.report({ kind: "evicted", peer: oldest, maxSenders: this.maxSenders });
     }
