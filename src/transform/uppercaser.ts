@@ -13,7 +13,8 @@ import { UnicodeUppercaser } from "./unicode-uppercaser.js";
 /**
  * Uppercases a byte stream chunk by chunk. The output for a stream is the same however it
  * was cut into chunks; between chunks it holds only the start of an unfinished character
- * (and, with a locale, the word it belongs to).
+ * (and, with a locale, the word it belongs to). Every mode's transform has this shape: the
+ * lowercasers (lowercaser.ts) and the echo (echo.ts) too.
  */
 export interface Uppercaser {
   /**
