@@ -51,6 +51,8 @@ export {
 export {
   ASCII_GROWTH,
   createUppercaser,
+  MAX_LOCALE_LOWERCASE_GROWTH,
+  MAX_LOWERCASE_GROWTH,
   MAX_UNICODE_GROWTH,
   type OneShotOptions,
   TRANSFORM_MODES,

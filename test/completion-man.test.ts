@@ -26,7 +26,7 @@ function spellings(command: string): string[] {
   return found.options.flatMap((option) => [option.short, option.long]).filter((name): name is string => !!name);
 }
 
-const SUBCOMMANDS = ["serve", "client", "ping", "bench", "completion"];
+const SUBCOMMANDS = ["serve", "client", "ping", "bench", "heartbeat", "completion"];
 
 describe("bash", () => {
   /** Runs the completion function on the words, the last one being completed. */
@@ -67,6 +67,8 @@ describe("bash", () => {
     assert.deepEqual(await complete(["mayus", "client", "--lang", ""]), ["en", "es"]);
     assert.deepEqual(await complete(["mayus", "serve", "--log-format", ""]), ["text", "json"]);
     assert.deepEqual(await complete(["mayus", "bench", "--pattern", "s"]), ["stream"]);
+    assert.deepEqual(await complete(["mayus", "serve", "--mode", "low"]), ["lower", "lower-ascii"]);
+    assert.deepEqual(await complete(["mayus", "heartbeat", "--sk"]), ["--skip"]);
     assert.deepEqual(await complete(["mayus", "completion", "z"]), ["zsh"]);
   });
 });

@@ -24,6 +24,8 @@ test('"mayus" exports the servers, the clients, the transform, their defaults an
     "EXIT_CODES",
     "LOOP_BREAKER_DEFAULTS",
     "MAX_IPV4_DATAGRAM_BYTES",
+    "MAX_LOCALE_LOWERCASE_GROWTH",
+    "MAX_LOWERCASE_GROWTH",
     "MAX_UNICODE_GROWTH",
     "MayusError",
     "PINGER_DEFAULTS",

@@ -248,7 +248,7 @@ describe("NO_COLOR and FORCE_COLOR", () => {
 });
 
 describe("--help of each subcommand ends with three examples", () => {
-  for (const command of ["serve", "client", "ping", "bench", "completion"]) {
+  for (const command of ["serve", "client", "ping", "bench", "heartbeat", "completion"]) {
     for (const [language, title] of [
       ["en", "Examples:"],
       ["es", "Ejemplos:"],

@@ -6,7 +6,12 @@
 import { type Argument, Command, Help, Option } from "commander";
 import { MayusError } from "../errors.js";
 import { getLanguage, LANGUAGES, type MessageKey, t } from "../i18n/index.js";
-import { resolveTransformOptions, TransformOptionsError } from "../transform/index.js";
+import {
+  LOCALE_MODES,
+  resolveTransformOptions,
+  type TransformMode,
+  TransformOptionsError,
+} from "../transform/index.js";
 import { bold } from "./colour.js";
 import { integerIn, oneOf } from "./option-parsers.js";
 
@@ -87,12 +92,12 @@ export function languageOption(): Option {
 }
 
 /** Mode and locale checked as the transform will use them; a bad one is a usage error. */
-export function checkedTransform(mode: "unicode" | "ascii", locale: string | undefined) {
+export function checkedTransform(mode: TransformMode, locale: string | undefined) {
   try {
     return resolveTransformOptions({ mode, locale });
   } catch (error) {
     if (!(error instanceof TransformOptionsError)) throw error;
-    const key = mode === "ascii" ? "error.localeWithAscii" : "error.invalidLocale";
+    const key = LOCALE_MODES.includes(mode) ? "error.invalidLocale" : "error.localeWithAscii";
     throw new MayusError("usage", t(key, { value: error.value }), { cause: error });
   }
 }

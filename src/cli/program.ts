@@ -14,6 +14,7 @@ import { errorPrefix, useColour } from "./colour.js";
 import { helpCommand, helpConfiguration, languageOption, readSwitchVariables } from "./command-kit.js";
 import { translateCommanderMessage } from "./commander-messages.js";
 import { completionCommand } from "./completion-command.js";
+import { heartbeatCommand } from "./heartbeat-command.js";
 import { pingCommand } from "./ping-command.js";
 import { serveCommand } from "./serve-command.js";
 
@@ -36,6 +37,7 @@ export function buildProgram(): Command {
   program.addCommand(clientCommand());
   program.addCommand(pingCommand());
   program.addCommand(benchCommand());
+  program.addCommand(heartbeatCommand());
   program.addCommand(completionCommand(program));
 
   for (const command of [program, ...program.commands]) {

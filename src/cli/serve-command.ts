@@ -4,7 +4,7 @@ import cluster from "node:cluster";
 import { availableParallelism } from "node:os";
 import { type Command, InvalidArgumentError, Option } from "commander";
 import { AddressFilter, AddressRuleError, expandRuleArguments } from "../address/address-filter.js";
-import { EXIT_CODES, MayusError, usageError } from "../errors.js";
+import { EXIT_CODES, MayusError } from "../errors.js";
 import { t } from "../i18n/index.js";
 import { HEXDUMP_DEFAULTS, hexdumpLines, withHexdump } from "../observability/hexdump.js";
 import { createLogger, LOG_FORMATS, LOG_LEVELS, type LogFormat, type Logger } from "../observability/logger.js";
@@ -21,6 +21,7 @@ import { parseDelay } from "../udp/network-simulator.js";
 import { UDP_DEFAULTS } from "../udp/udp-server-options.js";
 import { useColour } from "./colour.js";
 import { checkedTransform, languageOption, newCommand, option, PORT, withExamples } from "./command-kit.js";
+import { addHeartbeatServeOptions, heartbeatOptionsFrom } from "./heartbeat-command.js";
 import { integerIn, numberIn, oneOf } from "./option-parsers.js";
 
 /** The `serve` subcommand: flags (each with an environment variable) to `runServe`. */
@@ -190,6 +191,7 @@ export function serveCommand(): Command {
         process.exitCode = failure.exitCode;
       }
     });
+  addHeartbeatServeOptions(command);
   return withExamples(command, [
     { command: "mayus serve", description: "cli.example.serve.default" },
     { command: "mayus serve --tcp --host 127.0.0.1 --trace", description: "cli.example.serve.trace" },
@@ -254,9 +256,10 @@ function serveOptionsFrom(flags: Record<string, any>): ServeOptions {
       : undefined,
     addressFilter,
   };
+  const udp = bothOrNeither || Boolean(flags.udp);
   return {
     tcp: bothOrNeither || Boolean(flags.tcp),
-    udp: bothOrNeither || Boolean(flags.udp),
+    udp,
     host: flags.host,
     port: flags.port,
     transform: transformFrom(flags.mode, flags.locale),
@@ -281,6 +284,7 @@ function serveOptionsFrom(flags: Record<string, any>): ServeOptions {
     metricsHost: flags.metricsHost,
     log: { level: flags.logLevel, format: flags.logFormat },
     trace: Boolean(flags.trace),
+    heartbeat: heartbeatOptionsFrom(flags, { udp, workers: flags.workers }),
   };
 }
 
@@ -311,12 +315,9 @@ function withFormerNames(flags: Record<string, any>, command: Command): Record<s
   return resolved;
 }
 
-/** `--mode` and `--locale`: language rules are for the uppercase only, not for ascii or echo. */
+/** `--mode` and `--locale`: language rules are for unicode and lower, not for ascii, lower-ascii or echo. */
 function transformFrom(mode: TransformMode, locale: string | undefined): TransformOptions {
-  // checkedTransform knows unicode and ascii; echo has nothing to check but a locale given with it.
-  if (mode !== "echo") return checkedTransform(mode, locale);
-  if (locale !== undefined) throw usageError(t("error.localeWithAscii"));
-  return { mode };
+  return checkedTransform(mode, locale);
 }
 
 /** `--workers N` or `auto` (one per core). */

@@ -11,6 +11,9 @@
  * Matching rule: the lesson's server sends back the bare uppercased payload, with no id, so a
  * reply answers a request when the two have the same uppercase. A late or duplicated reply
  * can then only ever be taken for a request with the very same text, whose answer it is.
+ * Against a lowercasing server (`--mode lower`) the uppercase alone is not enough (the Kelvin
+ * sign `K` lowercases to `k`, whose uppercase is `K`): a reply also answers a request when the
+ * uppercases of their lowercases agree, which holds for every mode, so no flag says which.
  */
 
 import type { Socket as DatagramSocket } from "node:dgram";
@@ -71,6 +74,8 @@ export function maxDatagramBytes(family: 4 | 6): number {
 
 interface PendingRequest {
   key: string;
+  /** The uppercase of its lowercase: what a lowercased reply is matched by. */
+  foldedKey: string;
   payload: Buffer;
   line: number;
   tries: number;
@@ -108,6 +113,7 @@ export class UdpClient {
   readonly #now: () => number;
   readonly #rto: RetransmissionTimeout;
   readonly #matcher: Uppercaser;
+  readonly #lowercaser: Uppercaser;
   #socket: DatagramSocket | undefined;
   #opening: Promise<void> | undefined;
   #family: 4 | 6 = 4;
@@ -130,6 +136,7 @@ export class UdpClient {
       maxRtoMs: options.maxRtoMs ?? UDP_CLIENT_DEFAULTS.maxRtoMs,
     });
     this.#matcher = createUppercaser({ mode: "unicode", locale: options.transform?.locale });
+    this.#lowercaser = createUppercaser({ mode: "lower", locale: options.transform?.locale });
     this.#address = formatAddress(options.host, options.port);
   }
 
@@ -193,6 +200,7 @@ export class UdpClient {
       const now = this.#now();
       const request: PendingRequest = {
         key: this.#keyOf(payload),
+        foldedKey: this.#foldedKeyOf(payload),
         payload,
         line,
         tries: 0,
@@ -280,8 +288,9 @@ export class UdpClient {
   #receive(reply: Buffer): void {
     this.#trace?.({ step: "recv", protocol: "udp", peer: this.#address, bytes: reply.length, payload: reply });
     const key = this.#keyOf(reply);
-    // The oldest request with the same uppercase takes the reply; anything else is stale.
-    const request = this.#pending.find((pending) => pending.key === key);
+    const foldedKey = this.#foldedKeyOf(reply);
+    // The oldest request with the same uppercase (or lowercase's uppercase) takes the reply; the rest is stale.
+    const request = this.#pending.find((pending) => pending.key === key || pending.foldedKey === foldedKey);
     if (request === undefined) return;
     const fresh = this.#rto.replied(this.#now() - request.lastSentAtMs, request.tries);
     this.#settle(request, reply);
@@ -307,6 +316,10 @@ export class UdpClient {
 
   #keyOf(payload: Buffer): string {
     return this.#matcher.transformOwned(Buffer.from(payload)).toString("latin1");
+  }
+
+  #foldedKeyOf(payload: Buffer): string {
+    return this.#matcher.transformOwned(this.#lowercaser.transformOwned(Buffer.from(payload))).toString("latin1");
   }
 
   #fail(error: MayusError): void {

@@ -5,6 +5,7 @@
  */
 
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import type { HeartbeatStatistics } from "../heartbeat/heartbeat-table.js";
 import { ioPathReport } from "../io/io-path.js";
 import type { TcpConnection } from "../tcp/tcp-connection.js";
 import type { TcpServer } from "../tcp/tcp-server.js";
@@ -13,6 +14,8 @@ import type { UdpServer } from "../udp/udp-server.js";
 export interface MetricSources {
   tcp?: TcpServer;
   udp?: UdpServer;
+  /** `serve --heartbeat`'s table: its metrics are there only with it. */
+  heartbeat?: { statistics(): HeartbeatStatistics };
 }
 
 /**
@@ -117,5 +120,25 @@ export function createMetricsRegistry(sources: MetricSources): Registry {
   tcp?.on("connection-closed", (connection: TcpConnection) => {
     duration.observe((performance.now() - connection.openedAtMs) / 1000);
   });
+  const { heartbeat } = sources;
+  if (heartbeat !== undefined) {
+    new Gauge({
+      name: "mayus_heartbeat_senders",
+      help: "Heartbeat senders in the table now (down ones included).",
+      registers: [registry],
+      collect() {
+        this.set(heartbeat.statistics().senders);
+      },
+    });
+    const counters = [
+      ["mayus_heartbeat_received_total", "Heartbeats received.", "received"],
+      ["mayus_heartbeat_lost_total", "Heartbeats never received before a later one was (gaps).", "lost"],
+      ["mayus_heartbeat_late_total", "Heartbeats received after a later one, or twice.", "late"],
+      ["mayus_heartbeat_down_events_total", "Times a sender was presumed down.", "downEvents"],
+      ["mayus_heartbeat_evicted_total", "Senders forgotten because the table was full.", "evicted"],
+    ] as const;
+    for (const [name, help, field] of counters)
+      readCounter(name, help, [], (counter) => counter.inc(heartbeat.statistics()[field]));
+  }
   return registry;
 }

@@ -4,6 +4,8 @@
  * and say how it went.
  */
 
+import { heartbeatReporter } from "../heartbeat/heartbeat-report.js";
+import { HEARTBEAT_DEFAULTS, HeartbeatTable } from "../heartbeat/heartbeat-table.js";
 import { ioPathReport } from "../io/io-path.js";
 import type { Logger } from "../observability/logger.js";
 import { createMetricsRegistry } from "../observability/metrics.js";
@@ -29,21 +31,26 @@ export async function runSingleProcess(
   let draining = false;
   let servers: RunningServers | undefined;
   let metricsServer: Awaited<ReturnType<typeof startMetricsEndpoint>>;
+  const heartbeat = heartbeatTableFor(options, logger, lifecycle);
   try {
-    servers = await startServers(options, logger, trace);
-    const registry = options.metricsPort === undefined ? undefined : createMetricsRegistry(servers);
+    const udpOptions = heartbeat === undefined ? options.udpOptions : { ...options.udpOptions, heartbeat };
+    servers = await startServers({ ...options, udpOptions }, logger, trace);
+    const registry = options.metricsPort === undefined ? undefined : createMetricsRegistry({ ...servers, heartbeat });
     metricsServer = await startMetricsEndpoint(options, registry, () => !draining, logger);
   } catch (error) {
     await servers?.close(0);
+    heartbeat?.close();
     signals.dispose();
     throw error;
   }
+  heartbeat?.start();
   // A signal during startup: what started drains at once, and no line says it is ready.
   if (signals.received === undefined) announce(servers, metricsServer?.port, options, lifecycle);
   await signals.first;
   draining = true;
   lifecycle.drainStarted({ connections: servers.tcp?.statistics().connectionsActive ?? 0 });
   const report = await servers.close(options.drainTimeoutMs);
+  heartbeat?.close();
   metricsServer?.close();
   lifecycle.drainFinished(report);
   stopLoggingIgnored();
@@ -64,4 +71,16 @@ function announce(
   if (metricsPort !== undefined) lifecycle.metricsListening(metricsPort);
   lifecycle.ioPaths(ioPathReport(servedProtocols(servers)));
   if (servers.udp && options.udpOptions.network !== undefined) lifecycle.networkSeed(servers.udp.networkSeed);
+}
+
+/** `--heartbeat`'s table, its events told as the server's other lines are; undefined without it. */
+function heartbeatTableFor(
+  options: ServeOptions,
+  logger: Logger,
+  lifecycle: ServeLifecycle,
+): HeartbeatTable | undefined {
+  if (options.heartbeat === undefined) return undefined;
+  const timeoutMs = options.heartbeat.timeoutMs ?? HEARTBEAT_DEFAULTS.timeoutMs;
+  const report = heartbeatReporter(logger, lifecycle.isJson, lifecycle.writeErr, timeoutMs);
+  return new HeartbeatTable(options.heartbeat, report);
 }

@@ -5,6 +5,7 @@
 
 import { DEFAULT_PORT } from "../address/address.js";
 import { MayusError } from "../errors.js";
+import type { HeartbeatOptions } from "../heartbeat/heartbeat-table.js";
 import type { LogFormat, Logger, LogLevel } from "../observability/logger.js";
 import type { Tracer } from "../observability/trace.js";
 import { TcpServer } from "../tcp/tcp-server.js";
@@ -22,7 +23,7 @@ export interface ServeOptions {
   /** TCP limits and PROXY protocol. */
   tcpOptions: Omit<TcpServerOptions, "host" | "port" | "transform" | "logger" | "trace">;
   /** UDP defences and the simulated network. */
-  udpOptions: Pick<UdpServerOptions, "maxGrowth" | "rateLimit" | "network" | "addressFilter">;
+  udpOptions: Pick<UdpServerOptions, "maxGrowth" | "rateLimit" | "network" | "addressFilter" | "heartbeat">;
   drainTimeoutMs: number;
   /** Processes serving: 1 is this process alone; more is a primary and that many workers. */
   workers: number;
@@ -31,6 +32,8 @@ export interface ServeOptions {
   metricsHost?: string;
   log: { level: LogLevel; format: LogFormat };
   trace: boolean;
+  /** `--heartbeat`: a table of UDP heartbeat senders (one process only). */
+  heartbeat?: HeartbeatOptions;
 }
 
 export const SERVE_DEFAULTS = { port: DEFAULT_PORT, drainTimeoutMs: TCP_DEFAULTS.drainTimeoutMs, workers: 1 } as const;

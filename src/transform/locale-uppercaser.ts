@@ -1,6 +1,8 @@
 /**
  * Streaming uppercase with a language's rules (`toLocaleUpperCase(locale)`): Turkish and
- * Azeri dotted `İ`, Lithuanian dot removal, Greek accent removal. Some of these rules look
+ * Azeri dotted `İ`, Lithuanian dot removal, Greek accent removal; and lowercase with them
+ * (`toLocaleLowerCase(locale)`, lower mode: Turkish `I`→`ı`, Lithuanian added dots, Greek
+ * final sigma within a held word). Some of these rules look
  * at neighbouring characters, so runs of well-formed text are uppercased whole, and the
  * word a chunk ends in is held until the next chunk shows where it ends.
  */
@@ -21,7 +23,11 @@ const TRAILING_WORD = /[\p{L}\p{M}\p{CI}]+$/u;
 export class LocaleUppercaser implements Uppercaser {
   #held: Buffer = EMPTY;
 
-  constructor(readonly locale: string) {}
+  constructor(
+    readonly locale: string,
+    /** `lower`: `toLocaleLowerCase` instead (lower mode with a locale). */
+    readonly direction: "upper" | "lower" = "upper",
+  ) {}
 
   keptCharacters = 0;
 
@@ -104,6 +110,9 @@ export class LocaleUppercaser implements Uppercaser {
   }
 
   #uppercaseRun(source: Buffer, start: number, end: number): Buffer {
-    return Buffer.from(source.toString("utf8", start, end).toLocaleUpperCase(this.locale));
+    const text = source.toString("utf8", start, end);
+    return Buffer.from(
+      this.direction === "lower" ? text.toLocaleLowerCase(this.locale) : text.toLocaleUpperCase(this.locale),
+    );
   }
 }

@@ -6,13 +6,15 @@
 import { uppercaseAsciiInPlace } from "./ascii.js";
 import { EchoTransform } from "./echo.js";
 import { LocaleUppercaser } from "./locale-uppercaser.js";
+import { AsciiLowercaser, UnicodeLowercaser } from "./lowercaser.js";
 import { resolveTransformOptions, type TransformOptions } from "./options.js";
 import { UnicodeUppercaser } from "./unicode-uppercaser.js";
 
 /**
  * Uppercases a byte stream chunk by chunk. The output for a stream is the same however it
  * was cut into chunks; between chunks it holds only the start of an unfinished character
- * (and, with a locale, the word it belongs to).
+ * (and, with a locale, the word it belongs to). Every mode's transform has this shape: the
+ * lowercasers (lowercaser.ts) and the echo (echo.ts) too.
  */
 export interface Uppercaser {
   /**
@@ -91,6 +93,9 @@ export function uppercaserFactory(options: TransformOptions = {}): () => Upperca
   const { mode, locale } = resolveTransformOptions(options);
   if (mode === "ascii") return () => new AsciiUppercaser();
   if (mode === "echo") return () => new EchoTransform();
+  if (mode === "lower-ascii") return () => new AsciiLowercaser();
+  if (mode === "lower")
+    return locale === undefined ? () => new UnicodeLowercaser() : () => new LocaleUppercaser(locale, "lower");
   return locale === undefined ? () => new UnicodeUppercaser() : () => new LocaleUppercaser(locale);
 }
 
@@ -105,6 +110,7 @@ export function uppercaserFactory(options: TransformOptions = {}): () => Upperca
  * uppercase("straße ñ"); // "STRASSE Ñ"
  * uppercase("istanbul", { locale: "tr" }); // "İSTANBUL"
  * uppercase("straße ñ", { mode: "ascii" }); // "STRAßE ñ"
+ * uppercase("ÑANDÚ", { mode: "lower" }); // "ñandú": every mode goes through here
  * ```
  */
 export function uppercase(input: string, options?: TransformOptions): string;

@@ -43,3 +43,21 @@ test("maxGrowth outside 1 to 3 throws a RangeError naming it and its range, neve
   assert.equal(reply(new ReplyUppercaser({ mode: "unicode" }, 1), "ŉ"), "ŉ");
   assert.equal(reply(new ReplyUppercaser({ mode: "unicode" }, 3), "ŉ"), "ʼN");
 });
+
+test("lower mode: the same rule; İ (2 bytes) would become i̇ (3), so it stays unless growth allows it", () => {
+  const replies = new ReplyUppercaser({ mode: "lower" }, 1);
+  assert.equal(reply(replies, "ÑANDÚ İSTANBUL"), "ñandú İstanbul");
+  assert.equal(replies.growthLimited, 1);
+  const generous = new ReplyUppercaser({ mode: "lower" }, 1.5);
+  assert.equal(reply(generous, "İİ"), "i\u0307i\u0307"); // 4 → 6 bytes: the bound of lower mode
+  assert.equal(generous.growthLimited, 0);
+});
+
+test("a locale's ASCII may grow (Turkish I→ı, i→İ): a reply of ASCII still keeps to the limit", () => {
+  const lower = new ReplyUppercaser({ mode: "lower", locale: "tr" }, 1.5);
+  assert.equal(reply(lower, "II"), "II"); // ıı would be 4 bytes for 2, over 3: each I would grow, so stays
+  const upper = new ReplyUppercaser({ mode: "unicode", locale: "tr" }, 1.5);
+  const answer = upper.uppercase(Buffer.from("iiii"));
+  assert.ok(answer.length <= 6, `${answer.length} bytes for 4`);
+  assert.equal(upper.growthLimited, 1);
+});

@@ -1,5 +1,5 @@
 /**
- * A datagram's reply: its uppercase, grown by at most `maxGrowth` times its size (a reply much
+ * A datagram's reply: its uppercase (or its transform in another mode), grown by at most `maxGrowth` times its size (a reply much
  * larger than its request would make the server an amplifier for spoofed sources). Characters
  * whose uppercase would pass the limit are kept as they are, and counted.
  */
@@ -9,6 +9,7 @@ import { optionInRange } from "../errors.js";
 import {
   createUppercaser,
   MAX_UNICODE_GROWTH,
+  maxGrowthOf,
   resolveTransformOptions,
   type TransformOptions,
   type Uppercaser,
@@ -34,6 +35,10 @@ export class ReplyUppercaser {
   growthLimited = 0;
   readonly #uppercaser: Uppercaser;
   readonly #mayGrow: boolean;
+  /** The mode's own bound: no reply grows past this many times its request. */
+  readonly #modeGrowth: number;
+  /** Without a locale no ASCII byte grows; Turkish `i`→`İ` and `I`→`ı` do. */
+  readonly #asciiNeverGrows: boolean;
   /** 1 to 3: a reply may be at most this many times its request. */
   readonly #maxGrowth: number;
 
@@ -42,7 +47,9 @@ export class ReplyUppercaser {
     const transform = resolveTransformOptions(options);
     // Each datagram is uppercased whole, so one uppercaser serves them all.
     this.#uppercaser = createUppercaser(transform);
-    this.#mayGrow = transform.mode === "unicode";
+    this.#modeGrowth = maxGrowthOf(transform.mode, transform.locale);
+    this.#mayGrow = this.#modeGrowth > 1;
+    this.#asciiNeverGrows = transform.locale === undefined;
     this.#maxGrowth = optionInRange("maxGrowth", maxGrowth, 1, MAX_UNICODE_GROWTH);
   }
 
@@ -57,10 +64,10 @@ export class ReplyUppercaser {
       return reply;
     }
     // ASCII never grows: no copy, no second pass (isAscii is simdutf, far cheaper than either).
-    if (isAscii(message)) return this.#uppercaser.transformOwned(message);
+    if (this.#asciiNeverGrows && isAscii(message)) return this.#uppercaser.transformOwned(message);
     const limitBytes = Math.min(MAX_IPV4_DATAGRAM_BYTES, Math.floor(message.length * this.#maxGrowth));
-    // No uppercase grows past MAX_UNICODE_GROWTH: when that fits, one pass, and no copy kept for a second.
-    if (message.length * MAX_UNICODE_GROWTH <= limitBytes) return this.#uppercaser.transformOwned(message);
+    // No reply grows past the mode's bound: when that fits, one pass, and no copy kept for a second.
+    if (message.length * this.#modeGrowth <= limitBytes) return this.#uppercaser.transformOwned(message);
     const original = Buffer.from(message);
     const full = this.#uppercaser.transformOwned(message);
     if (full.length <= limitBytes) return full;

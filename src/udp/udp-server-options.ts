@@ -29,6 +29,11 @@ export interface UdpServerOptions {
   network?: NetworkSimulatorOptions;
   /** Other ports mayus listens on (the TCP port, other instances'): never answered. */
   ownPorts?: number[];
+  /**
+   * `--heartbeat`: shown each datagram that passed the defences, before it is answered (a
+   * heartbeat is answered like any line: it is upper case already).
+   */
+  heartbeat?: { observe(datagram: Uint8Array, address: string, port: number): void };
   /** `--allow`/`--deny`: source addresses answered; any other datagram is dropped as `address-filtered`. */
   addressFilter?: AddressFilter;
   logger?: Logger;

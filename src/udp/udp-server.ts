@@ -65,6 +65,7 @@ export class UdpServer extends EventEmitter<UdpServerEvents> {
   readonly #loops: LoopBreaker;
   readonly #rateLimiter: SourceRateLimiter;
   readonly #network: NetworkSimulator;
+  readonly #heartbeat: UdpServerOptions["heartbeat"];
   readonly #pendingDelays = new Set<NodeJS.Timeout>();
   #socket: DatagramSocket | undefined;
   /** recvfrom and sendto on the bound socket; the string is the peer, for the trace. */
@@ -105,6 +106,7 @@ export class UdpServer extends EventEmitter<UdpServerEvents> {
     this.#loops = new LoopBreaker(options.loopBreaker);
     this.#rateLimiter = new SourceRateLimiter(options.rateLimit);
     this.#network = new NetworkSimulator(options.network);
+    this.#heartbeat = options.heartbeat;
   }
 
   listen(): Promise<AddressInfo> {
@@ -247,6 +249,8 @@ export class UdpServer extends EventEmitter<UdpServerEvents> {
       this.#drop("rate-limited", remote);
       return;
     }
+    // Before the reply, which may overwrite the datagram.
+    this.#heartbeat?.observe(message, remote.address, remote.port);
     const reply = this.#replies.uppercase(message);
     if (!this.#network.isActive) {
       loops?.replied(reply);

@@ -1,6 +1,6 @@
 // Hostile input: random bytes, for a bounded time. Over TCP, arbitrary bytes cut into arbitrary
-// chunks: every answer equals the one-shot transform of what was sent (unicode, ascii, and with a
-// locale). Over UDP, arbitrary datagrams of 0 to 2,000 bytes: the server never crashes and each
+// chunks: every answer equals the one-shot transform of what was sent (unicode, ascii, lower, and
+// with a locale). Over UDP, arbitrary datagrams of 0 to 2,000 bytes: the server never crashes and each
 // reply equals the one-shot transform that keeps growing characters as they are.
 // A failure prints fast-check's seed and path; MAYUS_FUZZ_SEED=N repeats a run.
 
@@ -146,6 +146,8 @@ describe(`random input for a bounded time (seed ${SEED})`, () => {
     ["--mode ascii", { mode: "ascii" }, 3000],
     ["--locale tr", { locale: "tr" }, 4000],
     ["--locale lt", { locale: "lt" }, 2000],
+    ["--mode lower", { mode: "lower" }, 3000],
+    ["--mode lower --locale el", { mode: "lower", locale: "el" }, 2000],
   ];
   for (const [name, transform, timeLimitMs] of tcpConfigurations) {
     test(`TCP, ${name}: arbitrary bytes in arbitrary chunks are answered with uppercase() of the whole`, {
@@ -183,6 +185,7 @@ describe(`random input for a bounded time (seed ${SEED})`, () => {
   const udpConfigurations: [string, TransformOptions, number][] = [
     ["unicode", {}, 4000],
     ["--mode ascii", { mode: "ascii" }, 2000],
+    ["--mode lower", { mode: "lower" }, 2000],
   ];
   for (const [name, transform, timeLimitMs] of udpConfigurations) {
     test(`UDP, ${name}: arbitrary datagrams of 0 to 2,000 bytes each get one reply, the transform kept within the size`, {

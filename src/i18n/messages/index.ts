@@ -4,6 +4,7 @@ import { capabilityMessages } from "./capabilities.js";
 import { cliMessages } from "./cli.js";
 import { clientMessages } from "./client.js";
 import { commonMessages } from "./common.js";
+import { heartbeatMessages } from "./heartbeat.js";
 import { pingMessages } from "./ping.js";
 import { serveMessages } from "./serve.js";
 import { traceMessages } from "./trace.js";
@@ -19,6 +20,7 @@ const areas = [
   udpMessages,
   cliMessages,
   capabilityMessages,
+  heartbeatMessages,
 ] as const;
 
 export const en = Object.assign({}, ...areas.map((area) => area.en)) as typeof commonMessages.en &
@@ -29,7 +31,8 @@ export const en = Object.assign({}, ...areas.map((area) => area.en)) as typeof c
   typeof traceMessages.en &
   typeof udpMessages.en &
   typeof cliMessages.en &
-  typeof capabilityMessages.en;
+  typeof capabilityMessages.en &
+  typeof heartbeatMessages.en;
 
 export type MessageKey = keyof typeof en;
 

@@ -22,8 +22,9 @@ export const serveMessages = defineMessages(
     "option.udp": "UDP only",
     "option.port": "port to listen on (0: let the kernel choose)",
     "option.host": "address to listen on (default: all interfaces, IPv6 and IPv4)",
-    "option.mode": "transform: unicode (full Unicode uppercase), ascii (only a-z) or echo (bytes unchanged, RFC 862)",
-    "option.locale": "language rules for the uppercase, such as tr, az, lt or el",
+    "option.mode":
+      "transform: unicode (full Unicode uppercase), ascii (only a-z), lower (full Unicode lowercase), lower-ascii (only A-Z) or echo (bytes unchanged, RFC 862)",
+    "option.locale": "language rules for the uppercase (or lowercase), such as tr, az, lt or el",
     "option.maxConnections": "most TCP connections open at once",
     "option.maxConnectionsPerIp": "most TCP connections open at once from one client address",
     "option.stallTimeout":
@@ -75,8 +76,8 @@ export const serveMessages = defineMessages(
     "option.port": "puerto de escucha (0: que elija el núcleo)",
     "option.host": "dirección de escucha (por omisión: todas las interfaces, IPv6 e IPv4)",
     "option.mode":
-      "transformación: unicode (mayúsculas Unicode completas), ascii (solo a-z) o echo (bytes sin cambios, RFC 862)",
-    "option.locale": "reglas de idioma para las mayúsculas, como tr, az, lt o el",
+      "transformación: unicode (mayúsculas Unicode completas), ascii (solo a-z), lower (minúsculas Unicode completas), lower-ascii (solo A-Z) o echo (bytes sin cambios, RFC 862)",
+    "option.locale": "reglas de idioma para las mayúsculas (o minúsculas), como tr, az, lt o el",
     "option.maxConnections": "máximo de conexiones TCP abiertas a la vez",
     "option.maxConnectionsPerIp": "máximo de conexiones TCP abiertas a la vez desde una misma dirección",
     "option.stallTimeout":

@@ -1,0 +1,97 @@
+// The heartbeat lines: one per event for people, a JSON event each with --log-format json,
+// every heartbeat at debug level only, and at most MAX_HEARTBEAT_LINES_PER_SECOND a second.
+
+import assert from "node:assert/strict";
+import { Writable } from "node:stream";
+import { test } from "node:test";
+import { pino } from "pino";
+import { setLanguage } from "../i18n/index.js";
+import { heartbeatReporter, MAX_HEARTBEAT_LINES_PER_SECOND } from "./heartbeat-report.js";
+
+function capture(level: "info" | "debug") {
+  const records: Array<Record<string, unknown>> = [];
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      records.push(JSON.parse(chunk.toString()));
+      done();
+    },
+  });
+  return { logger: pino({ level }, sink), records };
+}
+
+test("text: one line per event; a heartbeat and a late one only at debug, never as a line", () => {
+  setLanguage("en");
+  const { logger, records } = capture("info");
+  const lines: string[] = [];
+  const report = heartbeatReporter(
+    logger,
+    false,
+    (line) => lines.push(line),
+    5000,
+    () => 0,
+  );
+  report({ kind: "first", peer: "127.0.0.1:5000", sequence: 1, delayMs: 0.4 });
+  report({ kind: "beat", peer: "127.0.0.1:5000", sequence: 1, delayMs: 0.4 });
+  report({ kind: "late", peer: "127.0.0.1:5000", sequence: 1 });
+  report({ kind: "lost", peer: "127.0.0.1:5000", count: 3, first: 7, last: 9 });
+  report({ kind: "down", peer: "127.0.0.1:5000", silentMs: 5012, sequence: 10 });
+  report({ kind: "up", peer: "127.0.0.1:5000", silentMs: 8240, sequence: 15 });
+  assert.deepEqual(lines, [
+    "mayus: heartbeat: 127.0.0.1:5000 is up (seq 1, one-way delay 0.4 ms if the clocks are synchronized)",
+    "mayus: heartbeat: 3 heartbeats lost from 127.0.0.1:5000 (seq 7-9)",
+    "mayus: heartbeat: 127.0.0.1:5000 presumed down after 5 s (last seq 10)",
+    "mayus: heartbeat: 127.0.0.1:5000 back up after 8.2 s of silence (seq 15)",
+  ]);
+  assert.deepEqual(records, []);
+});
+
+test("json: each event a log record with its fields; heartbeats at debug when asked for", () => {
+  const { logger, records } = capture("debug");
+  const lines: string[] = [];
+  const report = heartbeatReporter(
+    logger,
+    true,
+    (line) => lines.push(line),
+    5000,
+    () => 0,
+  );
+  report({ kind: "lost", peer: "[::1]:5000", count: 1, first: 4, last: 4 });
+  report({ kind: "beat", peer: "[::1]:5000", sequence: 5, delayMs: 1 });
+  assert.deepEqual(lines, []);
+  assert.deepEqual(
+    records.map(({ level, event, peer, msg }) => ({ level, event, peer, msg })),
+    [
+      {
+        level: 40,
+        event: "heartbeat-lost",
+        peer: "[::1]:5000",
+        msg: "heartbeat: 1 heartbeat lost from [::1]:5000 (seq 4)",
+      },
+      { level: 20, event: "heartbeat", peer: "[::1]:5000", msg: "heartbeat 5 from [::1]:5000, one-way delay 1 ms" },
+    ],
+  );
+});
+
+test("a flood of new senders: at most MAX_HEARTBEAT_LINES_PER_SECOND lines a second, the rest counted", () => {
+  const { logger } = capture("info");
+  const lines: string[] = [];
+  let nowMs = 0;
+  const report = heartbeatReporter(
+    logger,
+    false,
+    (line) => lines.push(line),
+    5000,
+    () => nowMs,
+  );
+  const extra = 7;
+  for (let port = 1; port <= MAX_HEARTBEAT_LINES_PER_SECOND + extra; port++) {
+    report({ kind: "first", peer: `127.0.0.1:${port}`, sequence: 1, delayMs: 0 });
+  }
+  assert.equal(lines.length, MAX_HEARTBEAT_LINES_PER_SECOND);
+  nowMs += 1000;
+  report({ kind: "first", peer: "127.0.0.1:9", sequence: 1, delayMs: 0 });
+  assert.deepEqual(lines.slice(MAX_HEARTBEAT_LINES_PER_SECOND), [
+    `mayus: heartbeat: ${extra} more lines not shown in the last second`,
+    "mayus: heartbeat: 127.0.0.1:9 is up (seq 1, one-way delay 0 ms if the clocks are synchronized)",
+  ]);
+});

@@ -1,0 +1,96 @@
+/**
+ * What `serve --heartbeat` says about its senders: one `mayus: heartbeat: …` line on stderr
+ * per event for people (as the server's other lines), or one JSON log event each with
+ * `--log-format json`; every heartbeat and every late one at debug level only. A flood of
+ * new senders cannot flood the log: past a bound of lines per second the rest are counted.
+ */
+
+import { t } from "../i18n/index.js";
+import type { Logger } from "../observability/logger.js";
+import type { HeartbeatEvent } from "./heartbeat-table.js";
+
+/** Lines a second, at most; the rest are counted in one line when the next second begins. */
+export const MAX_HEARTBEAT_LINES_PER_SECOND = 50;
+
+/** Milliseconds as people read them: 0.412, 12.5, 3021 (no more than three decimals). */
+function milliseconds(value: number): string {
+  return String(Math.round(value * 1000) / 1000);
+}
+
+function seconds(valueMs: number): string {
+  return String(Math.round(valueMs / 100) / 10);
+}
+
+/**
+ * @example
+ * const report = heartbeatReporter(logger, false, (line) => process.stderr.write(`${line}\n`), 5000);
+ * new HeartbeatTable({ timeoutMs: 5000 }, report);
+ */
+export function heartbeatReporter(
+  logger: Logger,
+  json: boolean,
+  writeErr: (line: string) => void,
+  timeoutMs: number,
+  now: () => number = () => performance.now(),
+): (event: HeartbeatEvent) => void {
+  let windowStartMs = Number.NEGATIVE_INFINITY;
+  let linesInWindow = 0;
+  let suppressed = 0;
+  const write = (line: string, fields: Record<string, unknown>, level: "info" | "warn") => {
+    if (json) logger[level](fields, line.replace(/^mayus: /, ""));
+    else if (logger.isLevelEnabled(level)) writeErr(line);
+  };
+  const say = (event: HeartbeatEvent, line: string, level: "info" | "warn") => {
+    const nowMs = now();
+    if (nowMs - windowStartMs >= 1000) {
+      if (suppressed > 0)
+        write(
+          t("heartbeat.suppressed", { count: suppressed }),
+          { event: "heartbeat-suppressed", count: suppressed },
+          "warn",
+        );
+      windowStartMs = nowMs;
+      linesInWindow = 0;
+      suppressed = 0;
+    }
+    if (++linesInWindow > MAX_HEARTBEAT_LINES_PER_SECOND) {
+      suppressed++;
+      return;
+    }
+    const { kind, ...fields } = event;
+    write(line, { event: `heartbeat-${kind}`, ...fields }, level);
+  };
+  return (event) => {
+    switch (event.kind) {
+      case "beat":
+        if (logger.isLevelEnabled("debug"))
+          logger.debug(
+            { event: "heartbeat", peer: event.peer, sequence: event.sequence, delayMs: event.delayMs },
+            t("heartbeat.beat", { ...event, delay: milliseconds(event.delayMs) }),
+          );
+        return;
+      case "late":
+        if (logger.isLevelEnabled("debug"))
+          logger.debug(
+            { event: "heartbeat-late", peer: event.peer, sequence: event.sequence },
+            t("heartbeat.late", event),
+          );
+        return;
+      case "first":
+        say(event, t("heartbeat.first", { ...event, delay: milliseconds(event.delayMs) }), "info");
+        return;
+      case "lost":
+        say(event, t(event.count === 1 ? "heartbeat.lost.one" : "heartbeat.lost.other", event), "warn");
+        return;
+      case "down":
+        say(event, t("heartbeat.down", { ...event, seconds: seconds(timeoutMs) }), "warn");
+        return;
+      case "up":
+        say(event, t("heartbeat.up", { ...event, seconds: seconds(event.silentMs) }), "info");
+        return;
+      case "evicted":
+        say(event, t("heartbeat.evicted", { peer: event.peer, max: event.maxSenders }), "warn");
+        return;
+    }
+  };
+}

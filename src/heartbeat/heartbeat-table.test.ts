@@ -1,0 +1,122 @@
+// The heartbeat table with a clock of the test's: gaps, late heartbeats, down at the timeout
+// (not a millisecond before), back up, the bounded table, and the datagram format.
+
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { formatHeartbeat, parseHeartbeat } from "./heartbeat-format.js";
+import { type HeartbeatEvent, HeartbeatTable } from "./heartbeat-table.js";
+
+function setUp(options: { timeoutMs?: number; maxSenders?: number } = {}) {
+  let nowMs = 1_765_000_000_000;
+  const events: HeartbeatEvent[] = [];
+  const table = new HeartbeatTable(
+    options,
+    (event) => events.push(event),
+    () => nowMs,
+  );
+  const beat = (sequence: number, port = 5000, sentAtMs = nowMs - 2) =>
+    table.observe(Buffer.from(formatHeartbeat(sequence, sentAtMs)), "::ffff:127.0.0.1", port);
+  const advance = (ms: number) => {
+    nowMs += ms;
+  };
+  const kinds = () => events.filter((event) => event.kind !== "beat").map((event) => event.kind);
+  return { table, events, beat, advance, kinds };
+}
+
+test("first heartbeat, then a gap: the lost ones are counted and named; delay is receive minus send time", () => {
+  const { table, events, beat } = setUp();
+  beat(1);
+  assert.deepEqual(events[0], { kind: "first", peer: "127.0.0.1:5000", sequence: 1, delayMs: 2 });
+  beat(2);
+  beat(6);
+  assert.deepEqual(
+    events.find((event) => event.kind === "lost"),
+    { kind: "lost", peer: "127.0.0.1:5000", count: 3, first: 3, last: 5 },
+  );
+  beat(4); // late: already counted lost, not counted again, not a new last
+  beat(7);
+  assert.deepEqual(table.statistics(), { received: 5, senders: 1, lost: 3, late: 1, downEvents: 0, evicted: 0 });
+});
+
+test("presumed down at the timeout, not before; back up when it returns; once per silence", () => {
+  const { table, beat, advance, kinds, events } = setUp({ timeoutMs: 5000 });
+  beat(1);
+  advance(4999);
+  table.sweep();
+  assert.deepEqual(kinds(), ["first"]);
+  advance(1);
+  table.sweep();
+  table.sweep();
+  assert.deepEqual(kinds(), ["first", "down"]);
+  assert.deepEqual(events.at(-1), { kind: "down", peer: "127.0.0.1:5000", silentMs: 5000, sequence: 1 });
+  advance(3000);
+  beat(9);
+  assert.deepEqual(kinds(), ["first", "down", "up", "lost"]);
+  assert.equal(table.statistics().downEvents, 1);
+});
+
+test("the sweep stops at the first sender heard recently; each sender is timed on its own", () => {
+  const { table, beat, advance, events } = setUp({ timeoutMs: 1000 });
+  beat(1, 5000);
+  advance(600);
+  beat(1, 5001);
+  advance(400);
+  table.sweep();
+  assert.deepEqual(
+    events.filter((event) => event.kind === "down").map((event) => event.peer),
+    ["127.0.0.1:5000"],
+  );
+  advance(600);
+  table.sweep();
+  assert.equal(events.filter((event) => event.kind === "down").length, 2);
+});
+
+test("the table holds maxSenders: one more evicts the one heard from least recently, counted", () => {
+  const { table, beat, advance, events } = setUp({ maxSenders: 3 });
+  for (const port of [5000, 5001, 5002]) {
+    beat(1, port);
+    advance(1);
+  }
+  beat(2, 5000); // 5000 is now the most recent: 5001 is the oldest
+  assert.equal(table.statistics().evicted, 0);
+  beat(1, 5003);
+  assert.deepEqual(events.at(-2), { kind: "evicted", peer: "127.0.0.1:5001", maxSenders: 3 });
+  assert.deepEqual(table.statistics(), { received: 5, senders: 3, lost: 0, late: 0, downEvents: 0, evicted: 1 });
+});
+
+test("only an exact heartbeat counts: anything else is a line like any other", () => {
+  assert.deepEqual(parseHeartbeat(Buffer.from("HEARTBEAT 7 1765000000000")), { sequence: 7, sentAtMs: 1765000000000 });
+  assert.deepEqual(parseHeartbeat(Buffer.from("HEARTBEAT 7 1765000000000\r\n")), {
+    sequence: 7,
+    sentAtMs: 1765000000000,
+  });
+  for (const text of [
+    "heartbeat 7 1765000000000",
+    "HEARTBEAT 0 1765000000000",
+    "HEARTBEAT 7",
+    "HEARTBEAT 7 1765000000000 extra",
+    "HEARTBEAT -1 5",
+    "HEARTBEAT 99999999999999999 5",
+    "",
+  ]) {
+    assert.equal(parseHeartbeat(Buffer.from(text)), undefined, text);
+  }
+  const { table } = setUp();
+  table.observe(Buffer.from("hello"), "127.0.0.1", 5000);
+  assert.equal(table.statistics().received, 0);
+});
+
+test("down senders stay in the table, and count, until a full table evicts the least recently heard", () => {
+  const { table, beat, advance, events } = setUp({ maxSenders: 2, timeoutMs: 1000 });
+  beat(1, 5000);
+  advance(500);
+  beat(1, 5001);
+  advance(600);
+  table.sweep(); // 5000 silent for 1100 ms: down; 5001 for 600 ms: up
+  beat(2, 5000); // back up: now the most recent
+  advance(500);
+  table.sweep(); // 5001 silent for 1100 ms: down
+  beat(1, 5002);
+  assert.deepEqual(events.at(-2), { kind: "evicted", peer: "127.0.0.1:5001", maxSenders: 2 });
+  assert.equal(table.statistics().senders, 2);
+});

@@ -1,0 +1,164 @@
+/**
+ * `serve --heartbeat`: per sender (address and port), the last heartbeat's sequence number and
+ * when it came, in a table of bounded size. It reports gaps (heartbeats lost), the one-way delay,
+ * a sender presumed down after a silence of `timeoutMs`, and its return. The clock is a
+ * dependency, so a test can move time instead of waiting for it.
+ */
+
+import { formatAddress, unmapIPv4 } from "../address/address.js";
+import { parseHeartbeat } from "./heartbeat-format.js";
+
+export interface HeartbeatOptions {
+  /** Silence after which a sender is presumed down. */
+  timeoutMs?: number;
+  /** Senders remembered at once; a new one past it evicts the one heard from least recently. */
+  maxSenders?: number;
+}
+
+/** Defaults of the named limits (the serve flags show the same values). */
+export const HEARTBEAT_DEFAULTS = { timeoutMs: 5000, maxSenders: 1024 } as const;
+
+/** What the table tells its operator; `peer` is `ADDRESS:PORT`. */
+export type HeartbeatEvent =
+  /** A sender's first heartbeat. `delayMs`: receive time minus the sender's timestamp. */
+  | { kind: "first"; peer: string; sequence: number; delayMs: number }
+  /** Every heartbeat (logged at debug level). */
+  | { kind: "beat"; peer: string; sequence: number; delayMs: number }
+  /** Sequence numbers `first`..`last` never came before a later one did. */
+  | { kind: "lost"; peer: string; count: number; first: number; last: number }
+  /** A sequence number at or below the last one: late (after a later one) or duplicated. */
+  | { kind: "late"; peer: string; sequence: number }
+  | { kind: "down"; peer: string; silentMs: number; sequence: number }
+  | { kind: "up"; peer: string; silentMs: number; sequence: number }
+  | { kind: "evicted"; peer: string; maxSenders: number };
+
+export interface HeartbeatStatistics {
+  received: number;
+  /** Senders in the table now (down ones included, until evicted). */
+  senders: number;
+  lost: number;
+  late: number;
+  downEvents: number;
+  evicted: number;
+}
+
+interface Sender {
+  lastSequence: number;
+  lastHeardMs: number;
+  down: boolean;
+}
+
+/**
+ * @example
+ * const table = new HeartbeatTable({ timeoutMs: 5000 }, (event) => console.log(event));
+ * table.observe(Buffer.from("HEARTBEAT 1 1765000000000"), "127.0.0.1", 5000); // { kind: "first", ... }
+ * table.start(); // checks for silent senders; table.close() stops it
+ */
+export class HeartbeatTable {
+  readonly timeoutMs: number;
+  readonly maxSenders: number;
+  /** Senders up, oldest heard first: a heartbeat moves its sender to the end, so the sweep stops early. */
+  readonly #senders = new Map<string, Sender>();
+  /** Senders presumed down, in the order they went down: the sweep never walks them again. */
+  readonly #down = new Map<string, Sender>();
+  readonly #statistics = { received: 0, lost: 0, late: 0, downEvents: 0, evicted: 0 };
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    options: HeartbeatOptions,
+    readonly report: (event: HeartbeatEvent) => void,
+    /** Wall-clock milliseconds since 1970: the senders' timestamps are on that scale. */
+    readonly now: () => number = Date.now,
+  ) {
+    this.timeoutMs = options.timeoutMs ?? HEARTBEAT_DEFAULTS.timeoutMs;
+    this.maxSenders = options.maxSenders ?? HEARTBEAT_DEFAULTS.maxSenders;
+    if (!(this.timeoutMs > 0)) throw new RangeError(`timeoutMs must be > 0: ${this.timeoutMs}`);
+    if (!Number.isSafeInteger(this.maxSenders) || this.maxSenders < 1)
+      throw new RangeError(`maxSenders must be a whole number >= 1: ${this.maxSenders}`);
+  }
+
+  /**
+   * Looks at a datagram the UDP server is about to answer: a heartbeat is recorded, anything
+   * else is ignored. `address` as the socket gives it (an IPv4-mapped address is shown as IPv4).
+   */
+  observe(datagram: Uint8Array, address: string, port: number): void {
+    const heartbeat = parseHeartbeat(datagram);
+    if (heartbeat === undefined) return;
+    this.#statistics.received++;
+    const nowMs = this.now();
+    const peer = formatAddress(unmapIPv4(address), port);
+    const { sequence } = heartbeat;
+    const delayMs = nowMs - heartbeat.sentAtMs;
+    const sender = this.#senders.get(peer) ?? this.#down.get(peer);
+    if (sender === undefined) {
+      this.#add(peer, { lastSequence: sequence, lastHeardMs: nowMs, down: false });
+      this.report({ kind: "first", peer, sequence, delayMs });
+      return;
+    }
+    const silentMs = nowMs - sender.lastHeardMs;
+    this.#senders.delete(peer);
+    this.#senders.set(peer, sender);
+    sender.lastHeardMs = nowMs;
+    if (sender.down) {
+      sender.down = false;
+      this.#down.delete(peer);
+      this.report({ kind: "up", peer, silentMs, sequence });
+    }
+    if (sequence <= sender.lastSequence) {
+      this.#statistics.late++;
+      this.report({ kind: "late", peer, sequence });
+      return;
+    }
+    if (sequence > sender.lastSequence + 1) {
+      const count = sequence - sender.lastSequence - 1;
+      this.#statistics.lost += count;
+      this.report({ kind: "lost", peer, count, first: sender.lastSequence + 1, last: sequence - 1 });
+    }
+    sender.lastSequence = sequence;
+    this.report({ kind: "beat", peer, sequence, delayMs });
+  }
+
+  /** Marks senders silent for `timeoutMs` or more as down (the timer calls it; so may a test). */
+  sweep(): void {
+    const nowMs = this.now();
+    for (const [peer, sender] of this.#senders) {
+      const silentMs = nowMs - sender.lastHeardMs;
+      // Oldest heard first: once one is recent enough, the rest are too.
+      if (silentMs < this.timeoutMs) break;
+      sender.down = true;
+      this.#senders.delete(peer);
+      this.#down.set(peer, sender);
+      this.#statistics.downEvents++;
+      this.report({ kind: "down", peer, silentMs, sequence: sender.lastSequence });
+    }
+  }
+
+  /** Sweeps several times per timeout, so a sender is presumed down soon after its timeout passes. */
+  start(): void {
+    if (this.#timer !== undefined) return;
+    const periodMs = Math.min(1000, Math.max(10, this.timeoutMs / 10));
+    this.#timer = setInterval(() => this.sweep(), periodMs);
+    this.#timer.unref();
+  }
+
+  close(): void {
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+  }
+
+  statistics(): HeartbeatStatistics {
+    return { ...this.#statistics, senders: this.#senders.size + this.#down.size };
+  }
+
+  /** A new sender; when the table is full, the one heard from least recently goes (a down one first). */
+  #add(peer: string, sender: Sender): void {
+    if (this.#senders.size + this.#down.size >= this.maxSenders) {
+      const from = this.#down.size > 0 ? this.#down : this.#senders;
+      const [oldest] = from.keys();
+      from.delete(oldest);
+      this.#statistics.evicted++;
+      this.report({ kind: "evicted", peer: oldest, maxSenders: this.maxSenders });
+    }
+    this.#senders.set(peer, sender);
+  }
+}
