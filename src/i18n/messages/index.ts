@@ -8,6 +8,7 @@ import { pingMessages } from "./ping.js";
 import { serveMessages } from "./serve.js";
 import { traceMessages } from "./trace.js";
 import { udpMessages } from "./udp.js";
+import { webMessages } from "./web.js";
 
 const areas = [
   benchMessages,
@@ -19,6 +20,7 @@ const areas = [
   udpMessages,
   cliMessages,
   capabilityMessages,
+  webMessages,
 ] as const;
 
 export const en = Object.assign({}, ...areas.map((area) => area.en)) as typeof commonMessages.en &
@@ -29,7 +31,8 @@ export const en = Object.assign({}, ...areas.map((area) => area.en)) as typeof c
   typeof traceMessages.en &
   typeof udpMessages.en &
   typeof cliMessages.en &
-  typeof capabilityMessages.en;
+  typeof capabilityMessages.en &
+  typeof webMessages.en;
 
 export type MessageKey = keyof typeof en;
 
