@@ -18,7 +18,7 @@ const FILES: Record<string, { file: string; type: string }> = {
 };
 
 /** Catalogue keys the page shows (its own words, and the reasons a datagram or connection is refused). */
-const PAGE_KEY_PREFIXES = ["web.page.", "trace.reason.", "trace.refusal."];
+const PAGE_KEY_PREFIXES = ["web.page.", "trace.reason.", "trace.refusal.", "trace.newSocket", "trace.clientFinished"];
 
 export interface PageFile {
   body: Buffer;

@@ -57,11 +57,11 @@ export class Diagram {
     if (["socket", "bind", "listen"].includes(step) || (step === "close" && protocol === "udp")) {
       this.#mark(row, server, `${step} ${peer}`.trim(), "server");
     } else if (step === "accept") {
-      this.#arrow(row, client, server, `accept (${event.note ?? ""})`);
+      this.#arrow(row, client, server, `accept (${this.text("trace.newSocket")})`);
     } else if ((step === "recv" || step === "recvfrom") && event.bytes !== 0) {
       this.#arrow(row, client, server, `${step}${size}${payload}`);
     } else if (step === "recv") {
-      this.#arrow(row, client, server, `FIN · recv 0 (${event.note ?? ""})`);
+      this.#arrow(row, client, server, `FIN · recv 0 (${this.text("trace.clientFinished")})`);
     } else if (step === "send") {
       this.#arrow(row, server, client, `send${size}${payload}`);
     } else if (step === "sendto") {
@@ -189,8 +189,13 @@ export class Diagram {
   #mark(row, x, label, lane) {
     const g = element("g", { class: "mark" });
     g.append(element("circle", { cx: x, cy: 38, r: 7 }));
-    const anchor = lane === "server" ? "end" : "start";
-    g.append(element("text", { x: lane === "server" ? x - 16 : x + 16, y: 45, "text-anchor": anchor }, label));
+    // Server marks read leftwards from the lane, client marks rightwards, network ones centred on it.
+    const placed = {
+      server: { x: x - 16, y: 45, "text-anchor": "end" },
+      client: { x: x + 16, y: 45, "text-anchor": "start" },
+      network: { x, y: 24, "text-anchor": "middle" },
+    }[lane];
+    g.append(element("text", placed, label));
     row.g.append(g);
   }
 
