@@ -119,6 +119,53 @@ describe("the page in Chromium", { skip }, () => {
     await page.close();
   });
 
+  test("duplicate and delay: a reply drawn twice, a delayed one slanting down the diagram; pause and step", async () => {
+    const { page, errors } = await openPage(browser, server.webUrl);
+    await page.click("#clear");
+    // Duplicate at 100 % from the keyboard, and a delay typed in: each change goes to the server.
+    await page.focus("#duplicate");
+    await page.keyboard.press("End");
+    await page.click("#delay", { count: 3 });
+    await page.keyboard.type("300");
+    await page.keyboard.press("Tab");
+    await page.waitForFunction(`[...document.querySelectorAll("g.row[data-kind=network]")].some((row) =>
+      row.textContent.includes("duplicate 100 %, delay 300 ± 0 ms"))`);
+    await sendLine(page, "udp", "dos veces");
+    await page.waitForSelector('#answers li[data-protocol=udp][data-answer="DOS VECES"]');
+    await waitForRow(page, "g.row[data-step=duplicate]", "duplicated");
+    await waitForRow(page, "g.row[data-step=delay]", "delayed 300 ms");
+    await page.waitForFunction(`document.querySelectorAll('g.row[data-step=sendto]').length === 2`);
+    // Each copy's arrow starts at its delay row, above its own: the line slants down.
+    const slants = await page.evaluate(`[...document.querySelectorAll("g.row[data-step=sendto] line")].map(
+      (line) => Number(line.getAttribute("y2")) - Number(line.getAttribute("y1")))`);
+    assert.equal((slants as number[]).length, 2);
+    for (const slant of slants as number[]) assert.ok(slant > 0, `slant ${slant}`);
+
+    // Paused, events wait; Step draws them one at a time.
+    await page.click("#pause");
+    const rowsBefore = await page.evaluate(`document.querySelectorAll("g.row").length`);
+    await sendLine(page, "tcp", "en pausa");
+    await page.waitForSelector('#answers li[data-protocol=tcp][data-answer="EN PAUSA"]');
+    assert.equal(await page.evaluate(`document.querySelectorAll("g.row").length`), rowsBefore);
+    assert.match(String(await page.evaluate(`document.getElementById("status").textContent`)), /events waiting/);
+    await page.click("#step");
+    assert.equal(await page.evaluate(`document.querySelectorAll("g.row").length`), Number(rowsBefore) + 1);
+    await page.click("#pause");
+    await waitForRow(page, "g.row[data-step=recv][data-protocol=tcp]", '"en pausa\\n"');
+    await page.screenshot({ path: join(ARTIFACTS, "web-page-duplicate-delay.png") });
+
+    // The knobs back to a plain network for the next test.
+    await page.focus("#duplicate");
+    await page.keyboard.press("Home");
+    await page.click("#delay", { count: 3 });
+    await page.keyboard.type("0");
+    await page.keyboard.press("Tab");
+    await page.waitForFunction(`[...document.querySelectorAll("g.row[data-kind=network]")].some((row) =>
+      row.textContent.includes("duplicate 0 %, delay 0 ± 0 ms"))`);
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
   test("a terminal `mayus client`'s exchange appears in the page, in Spanish from the browser's language", async () => {
     const { page, errors } = await openPage(browser, server.webUrl, "es-ES");
     assert.equal(await page.evaluate("document.documentElement.lang"), "es");
