@@ -256,6 +256,31 @@ describe("starting with --web", () => {
     }
   });
 
+  test("--tcp --lang es: the page speaks Spanish whatever the browser asks; no UDP to send to or knobs to turn", async () => {
+    const server = await startWebServe(["--tcp", "--lang", "es"]);
+    try {
+      const messages = (await (await fetch(`${server.webUrl}messages.json?lang=en-US`)).json()) as Frame;
+      assert.equal(messages.language, "es");
+      assert.equal(messages.messages["web.page.send"], "Enviar");
+      const page = await PageSocket.open(server.webUrl);
+      const hello = await page.next((frame) => frame.type === "hello");
+      assert.deepEqual(hello.protocols, ["tcp"]);
+      assert.equal(hello.simulator, null);
+      page.send({ type: "send", id: 1, protocol: "udp", line: "x" });
+      const refused = await page.next((frame) => frame.type === "error");
+      assert.equal(refused.message, "este servidor no sirve UDP: arráncalo sin --tcp ni --udp");
+      page.send({ type: "simulator", drop: 1 });
+      assert.equal(
+        (await page.next((frame) => frame.type === "error", 15_000, page.frames.indexOf(refused) + 1)).code,
+        "web.error.notServed",
+      );
+      page.close();
+    } finally {
+      const finished = await server.stop();
+      assert.equal(finished.code, 0, finished.stderr);
+    }
+  });
+
   test("--web with --workers is a usage error (the page shows one process's sockets)", async () => {
     const result = await runMayus(["serve", "--port", "0", "--host", "127.0.0.1", "--web", "0", "--workers", "2"]);
     assert.equal(result.code, 2, result.stderr);

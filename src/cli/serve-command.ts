@@ -145,8 +145,9 @@ export function serveCommand(): Command {
       option("--log-format <format>", "option.logFormat", "MAYUS_LOG_FORMAT").choices(LOG_FORMATS).default("text"),
     )
     .addOption(languageOption())
-    .action(async (flags) => {
-      const options = serveOptionsFrom(flags);
+    .action(async (flags, command: Command) => {
+      // `--lang` before or after `serve` (the program's own option takes it when it comes first).
+      const options = serveOptionsFrom({ ...flags, lang: command.optsWithGlobals().lang });
       const hexdumpBytes: number | undefined = flags.hexdump ? flags.hexdumpBytes : undefined;
       const logger = createLogger({ ...options.log, colour: useColour(process.stderr) });
       const lifecycle = new ServeLifecycle(logger, options.log.format);

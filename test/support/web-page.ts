@@ -5,15 +5,22 @@ import { WebSocket } from "ws";
 import { type MayusServer, startMayusServer, waitForOutput } from "./processes.js";
 
 export interface WebServe extends MayusServer {
-  /** `http://127.0.0.1:PORT/`, as `serve` printed it. */
+  /** `http://127.0.0.1:PORT/`, as `serve` printed it (in whatever language). */
   webUrl: string;
 }
 
 /** `mayus serve --web 0 --port 0 --host 127.0.0.1 ARGS...`, once its web line is out. */
 export async function startWebServe(args: readonly string[] = [], env: NodeJS.ProcessEnv = {}): Promise<WebServe> {
   const server = await startMayusServer(["--web", "0", ...args], env);
-  const [, webUrl] = await waitForOutput(server, /web page on (http:\S+)/);
-  return { ...server, webUrl };
+  try {
+    // The line is in the server's language (--lang es: "página web en"); the URL is the same.
+    const [, webUrl] = await waitForOutput(server, /^mayus: .* (http:\/\/\S+\/)$/m);
+    return { ...server, webUrl };
+  } catch (error) {
+    // A server that never said where its page is must not outlive the test (its pipes keep it waiting).
+    await server.stop();
+    throw error;
+  }
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: frames are JSON of several shapes
