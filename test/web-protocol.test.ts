@@ -281,6 +281,36 @@ describe("starting with --web", () => {
     }
   });
 
+  test("with --trace, the terminal and the page show the same steps, in the same order", async () => {
+    const server = await startWebServe(["--trace"]);
+    try {
+      const client = await runMayus(["client", "127.0.0.1", String(server.tcpPort)], "uno\ndos\n");
+      assert.equal(client.stdout.toString(), "UNO\nDOS\n");
+      const udp = await runMayus(["client", "--udp", "127.0.0.1", String(server.udpPort)], "tres\n");
+      assert.equal(udp.stdout.toString(), "TRES\n");
+      const page = await PageSocket.open(server.webUrl);
+      const history: Frame[] = (await page.next((frame) => frame.type === "hello")).history;
+      page.close();
+      const fromPage = history.map((event) =>
+        [event.protocol, event.step, event.peer ?? "", event.payload === undefined ? "" : `"${event.payload}"`].join(
+          " ",
+        ),
+      );
+      const fromTerminal = server
+        .stderr()
+        .split("\n")
+        .flatMap((line) => {
+          const match = line.match(/^\+\d+\.\d{3}s (tcp|udp) (\S+) *(\S*:\d+)?.*?( ".*")?(?: \(.*\))?$/);
+          return match ? [[match[1], match[2], match[3] ?? "", (match[4] ?? "").trim()].join(" ")] : [];
+        });
+      assert.ok(fromPage.length >= 13, fromPage.join("\n"));
+      assert.deepEqual(fromPage, fromTerminal);
+    } finally {
+      const finished = await server.stop();
+      assert.equal(finished.code, 0, finished.stderr);
+    }
+  });
+
   test("--web with --workers is a usage error (the page shows one process's sockets)", async () => {
     const result = await runMayus(["serve", "--port", "0", "--host", "127.0.0.1", "--web", "0", "--workers", "2"]);
     assert.equal(result.code, 2, result.stderr);
