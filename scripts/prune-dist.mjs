@@ -8,9 +8,13 @@ const root = new URL("..", import.meta.url).pathname;
 const dist = join(root, "dist");
 const suffixes = [".d.ts.map", ".js.map", ".d.ts", ".js"];
 
+// The web page's files, copied from src/web/assets by the build: plain JavaScript with no .ts source.
+const copied = [join(dist, "web", "assets")];
+
 function prune(folder) {
   for (const entry of readdirSync(folder, { withFileTypes: true })) {
     const path = join(folder, entry.name);
+    if (copied.includes(path)) continue;
     if (entry.isDirectory()) {
       prune(path);
       if (readdirSync(path).length === 0) rmSync(path, { recursive: true });

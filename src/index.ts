@@ -64,7 +64,7 @@ export {
   uppercase,
 } from "./transform/index.js";
 export { LOOP_BREAKER_DEFAULTS, type LoopBreakerOptions } from "./udp/loop-breaker.js";
-export type { NetworkSimulatorOptions } from "./udp/network-simulator.js";
+export type { NetworkSettings, NetworkSimulatorOptions } from "./udp/network-simulator.js";
 export type { ReflectionRefusal } from "./udp/reflection-guard.js";
 export { MAX_IPV4_DATAGRAM_BYTES } from "./udp/reply-uppercaser.js";
 export { RATE_LIMIT_DEFAULTS, type SourceRateLimiterOptions } from "./udp/source-rate-limiter.js";

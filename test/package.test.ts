@@ -82,6 +82,10 @@ test("the tarball has the license, and the sources every source map points to", 
     packed.filter((file) => file.endsWith(".test.ts")),
     [],
   );
+  // The web page (serve --web) ships whole: no CDN, no fetch at run time.
+  for (const file of ["index.html", "app.js", "diagram.js", "style.css"]) {
+    assert.ok(packed.includes(`dist/web/assets/${file}`), `dist/web/assets/${file} is in the tarball`);
+  }
 });
 
 /** `mayus serve` from an installed copy, on loopback port 0, with its metrics port. */

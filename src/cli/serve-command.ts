@@ -4,11 +4,12 @@ import cluster from "node:cluster";
 import { availableParallelism } from "node:os";
 import { type Command, InvalidArgumentError, Option } from "commander";
 import { AddressFilter, AddressRuleError, expandRuleArguments } from "../address/address-filter.js";
-import { EXIT_CODES, MayusError } from "../errors.js";
+import { EXIT_CODES, MayusError, usageError } from "../errors.js";
 import { t } from "../i18n/index.js";
 import { HEXDUMP_DEFAULTS, hexdumpLines, withHexdump } from "../observability/hexdump.js";
 import { createLogger, LOG_FORMATS, LOG_LEVELS, type LogFormat, type Logger } from "../observability/logger.js";
 import { escapePayload, type Tracer } from "../observability/trace.js";
+import { TraceEventSource } from "../observability/trace-events.js";
 import { createTracePrinter } from "../observability/trace-printer.js";
 import { runPrimary } from "../serve/cluster-primary.js";
 import { runWorker } from "../serve/cluster-worker.js";
@@ -19,6 +20,7 @@ import { TCP_DEFAULTS } from "../tcp/tcp-server-options.js";
 import { MAX_UNICODE_GROWTH, TRANSFORM_MODES, type TransformMode, type TransformOptions } from "../transform/index.js";
 import { parseDelay } from "../udp/network-simulator.js";
 import { UDP_DEFAULTS } from "../udp/udp-server-options.js";
+import { WEB_DEFAULTS, type WebOptions } from "../web/web-options.js";
 import { useColour } from "./colour.js";
 import { checkedTransform, languageOption, newCommand, option, PORT, withExamples } from "./command-kit.js";
 import { addHeartbeatServeOptions, heartbeatOptionsFrom } from "./heartbeat-command.js";
@@ -133,6 +135,8 @@ export function serveCommand(): Command {
     .addOption(option("--allow <cidr>", "option.allow", "MAYUS_ALLOW").argParser(addressRules("--allow")))
     .addOption(option("--deny <cidr>", "option.deny", "MAYUS_DENY").argParser(addressRules("--deny")))
     .addOption(option("--trace", "option.trace", "MAYUS_TRACE"))
+    .addOption(webOption())
+    .addOption(option("--web-host <address>", "option.webHost", "MAYUS_WEB_HOST").default(WEB_DEFAULTS.host))
     .addOption(option("--hexdump", "option.hexdump", "MAYUS_HEXDUMP"))
     .addOption(
       option("--hexdump-bytes <bytes>", "option.hexdumpBytes", "MAYUS_HEXDUMP_BYTES")
@@ -174,7 +178,8 @@ export function serveCommand(): Command {
     )
     .addOption(languageOption())
     .action(async (flags, command: Command) => {
-      const options = serveOptionsFrom(withFormerNames(flags, command));
+      // `--lang` before or after `serve` (the program's own option takes it when it comes first).
+      const options = serveOptionsFrom({ ...withFormerNames(flags, command), lang: command.optsWithGlobals().lang });
       const hexdumpBytes: number | undefined = flags.hexdump ? flags.hexdumpBytes : undefined;
       const logger = createLogger({ ...options.log, colour: useColour(process.stderr) });
       const lifecycle = new ServeLifecycle(logger, options.log.format);
@@ -205,10 +210,22 @@ function runServe(
   lifecycle: ServeLifecycle,
   hexdumpBytes: number | undefined,
 ): Promise<number> {
-  const trace = traceTo(logger, options.log.format, options.trace, hexdumpBytes);
-  if (cluster.isWorker) return runWorker(options, logger, lifecycle, trace);
+  const printer = traceTo(logger, options.log.format, options.trace, hexdumpBytes);
+  if (cluster.isWorker) return runWorker(options, logger, lifecycle, printer);
   if (options.workers > 1) return runPrimary(options, logger, lifecycle);
-  return runSingleProcess(options, logger, lifecycle, trace);
+  if (options.web === undefined) return runSingleProcess(options, logger, lifecycle, printer);
+  // One event stream, two printers: the terminal's lines and the web page see the same events.
+  const events = new TraceEventSource();
+  if (printer !== undefined) events.subscribe(printer);
+  return runSingleProcess(options, logger, lifecycle, events.tracer, events);
+}
+
+/** `--web [port]`: the port is optional (12080 when left out); the description names it. */
+function webOption(): Option {
+  // Its variable is set with the env() of commander, not option()'s: MAYUS_WEB holds a port, not on/off.
+  const web = option("--web [port]", "option.web").env("MAYUS_WEB").argParser(PORT).preset(WEB_DEFAULTS.port);
+  web.description = t("option.web", { port: WEB_DEFAULTS.port });
+  return web;
 }
 
 /**
@@ -257,6 +274,7 @@ function serveOptionsFrom(flags: Record<string, any>): ServeOptions {
     addressFilter,
   };
   const udp = bothOrNeither || Boolean(flags.udp);
+  const web = flags.web === undefined ? undefined : webOptionsFrom(flags);
   return {
     tcp: bothOrNeither || Boolean(flags.tcp),
     udp,
@@ -285,6 +303,7 @@ function serveOptionsFrom(flags: Record<string, any>): ServeOptions {
     log: { level: flags.logLevel, format: flags.logFormat },
     trace: Boolean(flags.trace),
     heartbeat: heartbeatOptionsFrom(flags, { udp, workers: flags.workers }),
+    web,
   };
 }
 
@@ -313,6 +332,13 @@ function withFormerNames(flags: Record<string, any>, command: Command): Record<s
       resolved[current] = flags[former];
   }
   return resolved;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: commander's parsed flags are untyped
+function webOptionsFrom(flags: Record<string, any>): WebOptions {
+  // The page shows one process's sockets: workers each have their own.
+  if (flags.workers > 1) throw usageError(t("error.webWithWorkers"));
+  return { ...WEB_DEFAULTS, host: flags.webHost, port: flags.web, language: flags.lang };
 }
 
 /** `--mode` and `--locale`: language rules are for unicode and lower, not for ascii, lower-ascii or echo. */

@@ -41,7 +41,16 @@ export function getLanguage(): Language {
  * ```
  */
 export function t(key: MessageKey, parameters: Record<string, string | number> = {}): string {
-  const template = catalogues[current][key];
+  return translate(current, key, parameters);
+}
+
+/** As `t`, in a given language rather than the process's (a web page speaks its own). */
+export function translate(
+  language: Language,
+  key: MessageKey,
+  parameters: Record<string, string | number> = {},
+): string {
+  const template = catalogues[language][key];
   return template.replace(/\{(\w+)\}/g, (placeholder, name: string) =>
     name in parameters ? String(parameters[name]) : placeholder,
   );

@@ -20,7 +20,8 @@ export type TraceStep =
   | "close"
   | "drop"
   | "duplicate"
-  | "delay";
+  | "delay"
+  | "refuse";
 
 export interface TraceEvent {
   step: TraceStep;
@@ -32,6 +33,10 @@ export interface TraceEvent {
   payload?: Uint8Array;
   /** A word or two more: why a datagram was dropped, the delay applied... */
   note?: string;
+  /** Why a datagram was not answered or a connection refused, as a key (`rate-limited`...), for programs. */
+  reason?: string;
+  /** The delay applied to a reply (`delay` steps), in milliseconds, for programs. */
+  delayMs?: number;
 }
 
 /** Receives trace events; servers and clients call it only when tracing is on. */

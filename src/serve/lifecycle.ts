@@ -12,6 +12,7 @@ import { t } from "../i18n/index.js";
 import type { ProtocolIoPath } from "../io/io-path.js";
 import type { LogFormat, Logger } from "../observability/logger.js";
 import type { TcpDrainReport } from "../tcp/tcp-server-options.js";
+import { isBeyondLoopback } from "../web/web-options.js";
 
 /** A drain over every server (and every worker): what finished, what was reset. */
 export type DrainReport = TcpDrainReport;
@@ -73,6 +74,19 @@ export class ServeLifecycle {
     const line = t("serve.metricsReady", { port });
     this.writeOut(line);
     if (this.#json) this.logger.info({ event: "listening", protocol: "http", port }, message(line));
+  }
+
+  /** The web page is ready (`--web`): its URL on stdout; a warning on stderr when it is reachable from elsewhere. */
+  webListening(address: AddressInfo): void {
+    const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+    const url = `http://${host}:${address.port}/`;
+    const line = t("serve.webReady", { url });
+    this.writeOut(line);
+    if (this.#json) this.logger.info({ event: "listening", protocol: "http", url, port: address.port }, message(line));
+    if (!isBeyondLoopback(address.address)) return;
+    const warning = t("serve.webExposed", { host: address.address });
+    if (this.#json) this.logger.warn({ event: "web-exposed", host: address.address }, message(warning));
+    else this.writeErr(warning);
   }
 
   networkSeed(seed: number): void {

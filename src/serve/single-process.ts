@@ -10,10 +10,12 @@ import { ioPathReport } from "../io/io-path.js";
 import type { Logger } from "../observability/logger.js";
 import { createMetricsRegistry } from "../observability/metrics.js";
 import type { Tracer } from "../observability/trace.js";
+import type { TraceEventSource } from "../observability/trace-events.js";
 import type { ServeLifecycle } from "./lifecycle.js";
 import { startMetricsEndpoint } from "./metrics-endpoint.js";
 import { listenForShutdown, logIgnoredSignals, signalExitCode } from "./signals.js";
 import { type RunningServers, type ServeOptions, servedProtocols, startServers } from "./start-servers.js";
+import { openWebEndpoint, prepareWebEndpoint } from "./web-endpoint.js";
 
 /** Runs until a signal; resolves with the exit code. */
 export async function runSingleProcess(
@@ -21,6 +23,8 @@ export async function runSingleProcess(
   logger: Logger,
   lifecycle: ServeLifecycle,
   trace?: Tracer,
+  /** The source `trace` feeds, for the web page (`--web`) to subscribe to. */
+  traceEvents?: TraceEventSource,
 ): Promise<number> {
   // Before any listener opens: a signal during startup drains what started, never kills it.
   const signals = listenForShutdown(
@@ -32,12 +36,16 @@ export async function runSingleProcess(
   let servers: RunningServers | undefined;
   let metricsServer: Awaited<ReturnType<typeof startMetricsEndpoint>>;
   const heartbeat = heartbeatTableFor(options, logger, lifecycle);
+  const webServer = prepareWebEndpoint(options, traceEvents, logger);
   try {
     const udpOptions = heartbeat === undefined ? options.udpOptions : { ...options.udpOptions, heartbeat };
     servers = await startServers({ ...options, udpOptions }, logger, trace);
     const registry = options.metricsPort === undefined ? undefined : createMetricsRegistry({ ...servers, heartbeat });
     metricsServer = await startMetricsEndpoint(options, registry, () => !draining, logger);
+    if (webServer !== undefined && options.web !== undefined) await openWebEndpoint(webServer, servers, options.web);
   } catch (error) {
+    await webServer?.close();
+    metricsServer?.close();
     await servers?.close(0);
     heartbeat?.close();
     signals.dispose();
@@ -46,8 +54,11 @@ export async function runSingleProcess(
   heartbeat?.start();
   // A signal during startup: what started drains at once, and no line says it is ready.
   if (signals.received === undefined) announce(servers, metricsServer?.port, options, lifecycle);
+  if (signals.received === undefined && webServer !== undefined) lifecycle.webListening(webServer.address());
   await signals.first;
   draining = true;
+  // The page's own connections are closed first: they are the page's, not clients to drain.
+  await webServer?.close();
   lifecycle.drainStarted({ connections: servers.tcp?.statistics().connectionsActive ?? 0 });
   const report = await servers.close(options.drainTimeoutMs);
   heartbeat?.close();

@@ -12,6 +12,7 @@ import { TcpServer } from "../tcp/tcp-server.js";
 import { TCP_DEFAULTS, type TcpServerOptions } from "../tcp/tcp-server-options.js";
 import type { TransformOptions } from "../transform/index.js";
 import { UdpServer, type UdpServerOptions } from "../udp/udp-server.js";
+import type { WebOptions } from "../web/web-options.js";
 import { type DrainReport, EMPTY_DRAIN_REPORT } from "./lifecycle.js";
 
 export interface ServeOptions {
@@ -34,6 +35,8 @@ export interface ServeOptions {
   trace: boolean;
   /** `--heartbeat`: a table of UDP heartbeat senders (one process only). */
   heartbeat?: HeartbeatOptions;
+  /** `--web`: the page's address and limits; undefined: no page. */
+  web?: WebOptions;
 }
 
 export const SERVE_DEFAULTS = { port: DEFAULT_PORT, drainTimeoutMs: TCP_DEFAULTS.drainTimeoutMs, workers: 1 } as const;

@@ -288,6 +288,10 @@ export class TcpServer extends EventEmitter<TcpServerEvents> {
   #refuse(reason: TcpRefusal, remoteAddress: string | undefined, socket?: Socket, detail?: string): void {
     this.#refused[reason]++;
     socket?.destroy();
+    if (this.#trace !== undefined) {
+      const peer = formatAddress(unmapIPv4(remoteAddress ?? "?"), socket?.remotePort ?? 0);
+      this.#trace({ step: "refuse", protocol: "tcp", peer, note: t(`trace.refusal.${reason}`), reason });
+    }
     // Fields built only for a line that is written: a flood of refusals stays cheap.
     const fields = () => ({ peer: remoteAddress && unmapIPv4(remoteAddress), ...(detail ? { detail } : {}) });
     this.#refusalLog.warn(reason, fields, "connection refused");

@@ -55,3 +55,17 @@ test("--delay accepts MS, MS±J and MS+-J, and nothing else", () => {
   assert.deepEqual(parseDelay("1.5 ± 0.5"), { delayMs: 1.5, jitterMs: 0.5 });
   for (const bad of ["", "-5", "5±", "±5", "five", "5±-1"]) assert.equal(parseDelay(bad), undefined, bad);
 });
+
+test("configure() changes the knobs while running; the seed and the draws go on", () => {
+  const network = new NetworkSimulator({ seed: 11 });
+  assert.equal(network.isActive, false);
+  network.configure({ dropProbability: 1 });
+  assert.equal(network.isActive, true);
+  assert.deepEqual(network.settings, { dropProbability: 1, duplicateProbability: 0, delayMs: 0, jitterMs: 0 });
+  for (let index = 0; index < 20; index++) assert.equal(network.decide().dropped, true);
+  network.configure({ dropProbability: 0, duplicateProbability: 1, delayMs: 5 });
+  const fate = network.decide();
+  assert.equal(fate.dropped, false);
+  assert.equal(fate.delaysMs.length, 2);
+  assert.equal(network.seed, 11);
+});

@@ -17,6 +17,9 @@ export interface NetworkSimulatorOptions {
   seed?: number;
 }
 
+/** The knobs that can change while the server runs: every option but the seed. */
+export type NetworkSettings = Required<Omit<NetworkSimulatorOptions, "seed">>;
+
 /** What happens to one reply. */
 export interface NetworkFate {
   dropped: boolean;
@@ -49,6 +52,19 @@ export class NetworkSimulator {
 
   get seed(): number {
     return this.#options.seed;
+  }
+
+  get settings(): NetworkSettings {
+    const { dropProbability, duplicateProbability, delayMs, jitterMs } = this.#options;
+    return { dropProbability, duplicateProbability, delayMs, jitterMs };
+  }
+
+  /** Changes the knobs given; the generator goes on from where it is (a run stays repeatable). */
+  configure(settings: Partial<NetworkSettings>): void {
+    for (const key of ["dropProbability", "duplicateProbability", "delayMs", "jitterMs"] as const) {
+      const value = settings[key];
+      if (value !== undefined) this.#options[key] = value;
+    }
   }
 
   /** Whether it changes anything at all (when not, the server skips it). */

@@ -22,7 +22,7 @@ import { RateLimitedLog } from "../observability/rate-limited-log.js";
 import type { Tracer } from "../observability/trace.js";
 import { DatagramIO } from "./datagram-io.js";
 import { LoopBreaker } from "./loop-breaker.js";
-import { NetworkSimulator } from "./network-simulator.js";
+import { type NetworkSettings, NetworkSimulator } from "./network-simulator.js";
 import { ReflectionGuard } from "./reflection-guard.js";
 import { ReplyUppercaser } from "./reply-uppercaser.js";
 import { SourceRateLimiter } from "./source-rate-limiter.js";
@@ -158,6 +158,16 @@ export class UdpServer extends EventEmitter<UdpServerEvents> {
     return this.#network.seed;
   }
 
+  /** The simulated network's knobs now. */
+  get networkSettings(): NetworkSettings {
+    return this.#network.settings;
+  }
+
+  /** Changes the simulated network's knobs while serving (the web page's sliders); the seed stays. */
+  setNetwork(settings: Partial<NetworkSettings>): void {
+    this.#network.configure(settings);
+  }
+
   statistics(): UdpServerStatistics {
     return {
       ...this.#statistics,
@@ -274,7 +284,7 @@ export class UdpServer extends EventEmitter<UdpServerEvents> {
         io.send(reply, remote, peer);
         continue;
       }
-      trace?.({ step: "delay", protocol: "udp", peer, note: `${delayMs.toFixed(1)} ms` });
+      trace?.({ step: "delay", protocol: "udp", peer, note: `${delayMs.toFixed(1)} ms`, delayMs });
       later ??= Buffer.from(reply);
       const delayed = later;
       const timer = setTimeout(() => {
@@ -310,7 +320,7 @@ export class UdpServer extends EventEmitter<UdpServerEvents> {
     this.#dropped[reason]++;
     if (this.#trace !== undefined) {
       const peer = formatAddress(unmapIPv4(remote.address), remote.port);
-      this.#trace({ step: "drop", protocol: "udp", peer, note: t(`trace.reason.${reason}`) });
+      this.#trace({ step: "drop", protocol: "udp", peer, note: t(`trace.reason.${reason}`), reason });
     }
     // The fields are built only for a line that is written: a flood of drops stays cheap.
     if (reason !== "simulated-loss")

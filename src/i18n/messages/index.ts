@@ -9,6 +9,7 @@ import { pingMessages } from "./ping.js";
 import { serveMessages } from "./serve.js";
 import { traceMessages } from "./trace.js";
 import { udpMessages } from "./udp.js";
+import { webMessages } from "./web.js";
 
 const areas = [
   benchMessages,
@@ -21,6 +22,7 @@ const areas = [
   cliMessages,
   capabilityMessages,
   heartbeatMessages,
+  webMessages,
 ] as const;
 
 export const en = Object.assign({}, ...areas.map((area) => area.en)) as typeof commonMessages.en &
@@ -32,7 +34,8 @@ export const en = Object.assign({}, ...areas.map((area) => area.en)) as typeof c
   typeof udpMessages.en &
   typeof cliMessages.en &
   typeof capabilityMessages.en &
-  typeof heartbeatMessages.en;
+  typeof heartbeatMessages.en &
+  typeof webMessages.en;
 
 export type MessageKey = keyof typeof en;
 
