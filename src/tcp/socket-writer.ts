@@ -10,6 +10,7 @@
 
 import type { Socket } from "node:net";
 import { constants } from "node:os";
+import { TLSSocket } from "node:tls";
 import { systemError } from "../net/system-error.js";
 import { type StreamSyscalls, streamSyscalls } from "./stream-syscalls.js";
 
@@ -50,7 +51,9 @@ export class SocketWriter {
     const handle = (socket as unknown as { _handle?: DescriptorHandle | null })._handle;
     this.#fd = typeof handle?.fd === "number" ? handle.fd : -1;
     const send = options.send ?? streamSyscalls?.send;
-    this.#send = (options.direct ?? true) && this.#fd >= 0 ? send : undefined;
+    // A TLS socket's descriptor carries ciphertext: its answers go through the TLS socket.
+    const direct = (options.direct ?? true) && !(socket instanceof TLSSocket);
+    this.#send = direct && this.#fd >= 0 ? send : undefined;
     this.sendsDirectly = this.#send !== undefined;
   }
 

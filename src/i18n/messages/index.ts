@@ -6,6 +6,7 @@ import { clientMessages } from "./client.js";
 import { commonMessages } from "./common.js";
 import { pingMessages } from "./ping.js";
 import { serveMessages } from "./serve.js";
+import { tlsMessages } from "./tls.js";
 import { traceMessages } from "./trace.js";
 import { udpMessages } from "./udp.js";
 
@@ -19,6 +20,7 @@ const areas = [
   udpMessages,
   cliMessages,
   capabilityMessages,
+  tlsMessages,
 ] as const;
 
 export const en = Object.assign({}, ...areas.map((area) => area.en)) as typeof commonMessages.en &
@@ -29,7 +31,8 @@ export const en = Object.assign({}, ...areas.map((area) => area.en)) as typeof c
   typeof traceMessages.en &
   typeof udpMessages.en &
   typeof cliMessages.en &
-  typeof capabilityMessages.en;
+  typeof capabilityMessages.en &
+  typeof tlsMessages.en;
 
 export type MessageKey = keyof typeof en;
 
