@@ -28,7 +28,8 @@ export const tlsMessages = defineMessages(
       "{file} holds no PEM CA certificate: give the CA (or the server's self-signed) certificate with --ca",
     "error.tlsInsecureWithCa": "--insecure verifies nothing, so --ca has no use with it: give one or the other",
     "error.tlsWithUdp": "--tls is for TCP only (there is no DTLS): drop --udp or --tls",
-    "error.tlsHandshake": "TLS handshake with {address} failed: {reason}",
+    "error.tlsHandshake":
+      "TLS handshake with {address} failed ({reason}): does that server speak TLS (mayus serve --tls)?",
     "error.tlsVerify":
       "the certificate of {address} is not trusted ({reason}): pass its CA with --ca FILE, or --insecure to skip the check",
   },
@@ -59,7 +60,8 @@ export const tlsMessages = defineMessages(
       "{file} no contiene un certificado de CA PEM: indique la CA (o el certificado autofirmado del servidor) con --ca",
     "error.tlsInsecureWithCa": "--insecure no verifica nada, así que --ca no sirve con él: indique uno u otro",
     "error.tlsWithUdp": "--tls es solo para TCP (no hay DTLS): quite --udp o --tls",
-    "error.tlsHandshake": "falló la negociación TLS con {address}: {reason}",
+    "error.tlsHandshake":
+      "falló la negociación TLS con {address} ({reason}): ¿habla TLS ese servidor (mayus serve --tls)?",
     "error.tlsVerify":
       "el certificado de {address} no es de confianza ({reason}): pase su CA con --ca ARCHIVO, o --insecure para no comprobarlo",
   },
