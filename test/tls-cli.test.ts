@@ -270,3 +270,32 @@ describe("serve --tls: bad flags and files are one line, exit 2", () => {
     assert.match(spanish.stderr, /la clave de .*other\.key no corresponde al certificado de .*server\.crt/);
   });
 });
+
+describe("bench --tls", () => {
+  test("TCP over TLS: answers checked, the report says TCP+TLS; with -u a usage error", BOUNDED, async () => {
+    await withServer(["--tls"], async (server) => {
+      const tcp = String(server.tcpPort);
+      const args = ["bench", "--insecure", "--connections", "2", "--total-bytes", "51200", "--duration", "30"];
+      const bench = await runMayus([...args, "--json", "127.0.0.1", tcp]);
+      assert.equal(bench.code, 0, bench.stderr);
+      const report = JSON.parse(bench.stdout.toString());
+      assert.equal(report.tls, true);
+      assert.equal(report.errors.total, 0);
+      assert.ok(report.messages >= 100, bench.stdout.toString());
+      const text = await runMayus([
+        "bench",
+        "--insecure",
+        "--total-bytes",
+        "5120",
+        "--duration",
+        "30",
+        "127.0.0.1",
+        tcp,
+      ]);
+      assert.match(text.stdout.toString(), /^mayus bench: TCP\+TLS 127\.0\.0\.1:/);
+      const udp = await runMayus(["bench", "-u", "--tls", "127.0.0.1", tcp]);
+      assert.equal(udp.code, EXIT_CODES.usage);
+      assert.match(udp.stderr, /--tls is for TCP only/);
+    });
+  });
+});

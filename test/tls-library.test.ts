@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { once } from "node:events";
 import { connect as connectTcp, type Socket } from "node:net";
 import { before, describe, test } from "node:test";
-import { connect as connectTls, type TLSSocket } from "node:tls";
+import { type ConnectionOptions, connect as connectTls, type TLSSocket } from "node:tls";
 import { TcpClient, TcpServer } from "../src/index.js";
 import { generateSelfSigned, type TlsIdentity } from "../src/tcp/tls/self-signed.js";
 
@@ -38,7 +38,7 @@ function tlsClient(port: number, socket?: Socket): Promise<TLSSocket> {
     ca: identity.certPem,
     servername: "localhost",
     allowHalfOpen: true,
-  } as Parameters<typeof connectTls>[0]);
+  } as ConnectionOptions);
   return new Promise((resolve, reject) => {
     client.once("secureConnect", () => resolve(client));
     client.once("error", reject);
