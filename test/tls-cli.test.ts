@@ -299,3 +299,22 @@ describe("bench --tls", () => {
     });
   });
 });
+
+describe("serve --tls --workers 2", () => {
+  test("the primary's self-signed certificate is the one every worker serves", BOUNDED, async () => {
+    await withServer(["--tls", "--workers", "2"], async (server) => {
+      const printed = (await waitForStderr(server, /SHA-256 fingerprint (\S+)/))[1];
+      const seen = new Set<string>();
+      // Round robin over two workers: six connections reach both.
+      for (let index = 0; index < 6; index++) {
+        const peer = connectTls({ host: "127.0.0.1", port: server.tcpPort, rejectUnauthorized: false });
+        await once(peer, "secureConnect");
+        seen.add(peer.getPeerX509Certificate()?.fingerprint256 ?? "none");
+        peer.destroy();
+      }
+      assert.deepEqual([...seen], [printed]);
+      const answer = await runMayus(["client", "--insecure", "127.0.0.1", String(server.tcpPort)], "siete\n");
+      assert.equal(answer.stdout.toString(), "SIETE\n", answer.stderr);
+    });
+  });
+});
