@@ -14,6 +14,7 @@
 
 export { readLines } from "./client/lines.js";
 export { TCP_CLIENT_DEFAULTS, TcpClient, type TcpClientEvents, type TcpClientOptions } from "./client/tcp-client.js";
+export type { ClientTlsOptions } from "./client/tls-connect.js";
 export {
   maxDatagramBytes,
   UDP_CLIENT_DEFAULTS,
@@ -44,7 +45,10 @@ export {
   type TcpRefusal,
   type TcpServerOptions,
   type TcpServerStatistics,
+  type TcpTlsOptions,
 } from "./tcp/tcp-server-options.js";
+export type { HandshakeFailure } from "./tcp/tls/handshake-failure.js";
+export { generateSelfSigned, selfSignedNames, type TlsIdentity } from "./tcp/tls/self-signed.js";
 export {
   ASCII_GROWTH,
   createUppercaser,

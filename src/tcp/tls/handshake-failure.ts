@@ -3,23 +3,23 @@
  * `mayus_tls_handshake_failures_total` and of the log line (OpenSSL's own code goes with it).
  */
 
-/** The reasons a handshake fails, as metrics and logs name them. */
-export const HANDSHAKE_FAILURES = [
-  /** The client said nothing complete within the handshake timeout. */
-  "timeout",
-  /** What came was not TLS at all: plain text, HTTP, a line typed into netcat. */
-  "not-tls",
-  /** TLS, but a version or cipher this server does not speak (or the client refused ours). */
-  "protocol-version",
-  /** The client refused the server's certificate (an alert: unknown CA, bad certificate...). */
-  "certificate-rejected",
-  /** The client closed or reset the connection before the handshake was over. */
-  "closed",
-  /** Any other TLS error. */
-  "other",
-] as const;
+/**
+ * Why a handshake failed. timeout: the client said nothing complete in time; not-tls: what
+ * came was not TLS at all (plain text, HTTP); protocol-version: TLS, but no version or cipher
+ * in common; certificate-rejected: the client refused the server's certificate (an alert);
+ * closed: the client closed or reset before the end; other: any other TLS error.
+ */
+export type HandshakeFailure = "timeout" | "not-tls" | "protocol-version" | "certificate-rejected" | "closed" | "other";
 
-export type HandshakeFailure = (typeof HANDSHAKE_FAILURES)[number];
+/** Every reason, in the order metrics list them. */
+export const HANDSHAKE_FAILURES: readonly HandshakeFailure[] = [
+  "timeout",
+  "not-tls",
+  "protocol-version",
+  "certificate-rejected",
+  "closed",
+  "other",
+];
 
 /** OpenSSL alerts a client sends when it does not trust the certificate it was shown. */
 const CERTIFICATE_ALERTS =
