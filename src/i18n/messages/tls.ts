@@ -7,7 +7,8 @@ export const tlsMessages = defineMessages(
     "option.cert": "TLS certificate chain, PEM (implies --tls; needs --key)",
     "option.key": "private key of --cert, PEM, unencrypted",
     "option.tlsHandshakeTimeout": "milliseconds a TCP client has to finish its TLS handshake",
-    "option.clientTls": "connect with TLS, verifying the server against the system's CAs and --ca",
+    "option.clientTls":
+      "connect with TLS, verifying the server against Node's CAs (and the system's, on Node 22.15 and later) and --ca",
     "option.ca":
       "also trust the CA certificates in this PEM file (such as the server's own self-signed one; implies --tls)",
     "option.insecure": "TLS without verifying the server's certificate (implies --tls; says so on stderr)",
@@ -39,7 +40,8 @@ export const tlsMessages = defineMessages(
     "option.cert": "cadena de certificados TLS, PEM (implica --tls; requiere --key)",
     "option.key": "clave privada de --cert, PEM, sin cifrar",
     "option.tlsHandshakeTimeout": "milisegundos que tiene un cliente TCP para completar su negociación TLS",
-    "option.clientTls": "conectar con TLS, verificando el servidor con las CA del sistema y --ca",
+    "option.clientTls":
+      "conectar con TLS, verificando el servidor con las CA de Node (y las del sistema, desde Node 22.15) y --ca",
     "option.ca":
       "confiar también en los certificados de CA de este archivo PEM (como el autofirmado del propio servidor; implica --tls)",
     "option.insecure": "TLS sin verificar el certificado del servidor (implica --tls; lo avisa en stderr)",
