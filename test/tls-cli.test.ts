@@ -120,6 +120,18 @@ describe("serve --tls with --cert/--key and openssl s_client", { skip: !hasOpens
   );
 });
 
+describe("serve --tls and an old TLS version", { skip: !hasOpenssl }, () => {
+  test("s_client -tls1_1: refused (Node's floor is TLS 1.2), counted as protocol-version", BOUNDED, async () => {
+    await withServer(["--tls", "--metrics-port", "0"], async (server) => {
+      const old = start("openssl", ["s_client", "-connect", `127.0.0.1:${server.tcpPort}`, "-tls1_1"]);
+      old.child.stdin?.end();
+      await old.exited;
+      await waitForStderr(server, /reason: "protocol-version"/);
+      assert.match(await metrics(server), /mayus_tls_handshake_failures_total\{reason="protocol-version"\} 1/);
+    });
+  });
+});
+
 describe("serve --tls with a self-signed certificate", () => {
   test("the fingerprint printed is the certificate's; mayus client --insecure and --ca", BOUNDED, async () => {
     await withServer(["--tls"], async (server) => {
