@@ -125,6 +125,33 @@ describe("TcpServer with tls", () => {
     },
   );
 
+  test(
+    "draining: a handshake that says nothing for drainQuietMs is closed, not reset, not a failure",
+    BOUNDED,
+    async () => {
+      const server = new TcpServer({
+        host: "127.0.0.1",
+        port: 0,
+        drainQuietMs: 50,
+        tls: { cert: identity.certPem, key: identity.keyPem },
+      });
+      const { port } = await server.listen();
+      const silent = connectTcp({ host: "127.0.0.1", port });
+      silent.on("error", () => {});
+      await once(silent, "connect");
+      await until(() => server.statistics().tls?.connectionsHandshaking === 1);
+      // Far past the quiet time: only the quiet rule can end the drain before it.
+      const report = await server.close(60_000);
+      assert.equal(report.connectionsReset, 0);
+      const failures = Object.values(server.statistics().tls?.handshakeFailures ?? {});
+      assert.equal(
+        failures.reduce((sum, count) => sum + count, 0),
+        0,
+      );
+      silent.destroy();
+    },
+  );
+
   test("the drain deadline resets a TLS connection still busy (RST on its TCP socket)", BOUNDED, async () => {
     const server = new TcpServer({ host: "127.0.0.1", port: 0, tls: { cert: identity.certPem, key: identity.keyPem } });
     const { port } = await server.listen();

@@ -44,6 +44,8 @@ export class TlsHandshakes {
   >;
   /** TCP sockets whose handshake is under way. */
   readonly #pending = new Set<Socket>();
+  /** Those the drain closed: the server ended them, so they are no failure of the client's. */
+  readonly #closedByServer = new WeakSet<Socket>();
 
   constructor(
     readonly secureContext: SecureContext,
@@ -80,10 +82,12 @@ export class TlsHandshakes {
     };
     const fail = (error: NodeJS.ErrnoException) => {
       if (!settle()) return;
-      const reason = handshakeFailure(error);
-      this.failures[reason]++;
-      const detail = error.code ?? error.message;
-      this.log.warn(reason, () => ({ peer, detail }), "TLS handshake failed");
+      if (!this.#closedByServer.has(socket)) {
+        const reason = handshakeFailure(error);
+        this.failures[reason]++;
+        const detail = error.code ?? error.message;
+        this.log.warn(reason, () => ({ peer, detail }), "TLS handshake failed");
+      }
       secured.destroy();
       socket.destroy();
       handlers.failed();
@@ -120,6 +124,7 @@ export class TlsHandshakes {
         if (!this.#pending.has(socket)) clearInterval(timer);
         else if (socket.bytesRead === readBefore) {
           clearInterval(timer);
+          this.#closedByServer.add(socket);
           socket.destroy();
         } else readBefore = socket.bytesRead;
       }, quietMs);
@@ -133,7 +138,10 @@ export class TlsHandshakes {
     const closed = Promise.all(
       sockets.map((socket) => new Promise<void>((resolve) => socket.once("close", () => resolve()))),
     ).then(() => {});
-    for (const socket of sockets) socket.resetAndDestroy();
+    for (const socket of sockets) {
+      this.#closedByServer.add(socket);
+      socket.resetAndDestroy();
+    }
     return { count: sockets.length, closed };
   }
 }
