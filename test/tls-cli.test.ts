@@ -214,7 +214,9 @@ describe("serve --tls with a self-signed certificate", () => {
   });
 
   test("SIGTERM while a TLS client streams: it is served to its end, nothing lost, exit 0", BOUNDED, async () => {
-    const server = await startMayusServer(["--tcp", "--tls"]);
+    // A quiet time and a deadline far longer than the stream: a client slowed by a busy machine
+    // is still served to its end, never taken for an idle one.
+    const server = await startMayusServer(["--tcp", "--tls", "--drain-quiet", "10000", "--drain-timeout", "120000"]);
     const client = start(process.execPath, [
       ...process.execArgv,
       "--input-type=module",
