@@ -231,15 +231,7 @@ export class TcpServer extends EventEmitter<TcpServerEvents> {
       bufferedBytes: this.#budget.usedBytes,
       healthChecks: this.#healthChecks,
       connectionsAwaitingHeader: this.#awaitingHeader.size,
-      ...(this.#tls === undefined
-        ? {}
-        : {
-            tls: {
-              handshakesCompleted: this.#tls.completed,
-              handshakeFailures: { ...this.#tls.failures },
-              connectionsHandshaking: this.#tls.pendingCount,
-            },
-          }),
+      ...(this.#tls === undefined ? {} : { tls: this.#tls.statistics() }),
     };
   }
 

@@ -9,6 +9,7 @@
 import type { Socket } from "node:net";
 import { type SecureContext, TLSSocket } from "node:tls";
 import type { RateLimitedLog } from "../../observability/rate-limited-log.js";
+import type { TcpServerStatistics } from "../tcp-server-options.js";
 import { HANDSHAKE_FAILURES, type HandshakeFailure, handshakeFailure } from "./handshake-failure.js";
 
 export interface TlsHandshakeHandlers {
@@ -57,6 +58,15 @@ export class TlsHandshakes {
 
   get pendingCount(): number {
     return this.#pending.size;
+  }
+
+  /** What `TcpServer.statistics().tls` reports. */
+  statistics(): NonNullable<TcpServerStatistics["tls"]> {
+    return {
+      handshakesCompleted: this.completed,
+      handshakeFailures: { ...this.failures },
+      connectionsHandshaking: this.#pending.size,
+    };
   }
 
   /**
