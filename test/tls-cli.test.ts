@@ -213,6 +213,19 @@ describe("serve --tls with a self-signed certificate", () => {
     });
   });
 
+  test("--trace: the lesson's steps, the handshake told with the accept", BOUNDED, async () => {
+    const stderr = await withServer(["--tls", "--trace"], async (server) => {
+      const answer = await runMayus(["client", "--insecure", "127.0.0.1", String(server.tcpPort)], "ocho\n");
+      assert.equal(answer.stdout.toString(), "OCHO\n", answer.stderr);
+    });
+    assert.match(
+      stderr,
+      /tcp accept +127\.0\.0\.1:\d+ \(new socket for this client, TLS handshake done \(TLSv1\.3\)\)/,
+    );
+    assert.match(stderr, /tcp recv +127\.0\.0\.1:\d+ 5 bytes "ocho\\n"/);
+    assert.match(stderr, /tcp recv +127\.0\.0\.1:\d+ 0 bytes \(the client finished sending\)/);
+  });
+
   test("SIGTERM while a TLS client streams: it is served to its end, nothing lost, exit 0", BOUNDED, async () => {
     // A quiet time and a deadline far longer than the stream: a client slowed by a busy machine
     // is still served to its end, never taken for an idle one.

@@ -417,7 +417,11 @@ export class TcpServer extends EventEmitter<TcpServerEvents> {
     const peer = { address, port: remotePort ?? 0 };
     const connection = new TcpConnection(socket, reader, uppercaser, peer, limits, events, this.#trace);
     if (this.#trace !== undefined) {
-      this.#trace({ step: "accept", protocol: "tcp", peer: connection.peer, note: t("trace.newSocket") });
+      const note =
+        socket instanceof TLSSocket
+          ? t("tls.traceAccepted", { version: socket.getProtocol() ?? "TLS" })
+          : t("trace.newSocket");
+      this.#trace({ step: "accept", protocol: "tcp", peer: connection.peer, note });
     }
     this.#logger.debug({ peer: connection.peer }, "connection accepted");
     this.#connections.add(connection);

@@ -16,6 +16,7 @@ export const tlsMessages = defineMessages(
     "tls.selfSigned": "mayus: TLS with a self-signed certificate for {names}; SHA-256 fingerprint {fingerprint}",
     "tls.certificate": "mayus: TLS with the certificate of {file} ({subject}); SHA-256 fingerprint {fingerprint}",
     "tls.udpPlain": "mayus: TLS covers TCP only; UDP stays plain (no DTLS)",
+    "tls.traceAccepted": "new socket for this client, TLS handshake done ({version})",
     "tls.insecure":
       "mayus: warning: --insecure: the server's certificate is not verified (anyone in between can read and change the bytes)",
     "error.tlsFile": "{option}: cannot read {file} ({reason}): give a readable PEM file",
@@ -49,6 +50,7 @@ export const tlsMessages = defineMessages(
     "tls.selfSigned": "mayus: TLS con un certificado autofirmado para {names}; huella SHA-256 {fingerprint}",
     "tls.certificate": "mayus: TLS con el certificado de {file} ({subject}); huella SHA-256 {fingerprint}",
     "tls.udpPlain": "mayus: TLS cubre solo TCP; UDP sigue en claro (sin DTLS)",
+    "tls.traceAccepted": "socket nuevo para este cliente, negociación TLS hecha ({version})",
     "tls.insecure":
       "mayus: aviso: --insecure: el certificado del servidor no se verifica (cualquiera en medio puede leer y cambiar los bytes)",
     "error.tlsFile": "{option}: no se puede leer {file} ({reason}): indique un archivo PEM legible",
