@@ -226,6 +226,23 @@ describe("serve --tls with a self-signed certificate", () => {
     assert.match(stderr, /tcp recv +127\.0\.0\.1:\d+ 0 bytes \(the client finished sending\)/);
   });
 
+  test("--proxy-protocol: a PROXY v1 header in the clear, then the handshake on the same socket", BOUNDED, async () => {
+    const stderr = await withServer(["--tls", "--proxy-protocol", "--trace"], async (server) => {
+      const raw = connectTcp({ host: "127.0.0.1", port: server.tcpPort });
+      await once(raw, "connect");
+      raw.write("PROXY TCP6 2001:db8::7 ::1 41000 12000\r\n");
+      const secured = connectTls({ socket: raw, rejectUnauthorized: false });
+      await once(secured, "secureConnect");
+      const received: Buffer[] = [];
+      secured.on("data", (chunk: Buffer) => received.push(chunk));
+      secured.end("tras el balanceador\n");
+      await once(secured, "end");
+      assert.equal(Buffer.concat(received).toString(), "TRAS EL BALANCEADOR\n");
+    });
+    // Logs and limits see the client the header names, not the balancer.
+    assert.match(stderr, /tcp accept +\[2001:db8::7\]:41000 \(new socket for this client, TLS handshake done/);
+  });
+
   test("SIGTERM while a TLS client streams: it is served to its end, nothing lost, exit 0", BOUNDED, async () => {
     // A quiet time and a deadline far longer than the stream: a client slowed by a busy machine
     // is still served to its end, never taken for an idle one.
