@@ -19,6 +19,7 @@ export { DEFAULT_PORT } from "./address/address.js";
 export { AddressFilter, type AddressFilterRules } from "./address/address-filter.js";
 export { readLines } from "./client/lines.js";
 export { TCP_CLIENT_DEFAULTS, TcpClient, type TcpClientEvents, type TcpClientOptions } from "./client/tcp-client.js";
+export type { ClientTlsOptions } from "./client/tls-connect.js";
 export {
   maxDatagramBytes,
   UDP_CLIENT_DEFAULTS,
@@ -47,7 +48,10 @@ export {
   type TcpRefusal,
   type TcpServerOptions,
   type TcpServerStatistics,
+  type TcpTlsOptions,
 } from "./tcp/tcp-server-options.js";
+export type { HandshakeFailure } from "./tcp/tls/handshake-failure.js";
+export { generateSelfSigned, selfSignedNames, type TlsIdentity } from "./tcp/tls/self-signed.js";
 export {
   ASCII_GROWTH,
   createUppercaser,

@@ -44,8 +44,10 @@ test('"mayus" exports the servers, the clients, the transform, their defaults an
     "UdpServer",
     "UppercaseStream",
     "createUppercaser",
+    "generateSelfSigned",
     "maxDatagramBytes",
     "readLines",
+    "selfSignedNames",
     "uppercase",
   ]);
 });

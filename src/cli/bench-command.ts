@@ -11,6 +11,7 @@ import { ProgressDisplay } from "../load/progress.js";
 import { formatJson, formatReport } from "../load/report.js";
 import { runBench } from "../load/run-bench.js";
 import { TRANSFORM_MODES } from "../transform/index.js";
+import { addClientTlsOptions, clientTlsFrom } from "./client-tls.js";
 import { languageOption, newCommand, option, withExamples } from "./command-kit.js";
 import { integerIn, numberIn, oneOf } from "./option-parsers.js";
 import { addFamilyOptions, addTargetArguments, familyFrom, resolveFamily, targetFrom } from "./target.js";
@@ -97,9 +98,12 @@ export function benchCommand(): Command {
         .default(BENCH_DEFAULTS.workers),
     )
     .addOption(option("--json", "bench.option.json", "MAYUS_BENCH_JSON"))
-    .addOption(languageOption())
-    .action(async (hostArgument: string, portArgument: string | number, flags) => {
-      const target = await resolveFamily("bench", targetFrom("bench", hostArgument, portArgument), familyFrom(flags));
+    .addOption(languageOption());
+  addClientTlsOptions(command, "MAYUS_BENCH").action(
+    async (hostArgument: string, portArgument: string | number, flags) => {
+      const typed = targetFrom("bench", hostArgument, portArgument);
+      const tls = clientTlsFrom(flags, Boolean(flags.udp), typed.host);
+      const target = await resolveFamily("bench", typed, familyFrom(flags));
       process.exitCode = await runBenchCommand(
         {
           ...target,
@@ -115,10 +119,12 @@ export function benchCommand(): Command {
           totalBytes: flags.totalBytes,
           workers: flags.workers,
           udpTimeoutMs: BENCH_DEFAULTS.udpTimeoutMs,
+          ...(tls === undefined ? {} : { tls }),
         },
         Boolean(flags.json),
       );
-    });
+    },
+  );
   return withExamples(command, [
     { command: "mayus bench --connections 50 --duration 10 localhost:12000", description: "cli.example.bench.tcp" },
     { command: "mayus bench -u --duration 5 --json [::1]:12000", description: "cli.example.bench.udp" },

@@ -8,6 +8,7 @@ import type { Command } from "commander";
 import { formatAddress } from "../address/address.js";
 import { readLines } from "../client/lines.js";
 import { TcpClient } from "../client/tcp-client.js";
+import type { ClientTlsOptions } from "../client/tls-connect.js";
 import { UDP_CLIENT_DEFAULTS, UdpClient, type UdpRetry } from "../client/udp-client.js";
 import { pipeLines } from "../client/udp-pipeline.js";
 import { EXIT_CODES, MayusError, usageError } from "../errors.js";
@@ -15,6 +16,7 @@ import { t } from "../i18n/index.js";
 import { HEXDUMP_DEFAULTS, withHexdump } from "../observability/hexdump.js";
 import type { Tracer } from "../observability/trace.js";
 import { createTracePrinter } from "../observability/trace-printer.js";
+import { addClientTlsOptions, clientTlsFrom } from "./client-tls.js";
 import { errorPrefix } from "./colour.js";
 import { checkedTransform, languageOption, newCommand, option, withExamples } from "./command-kit.js";
 import { type ConnectBudget, connectBudget, connectTimeoutFrom } from "./connect-timeout.js";
@@ -50,6 +52,8 @@ export interface ClientOptions {
   family?: AddressFamily;
   /** `-w`/`--connect-timeout`: the most the lookup and connect may take. */
   connectTimeoutMs?: number;
+  /** TCP over TLS (`--tls`, `--ca`, `--insecure`). */
+  tls?: ClientTlsOptions;
 }
 
 /** The options once the host is resolved, with what is left of `-w` for the connect. */
@@ -154,7 +158,7 @@ async function udpInteractive(options: RunOptions): Promise<number> {
 }
 
 async function tcpPiped(options: RunOptions): Promise<number> {
-  const client = new TcpClient({ host: options.host, port: options.port, trace: options.trace });
+  const client = new TcpClient({ host: options.host, port: options.port, trace: options.trace, tls: options.tls });
   client.on("reply", (bytes: Buffer) => {
     if (!process.stdout.write(bytes)) {
       client.pause();
@@ -169,7 +173,7 @@ async function tcpPiped(options: RunOptions): Promise<number> {
 }
 
 async function tcpInteractive(options: RunOptions): Promise<number> {
-  const client = new TcpClient({ host: options.host, port: options.port, trace: options.trace });
+  const client = new TcpClient({ host: options.host, port: options.port, trace: options.trace, tls: options.tls });
   client.on("reply", (bytes: Buffer) => process.stdout.write(bytes));
   await opened(client.open(), options);
   const terminal = createInterface({ input: process.stdin, output: process.stdout, historySize: 1000 });
@@ -270,8 +274,9 @@ export function clientCommand(): Command {
         .argParser(integerIn("--hexdump-bytes", HEXDUMP_DEFAULTS.minBytes, HEXDUMP_DEFAULTS.maxBytes))
         .default(HEXDUMP_DEFAULTS.bytes),
     )
-    .addOption(languageOption())
-    .action(async (hostArgument: string, portArgument: string | number, flags, self: Command) => {
+    .addOption(languageOption());
+  addClientTlsOptions(command, "MAYUS_CLIENT").action(
+    async (hostArgument: string, portArgument: string | number, flags, self: Command) => {
       const { host, port } = targetFrom("client", hostArgument, portArgument);
       const connectTimeoutMs = connectTimeoutFrom(flags, self.getOptionValueSource("connectTimeout"));
       const { locale } = checkedTransform("unicode", flags.locale);
@@ -293,8 +298,10 @@ export function clientCommand(): Command {
         locale,
         family: familyFrom(flags),
         connectTimeoutMs,
+        tls: clientTlsFrom(flags, Boolean(flags.udp), host),
       });
-    });
+    },
+  );
   return withExamples(command, [
     { command: "printf 'hello\\n' | mayus client localhost:12000", description: "cli.example.client.tcp" },
     { command: "mayus client -u [::1]:12000", description: "cli.example.client.udp" },

@@ -25,6 +25,7 @@ import { useColour } from "./colour.js";
 import { checkedTransform, languageOption, newCommand, option, PORT, withExamples } from "./command-kit.js";
 import { addHeartbeatServeOptions, heartbeatOptionsFrom } from "./heartbeat-command.js";
 import { integerIn, numberIn, oneOf } from "./option-parsers.js";
+import { serveTls } from "./serve-tls.js";
 
 /** The `serve` subcommand: flags (each with an environment variable) to `runServe`. */
 export function serveCommand(): Command {
@@ -172,6 +173,14 @@ export function serveCommand(): Command {
         integerIn("--max-awaiting-header-per-ip", 1, 1_000_000),
       ),
     )
+    .addOption(option("--tls", "option.tls", "MAYUS_TLS"))
+    .addOption(option("--cert <file>", "option.cert", "MAYUS_CERT"))
+    .addOption(option("--key <file>", "option.key", "MAYUS_KEY"))
+    .addOption(
+      option("--tls-handshake-timeout <ms>", "option.tlsHandshakeTimeout", "MAYUS_TLS_HANDSHAKE_TIMEOUT")
+        .argParser(integerIn("--tls-handshake-timeout", 1, 600_000))
+        .default(TCP_DEFAULTS.tlsHandshakeTimeoutMs),
+    )
     .addOption(option("--log-level <level>", "option.logLevel", "MAYUS_LOG_LEVEL").choices(LOG_LEVELS).default("info"))
     .addOption(
       option("--log-format <format>", "option.logFormat", "MAYUS_LOG_FORMAT").choices(LOG_FORMATS).default("text"),
@@ -183,6 +192,7 @@ export function serveCommand(): Command {
       const hexdumpBytes: number | undefined = flags.hexdump ? flags.hexdumpBytes : undefined;
       const logger = createLogger({ ...options.log, colour: useColour(process.stderr) });
       const lifecycle = new ServeLifecycle(logger, options.log.format);
+      options.tcpOptions.tls = await serveTls(flags, options, logger, options.log.format);
       try {
         process.exitCode = await runServe(options, logger, lifecycle, hexdumpBytes);
       } catch (error) {
@@ -201,6 +211,7 @@ export function serveCommand(): Command {
     { command: "mayus serve", description: "cli.example.serve.default" },
     { command: "mayus serve --tcp --host 127.0.0.1 --trace", description: "cli.example.serve.trace" },
     { command: "mayus serve --udp --drop 0.2 --delay 50±10", description: "cli.example.serve.lossy" },
+    { command: "mayus serve --tcp --tls", description: "cli.example.serve.tls" },
   ]);
 }
 

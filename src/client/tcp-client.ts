@@ -10,12 +10,14 @@
 
 import { EventEmitter } from "node:events";
 import { connect, type Socket } from "node:net";
+import { type ConnectionOptions, connect as connectTls } from "node:tls";
 import { formatAddress } from "../address/address.js";
 import { connectError, MayusError } from "../errors.js";
 import { t } from "../i18n/index.js";
 import type { Tracer } from "../observability/trace.js";
 import { LineAnswers, type LineRequest } from "./line-answers.js";
 import { SentLines } from "./sent-lines.js";
+import { type ClientTlsOptions, tlsConnectOptions, tlsError } from "./tls-connect.js";
 
 export interface TcpClientOptions {
   host: string;
@@ -30,6 +32,8 @@ export interface TcpClientOptions {
   maxFruitlessConnections?: number;
   /** Called at each socket step (`--trace`). */
   trace?: Tracer;
+  /** Connect with TLS (`--tls`): `true` verifies against the usual CAs; see ClientTlsOptions. */
+  tls?: boolean | ClientTlsOptions;
 }
 
 export const TCP_CLIENT_DEFAULTS = {
@@ -69,7 +73,7 @@ export interface TcpClientEvents {
  */
 export class TcpClient extends EventEmitter<TcpClientEvents> {
   readonly address: string;
-  readonly #options: Required<Omit<TcpClientOptions, "trace">>;
+  readonly #options: Required<Omit<TcpClientOptions, "trace" | "tls">> & Pick<TcpClientOptions, "tls">;
   readonly #trace: Tracer | undefined;
   #socket: Socket | undefined;
   #connecting: Promise<Socket> | undefined;
@@ -207,13 +211,25 @@ export class TcpClient extends EventEmitter<TcpClientEvents> {
     const { host, port } = this.#options;
     return new Promise((resolve, reject) => {
       this.#trace?.({ step: "socket", protocol: "tcp" });
-      const socket = connect({ host, port, allowHalfOpen: true, noDelay: true });
+      const tls = this.#options.tls === true ? {} : this.#options.tls || undefined;
+      const socket =
+        tls === undefined
+          ? connect({ host, port, allowHalfOpen: true, noDelay: true })
+          : // allowHalfOpen: the server's answers still come after our close_notify (Node's types omit it).
+            connectTls({
+              ...tlsConnectOptions(host, port, tls),
+              allowHalfOpen: true,
+              noDelay: true,
+            } as ConnectionOptions);
+      // With TLS, an error after the TCP connect is the handshake's (or the certificate's).
+      let tcpConnected = false;
+      if (tls !== undefined) socket.once("connect", () => (tcpConnected = true));
       const onError = (error: NodeJS.ErrnoException) => {
         this.#connecting = undefined;
-        reject(connectError(error, host, this.address));
+        reject(tcpConnected ? tlsError(error, this.address) : connectError(error, host, this.address));
       };
       socket.once("error", onError);
-      socket.once("connect", () => {
+      socket.once(tls === undefined ? "connect" : "secureConnect", () => {
         // Cleared at once, not a tick later: this connection can die before then (a reset as the
         // unanswered lines go out again), and the next one must be a new connection, not this one.
         this.#connecting = undefined;

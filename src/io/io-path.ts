@@ -39,7 +39,11 @@ function nodeReason(name: string, unavailable: string | undefined): string {
   return `Node's own I/O: build/${name}.node is there but not used (${unavailable}); ${NATIVE_BUILD_HINT}`;
 }
 
-function tcpIoPath(): ProtocolIoPath {
+/** What the TCP path is under `--tls`: the native send would put plaintext on the wire. */
+export const TLS_IO_REASON = "TLS: Node's own I/O (the native syscalls cannot carry TLS records)";
+
+function tcpIoPath(tls: boolean): ProtocolIoPath {
+  if (tls) return { protocol: "tcp", path: "node", reason: TLS_IO_REASON };
   if (streamSyscallsUnavailable === undefined)
     return { protocol: "tcp", path: "native", reason: "native syscalls: answers go out by send() (stream-syscalls)" };
   return { protocol: "tcp", path: "node", reason: nodeReason("stream-syscalls", streamSyscallsUnavailable) };
@@ -62,7 +66,7 @@ function udpIoPath(): ProtocolIoPath {
 }
 
 /**
- * The I/O path of each protocol asked for (both by default).
+ * The I/O path of each protocol asked for (both by default); `tls`: TCP speaks TLS (`--tls`).
  *
  * @example
  * ```ts
@@ -70,6 +74,9 @@ function udpIoPath(): ProtocolIoPath {
  * ioPathReport(["udp"]); // [{ protocol: "udp", path: "native", reason: "native syscalls: …" }]
  * ```
  */
-export function ioPathReport(protocols: readonly IoProtocol[] = ["tcp", "udp"]): ProtocolIoPath[] {
-  return protocols.map((protocol) => (protocol === "tcp" ? tcpIoPath() : udpIoPath()));
+export function ioPathReport(
+  protocols: readonly IoProtocol[] = ["tcp", "udp"],
+  options: { tls?: boolean } = {},
+): ProtocolIoPath[] {
+  return protocols.map((protocol) => (protocol === "tcp" ? tcpIoPath(options.tls ?? false) : udpIoPath()));
 }

@@ -3,7 +3,7 @@
  * close; again, as fast as the server allows. Every answer is checked.
  */
 
-import { connect, type NetConnectOpts, type Socket } from "node:net";
+import type { NetConnectOpts, Socket } from "node:net";
 import { performance } from "node:perf_hooks";
 import { consumeAnswerBytes } from "./answer-check.js";
 import { Pacer } from "./tally.js";
@@ -46,7 +46,7 @@ export class ConnectLoop {
     this.answerOk = true;
     this.#answered = false;
     this.#failed = false;
-    const socket = connect(this.#options);
+    const socket = this.generator.connectSocket(this.#options);
     socket.on("error", this.#onError);
     socket.on("close", this.#onClose);
     socket.write(generator.payload); // queued until connected

@@ -4,6 +4,7 @@
  * it has nothing left to do.
  */
 
+import type { ClientTlsOptions } from "../client/tls-connect.js";
 import type { TransformMode } from "../transform/index.js";
 import type { BenchPattern, BenchText } from "./options.js";
 import { Tally } from "./tally.js";
@@ -26,6 +27,8 @@ export interface GeneratorPlan {
   /** Messages this share may send once measuring starts; undefined for no limit. */
   messageBudget?: number;
   udpTimeoutMs: number;
+  /** TCP over TLS (`--tls`): plain data, so it crosses to worker threads. */
+  tls?: ClientTlsOptions;
 }
 
 /**

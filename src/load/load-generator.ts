@@ -7,7 +7,9 @@
 
 import { connect, type NetConnectOpts, type Socket } from "node:net";
 import { performance } from "node:perf_hooks";
+import { type ConnectionOptions, connect as connectTls } from "node:tls";
 import { formatAddress } from "../address/address.js";
+import { tlsConnectOptions, tlsError } from "../client/tls-connect.js";
 import { connectError } from "../errors.js";
 import { ConnectLoop } from "./connect-loop.js";
 import { type GeneratorPlan, LoadGenerator } from "./generator.js";
@@ -76,6 +78,16 @@ export class TcpLoadGenerator extends LoadGenerator implements TcpLoad {
     };
   }
 
+  /** A new connection to the server: plain TCP, or TLS with the plan's options (`--tls`). */
+  connectSocket(options: NetConnectOpts): Socket {
+    const tls = this.plan.tls;
+    if (tls === undefined) return connect(options);
+    return connectTls({
+      ...options,
+      ...tlsConnectOptions(this.plan.address, this.plan.port, tls),
+    } as ConnectionOptions);
+  }
+
   async open(): Promise<void> {
     if (this.plan.pattern === "connect") {
       // One connection first, so that a server that is not there fails the run at once.
@@ -128,14 +140,19 @@ export class TcpLoadGenerator extends LoadGenerator implements TcpLoad {
 
   /** Resolves with the socket once connected; rejects with the `MayusError` a failed connect becomes. */
   #connectOne(socketOrOptions: Socket | NetConnectOpts): Promise<Socket> {
-    const socket = "write" in socketOrOptions ? socketOrOptions : connect(socketOrOptions as NetConnectOpts);
+    const socket = "write" in socketOrOptions ? socketOrOptions : this.connectSocket(socketOrOptions as NetConnectOpts);
+    const tls = this.plan.tls !== undefined;
+    // With TLS, an error after the TCP connect is the handshake's (or the certificate's).
+    let tcpConnected = false;
+    if (tls) socket.once("connect", () => (tcpConnected = true));
     return new Promise((resolve, reject) => {
       const onError = (error: NodeJS.ErrnoException) => {
         socket.destroy();
-        reject(connectError(error, this.plan.host, formatAddress(this.plan.address, this.plan.port)));
+        const address = formatAddress(this.plan.address, this.plan.port);
+        reject(tcpConnected ? tlsError(error, address) : connectError(error, this.plan.host, address));
       };
       socket.once("error", onError);
-      socket.once("connect", () => {
+      socket.once(tls ? "secureConnect" : "connect", () => {
         socket.off("error", onError);
         resolve(socket);
       });

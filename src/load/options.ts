@@ -3,6 +3,7 @@
  * reports (`BenchResult`, the shape `--json` prints).
  */
 
+import type { ClientTlsOptions } from "../client/tls-connect.js";
 import type { TransformMode } from "../transform/index.js";
 
 /** pingpong: send, wait for the answer, send again. stream: keep sending. connect: one connection per message. */
@@ -36,6 +37,8 @@ export interface BenchOptions {
   workers: number;
   /** UDP: how long to wait for a reply before counting a timeout and sending the next datagram. */
   udpTimeoutMs: number;
+  /** TCP over TLS (`--tls`, `--ca`, `--insecure`); UDP has none. */
+  tls?: ClientTlsOptions;
 }
 
 export const BENCH_DEFAULTS = {
@@ -77,6 +80,8 @@ export interface BenchErrors {
 /** What `mayus bench --json` prints. */
 export interface BenchResult {
   protocol: "tcp" | "udp";
+  /** Whether TCP ran over TLS (`--tls`); absent in reports made before TLS was an option. */
+  tls?: boolean;
   host: string;
   address: string;
   port: number;

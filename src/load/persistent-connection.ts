@@ -3,7 +3,7 @@
  * or streaming (a window of them), every answer checked as it arrives.
  */
 
-import { connect, type Socket } from "node:net";
+import type { Socket } from "node:net";
 import { performance } from "node:perf_hooks";
 import { consumeAnswerBytes } from "./answer-check.js";
 import { Pacer } from "./tally.js";
@@ -30,7 +30,7 @@ export class PersistentConnection {
 
   constructor(readonly generator: TcpLoad) {
     this.#sentAtMs = new Float64Array(generator.window);
-    this.socket = connect(generator.connectOptions((bytesRead) => this.#receive(bytesRead)));
+    this.socket = generator.connectSocket(generator.connectOptions((bytesRead) => this.#receive(bytesRead)));
     this.socket.on("drain", () => {
       this.#needsDrain = false;
       this.next();

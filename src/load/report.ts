@@ -43,7 +43,7 @@ export function formatReport(result: BenchResult): string {
       : t("bench.report.openLoop", { rate: formatNumber(result.ratePerSecond) });
   const lines = [
     t("bench.report.title", {
-      protocol: result.protocol.toUpperCase(),
+      protocol: `${result.protocol.toUpperCase()}${result.tls ? "+TLS" : ""}`,
       address: formatAddress(result.address, result.port),
       pattern: result.pattern,
       connections: formatNumber(result.connections),

@@ -93,6 +93,7 @@ function splitPlans(options: BenchOptions, address: string): GeneratorPlan[] {
         options.ratePerSecond === undefined ? undefined : (options.ratePerSecond * connections) / options.connections,
       messageBudget: budget === undefined ? undefined : share(budget, index),
       udpTimeoutMs: options.udpTimeoutMs,
+      ...(options.tls === undefined ? {} : { tls: options.tls }),
     };
   });
 }
@@ -243,6 +244,7 @@ function summarize(options: BenchOptions, address: string, threads: number, outc
   const perSecond = (count: number) => (elapsedSeconds > 0 ? count / elapsedSeconds : 0);
   return {
     protocol: options.udp ? "udp" : "tcp",
+    tls: options.tls !== undefined,
     host: options.host,
     address,
     port: options.port,

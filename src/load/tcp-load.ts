@@ -5,7 +5,7 @@
  * the generator's class.
  */
 
-import type { NetConnectOpts } from "node:net";
+import type { NetConnectOpts, Socket } from "node:net";
 import type { GeneratorPlan } from "./generator.js";
 import type { Tally } from "./tally.js";
 
@@ -39,4 +39,6 @@ export interface TcpLoad extends AnswerSource {
   connectionLost(): void;
   /** Connection options for one socket reading into `readBuffer` through `callback`. */
   connectOptions(callback: (bytesRead: number) => void): NetConnectOpts;
+  /** A new connection to the server: plain TCP, or TLS with the plan's options (`--tls`). */
+  connectSocket(options: NetConnectOpts): Socket;
 }

@@ -100,6 +100,22 @@ export function createMetricsRegistry(sources: MetricSources): Registry {
     for (const [reason, count] of Object.entries(udp?.statistics().dropped ?? {})) counter.inc({ reason }, count);
   });
 
+  // Only under --tls: a plain server has no handshakes to count.
+  if (tcp?.statistics().tls !== undefined) {
+    readCounter("mayus_tls_handshakes_total", "TLS handshakes completed.", [], (counter) => {
+      counter.inc(tcp.statistics().tls?.handshakesCompleted ?? 0);
+    });
+    readCounter(
+      "mayus_tls_handshake_failures_total",
+      "TLS handshakes failed, by reason (timeout, not-tls, protocol-version, certificate-rejected, closed, other).",
+      ["reason"],
+      (counter) => {
+        const failures: Record<string, number> = tcp.statistics().tls?.handshakeFailures ?? {};
+        for (const [reason, count] of Object.entries(failures)) counter.inc({ reason }, count);
+      },
+    );
+  }
+
   const ioPath = new Gauge({
     name: "mayus_io_path_info",
     help: "1 for the I/O path each protocol served takes: native (the native module's syscalls) or node (Node's own I/O).",
@@ -109,7 +125,8 @@ export function createMetricsRegistry(sources: MetricSources): Registry {
     aggregator: "max",
   });
   const served = (["tcp", "udp"] as const).filter((protocol) => sources[protocol] !== undefined);
-  for (const { protocol, path } of ioPathReport(served)) ioPath.set({ protocol, path }, 1);
+  const tls = tcp?.statistics().tls !== undefined;
+  for (const { protocol, path } of ioPathReport(served, { tls })) ioPath.set({ protocol, path }, 1);
 
   const duration = new Histogram({
     name: "mayus_tcp_connection_duration_seconds",

@@ -135,7 +135,8 @@ export async function runPrimary(options: ServeOptions, logger: Logger, lifecycl
     if (udpAddress) lifecycle.listening("udp", udpAddress as AddressInfo, { workers: workerPids });
     if (metricsServer) lifecycle.metricsListening(metricsServer.port);
     // The workers load the same build as this process, so they take the paths it would.
-    lifecycle.ioPaths(ioPathReport((["tcp", "udp"] as const).filter((protocol) => options[protocol])));
+    const served = (["tcp", "udp"] as const).filter((protocol) => options[protocol]);
+    lifecycle.ioPaths(ioPathReport(served, { tls: options.tcpOptions.tls !== undefined }));
     if (networkSeed !== undefined) lifecycle.networkSeed(networkSeed);
   }
 

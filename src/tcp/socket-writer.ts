@@ -11,6 +11,7 @@
 
 import type { Socket } from "node:net";
 import { constants } from "node:os";
+import { TLSSocket } from "node:tls";
 import { systemError } from "../io/system-error.js";
 import { descriptorOf } from "../node-internals/tcp-handle.js";
 import { type StreamSyscalls, streamSyscalls } from "./stream-syscalls.js";
@@ -57,7 +58,9 @@ export class SocketWriter {
     this.#copyWhatWaits = options.copyWhatWaits ?? false;
     this.#fd = descriptorOf(socket);
     const send = options.send ?? streamSyscalls?.send;
-    this.#send = (options.direct ?? true) && this.#fd >= 0 ? send : undefined;
+    // A TLS socket's descriptor carries ciphertext: its answers go through the TLS socket.
+    const direct = (options.direct ?? true) && !(socket instanceof TLSSocket);
+    this.#send = direct && this.#fd >= 0 ? send : undefined;
     this.sendsDirectly = this.#send !== undefined;
   }
 

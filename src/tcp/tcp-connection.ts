@@ -14,6 +14,7 @@ import type { BufferBudget } from "./buffer-budget.js";
 import type { IdleConnection } from "./idle-sweeper.js";
 import type { SocketReader } from "./socket-reader.js";
 import { SocketWriter } from "./socket-writer.js";
+import { resetSocket } from "./tls/tls-handshakes.js";
 
 export interface TcpConnectionEvents {
   /** The socket is gone; bytes counted both ways. */
@@ -189,7 +190,7 @@ export class TcpConnection implements IdleConnection {
       return;
     }
     if (this.#draining) this.drainOutcome = "reset";
-    this.socket.resetAndDestroy();
+    resetSocket(this.socket);
   }
 
   #receive(chunk: Buffer): void {

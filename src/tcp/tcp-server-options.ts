@@ -8,6 +8,17 @@ import type { AddressFilter } from "../address/address-filter.js";
 import type { Logger } from "../observability/logger.js";
 import type { Tracer } from "../observability/trace.js";
 import type { TransformOptions } from "../transform/index.js";
+import type { HandshakeFailure } from "./tls/handshake-failure.js";
+
+/** `--tls`: TCP connections speak TLS with this certificate (UDP stays plain). */
+export interface TcpTlsOptions {
+  /** The certificate chain, PEM (`--cert`, or a self-signed one: see `generateSelfSigned`). */
+  cert: string | Buffer;
+  /** Its private key, PEM (`--key`). */
+  key: string | Buffer;
+  /** Time a client has to finish its TLS handshake; past it the connection is closed. */
+  handshakeTimeoutMs?: number;
+}
 
 export interface TcpServerOptions {
   /** Address to listen on; default all interfaces, IPv6 and IPv4 (`::` dual-stack). */
@@ -55,6 +66,11 @@ export interface TcpServerOptions {
    * counted as `address-filtered`. With `proxyProtocol`, the address the header names is checked.
    */
   addressFilter?: AddressFilter;
+  /**
+   * TLS on every connection: the handshake comes first (after the PROXY header, if any), then
+   * the same byte stream, limits and drain as plain TCP. Undefined: plain TCP.
+   */
+  tls?: TcpTlsOptions;
   logger?: Logger;
   /** Called at each socket step (`--trace`). */
   trace?: Tracer;
@@ -76,6 +92,8 @@ export const TCP_DEFAULTS = {
   /** `close()`'s default: time for connections to finish before the rest are reset. */
   drainTimeoutMs: 10_000,
   readIntoSharedBuffer: true,
+  /** `--tls-handshake-timeout`: a client that connects and says nothing holds a slot this long at most. */
+  tlsHandshakeTimeoutMs: 10_000,
 } as const;
 
 export type TcpRefusal =
@@ -103,6 +121,12 @@ export interface TcpServerStatistics {
   healthChecks: number;
   /** Connections accepted whose PROXY header has not arrived yet (not counted as active). */
   connectionsAwaitingHeader: number;
+  /** With `tls`: handshakes done, failed (by reason) and under way (not counted as active). */
+  tls?: {
+    handshakesCompleted: number;
+    handshakeFailures: Record<HandshakeFailure, number>;
+    connectionsHandshaking: number;
+  };
 }
 
 /** How a drain went: connections that finished (or went quiet) and those reset at the deadline. */
@@ -116,7 +140,7 @@ export interface TcpDrainReport {
 
 /** The options a server runs with: every default filled in. */
 export type ResolvedTcpServerOptions = Required<
-  Omit<TcpServerOptions, "host" | "logger" | "trace" | "transform" | "addressFilter">
+  Omit<TcpServerOptions, "host" | "logger" | "trace" | "transform" | "addressFilter" | "tls">
 > & {
   host: string | undefined;
   transform: TransformOptions;

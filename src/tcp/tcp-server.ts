@@ -7,6 +7,7 @@
 
 import { EventEmitter } from "node:events";
 import { type AddressInfo, createServer, type Server, type Socket } from "node:net";
+import { createSecureContext, TLSSocket } from "node:tls";
 import { formatAddress, unmapIPv4 } from "../address/address.js";
 import type { AddressFilter } from "../address/address-filter.js";
 import { listenError } from "../errors.js";
@@ -35,6 +36,7 @@ import {
   type TcpServerOptions,
   type TcpServerStatistics,
 } from "./tcp-server-options.js";
+import { TlsHandshakes } from "./tls/tls-handshakes.js";
 
 const EMPTY: Buffer = Buffer.alloc(0);
 
@@ -97,6 +99,8 @@ export class TcpServer extends EventEmitter<TcpServerEvents> {
   /** Connections accepted (or handed over) after the drain began: served, then reported. */
   readonly #acceptedWhileDraining: TcpConnection[] = [];
   readonly #pendingListen = new PendingListen();
+  /** `tls`: each accepted socket's handshake, before it is served; undefined for plain TCP. */
+  readonly #tls: TlsHandshakes | undefined;
 
   constructor(options: TcpServerOptions = {}) {
     super();
@@ -124,9 +128,23 @@ export class TcpServer extends EventEmitter<TcpServerEvents> {
     this.#addressFilter = options.addressFilter?.isActive ? options.addressFilter : undefined;
     this.#budget = new BufferBudget(this.options.maxBufferedBytesTotal);
     this.#idleSweeper = new IdleSweeper(this.options.idleTimeoutMs, () => this.#connections);
-    this.#sharedReadBuffer = this.options.readIntoSharedBuffer
-      ? new SharedReadBuffer(Buffer.allocUnsafe(SHARED_READ_BUFFER_BYTES))
-      : undefined;
+    const tls = options.tls;
+    this.#tls =
+      tls === undefined
+        ? undefined
+        : new TlsHandshakes(
+            createSecureContext({ cert: tls.cert, key: tls.key }),
+            tls.handshakeTimeoutMs ?? TCP_DEFAULTS.tlsHandshakeTimeoutMs,
+            new RateLimitedLog(this.#logger),
+            () => {
+              if (this.state === "draining" && this.#isIdle()) this.emit("idle");
+            },
+          );
+    // TLS reads go through the TLS socket (Node's own reads): no shared buffer under it.
+    this.#sharedReadBuffer =
+      this.options.readIntoSharedBuffer && tls === undefined
+        ? new SharedReadBuffer(Buffer.allocUnsafe(SHARED_READ_BUFFER_BYTES))
+        : undefined;
     // Paused at accept: a socket may be switched to the shared read buffer only before its first read.
     const serverOptions = { allowHalfOpen: true, noDelay: true, pauseOnConnect: true };
     this.#server = createServer(serverOptions, (socket) => this.#accept(socket));
@@ -191,7 +209,8 @@ export class TcpServer extends EventEmitter<TcpServerEvents> {
       socket.resetAndDestroy();
       return;
     }
-    if (this.#connections.size + this.#awaitingHeader.size >= this.options.maxConnections) {
+    const handshaking = this.#tls?.pendingCount ?? 0;
+    if (this.#connections.size + this.#awaitingHeader.size + handshaking >= this.options.maxConnections) {
       this.#refuse("max-connections", socket.remoteAddress, socket);
       return;
     }
@@ -219,6 +238,7 @@ export class TcpServer extends EventEmitter<TcpServerEvents> {
       bufferedBytes: this.#budget.usedBytes,
       healthChecks: this.#healthChecks,
       connectionsAwaitingHeader: this.#awaitingHeader.size,
+      ...(this.#tls === undefined ? {} : { tls: this.#tls.statistics() }),
     };
   }
 
@@ -257,6 +277,7 @@ export class TcpServer extends EventEmitter<TcpServerEvents> {
     // client's bytes may be here already: they are served, draining, once it is read); one
     // that has sent nothing for the quiet time is owed nothing and is closed.
     for (const socket of this.#awaitingHeader) this.#closeHeaderWhenQuiet(socket);
+    this.#tls?.drain(this.options.drainQuietMs);
     if (!this.#isIdle()) {
       let timer: NodeJS.Timeout | undefined;
       const allClosed = new Promise<void>((resolve) => this.once("idle", resolve));
@@ -273,7 +294,9 @@ export class TcpServer extends EventEmitter<TcpServerEvents> {
         report.connectionsReset++;
         socket.resetAndDestroy();
       }
-      await Promise.all(closes);
+      const handshakes = this.#tls?.resetPending();
+      report.connectionsReset += handshakes?.count ?? 0;
+      await Promise.all([...closes, handshakes?.closed]);
     }
     await stopped;
     for (const connection of [...draining, ...this.#acceptedWhileDraining]) {
@@ -370,6 +393,20 @@ export class TcpServer extends EventEmitter<TcpServerEvents> {
       return;
     }
     this.#connectionsPerAddress.set(address, fromAddress);
+    if (this.#tls !== undefined && !(socket instanceof TLSSocket)) {
+      // The handshake first (it holds this client's slot); then the connection, on the TLS socket.
+      this.#tls.start(socket, initial, {
+        secured: (secured) => this.#open(secured, new SocketReader(secured, undefined), address, remotePort, EMPTY),
+        failed: () => this.#releaseAddress(address),
+      });
+      return;
+    }
+    this.#open(socket, reader, address, remotePort, initial);
+  }
+
+  /** Serves a connection past the limits: its bytes are read, uppercased and answered from now on. */
+  #open(socket: Socket, reader: SocketReader, address: string, remotePort: number | undefined, initial: Buffer): void {
+    const draining = this.state === "draining";
     this.#connectionsAccepted++;
 
     const limits = {
@@ -391,7 +428,11 @@ export class TcpServer extends EventEmitter<TcpServerEvents> {
     const peer = { address, port: remotePort ?? 0 };
     const connection = new TcpConnection(socket, reader, uppercaser, peer, limits, events, this.#trace);
     if (this.#trace !== undefined) {
-      this.#trace({ step: "accept", protocol: "tcp", peer: connection.peer, note: t("trace.newSocket") });
+      const note =
+        socket instanceof TLSSocket
+          ? t("tls.traceAccepted", { version: socket.getProtocol() ?? "TLS" })
+          : t("trace.newSocket");
+      this.#trace({ step: "accept", protocol: "tcp", peer: connection.peer, note });
     }
     this.#logger.debug({ peer: connection.peer }, "connection accepted");
     this.#connections.add(connection);
@@ -407,9 +448,7 @@ export class TcpServer extends EventEmitter<TcpServerEvents> {
 
   #closed(connection: TcpConnection, address: string): void {
     this.#connections.delete(connection);
-    const remaining = (this.#connectionsPerAddress.get(address) ?? 1) - 1;
-    if (remaining > 0) this.#connectionsPerAddress.set(address, remaining);
-    else this.#connectionsPerAddress.delete(address);
+    this.#releaseAddress(address);
     this.#closedTotals.bytesReceived += connection.bytesReceived;
     this.#closedTotals.bytesSent += connection.bytesSent;
     this.#closedTotals.bytesDiscarded += connection.bytesDiscarded;
@@ -419,6 +458,13 @@ export class TcpServer extends EventEmitter<TcpServerEvents> {
     );
     this.emit("connection-closed", connection);
     if (this.#isIdle()) this.emit("idle");
+  }
+
+  /** A connection from `address` is over (closed, or its TLS handshake failed). */
+  #releaseAddress(address: string): void {
+    const remaining = (this.#connectionsPerAddress.get(address) ?? 1) - 1;
+    if (remaining > 0) this.#connectionsPerAddress.set(address, remaining);
+    else this.#connectionsPerAddress.delete(address);
   }
 
   #closeHeaderWhenQuiet(socket: Socket): void {
@@ -435,6 +481,6 @@ export class TcpServer extends EventEmitter<TcpServerEvents> {
 
   /** No connection open, none waiting for its PROXY header: a drain is over. */
   #isIdle(): boolean {
-    return this.#connections.size === 0 && this.#awaitingHeader.size === 0;
+    return this.#connections.size === 0 && this.#awaitingHeader.size === 0 && (this.#tls?.pendingCount ?? 0) === 0;
   }
 }

@@ -7,6 +7,7 @@ import { commonMessages } from "./common.js";
 import { heartbeatMessages } from "./heartbeat.js";
 import { pingMessages } from "./ping.js";
 import { serveMessages } from "./serve.js";
+import { tlsMessages } from "./tls.js";
 import { traceMessages } from "./trace.js";
 import { udpMessages } from "./udp.js";
 import { webMessages } from "./web.js";
@@ -23,6 +24,7 @@ const areas = [
   capabilityMessages,
   heartbeatMessages,
   webMessages,
+  tlsMessages,
 ] as const;
 
 export const en = Object.assign({}, ...areas.map((area) => area.en)) as typeof commonMessages.en &
@@ -35,7 +37,8 @@ export const en = Object.assign({}, ...areas.map((area) => area.en)) as typeof c
   typeof cliMessages.en &
   typeof capabilityMessages.en &
   typeof heartbeatMessages.en &
-  typeof webMessages.en;
+  typeof webMessages.en &
+  typeof tlsMessages.en;
 
 export type MessageKey = keyof typeof en;
 

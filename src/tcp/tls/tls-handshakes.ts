@@ -1,0 +1,157 @@
+/**
+ * The TLS handshake of each accepted TCP socket (`--tls`), before it is served: the bytes
+ * already read (after a PROXY header) go in first, a handshake that takes too long or fails
+ * is counted by reason and logged (at most once a second per reason), and the connection is
+ * served on the TLS socket once the handshake is done. A socket still in its handshake holds
+ * a connection slot, so the timeout bounds how long a silent client can hold one.
+ */
+
+import type { Socket } from "node:net";
+import { type SecureContext, TLSSocket } from "node:tls";
+import type { RateLimitedLog } from "../../observability/rate-limited-log.js";
+import type { TcpServerStatistics } from "../tcp-server-options.js";
+import { HANDSHAKE_FAILURES, type HandshakeFailure, handshakeFailure } from "./handshake-failure.js";
+
+export interface TlsHandshakeHandlers {
+  /** The handshake is done: serve the connection on `secured`, which has read nothing yet. */
+  secured(secured: TLSSocket): void;
+  /** The handshake failed or timed out: the socket is gone (counted and logged already). */
+  failed(): void;
+}
+
+/** The TCP socket under each TLS socket this server made: a reset (RST) is a TCP matter. */
+const tcpSockets = new WeakMap<Socket, Socket>();
+
+/**
+ * Closes `socket` with a reset (RST, not FIN): on a TLS socket, its TCP socket (Node refuses
+ * `resetAndDestroy()` on the TLS one).
+ */
+export function resetSocket(socket: Socket): void {
+  (tcpSockets.get(socket) ?? socket).resetAndDestroy();
+}
+
+/**
+ * @example
+ * const handshakes = new TlsHandshakes(createSecureContext({ cert, key }), 10_000, refusalLog);
+ * handshakes.start(socket, Buffer.alloc(0), { secured: (tls) => serve(tls), failed: () => {} });
+ */
+export class TlsHandshakes {
+  /** Handshakes finished. */
+  completed = 0;
+  /** Handshakes failed, by reason. */
+  readonly failures = Object.fromEntries(HANDSHAKE_FAILURES.map((reason) => [reason, 0])) as Record<
+    HandshakeFailure,
+    number
+  >;
+  /** TCP sockets whose handshake is under way. */
+  readonly #pending = new Set<Socket>();
+  /** Those the drain closed: the server ended them, so they are no failure of the client's. */
+  readonly #closedByServer = new WeakSet<Socket>();
+
+  constructor(
+    readonly secureContext: SecureContext,
+    readonly handshakeTimeoutMs: number,
+    readonly log: RateLimitedLog,
+    /** Called once a handshake is over either way (a drain may be waiting for the last one). */
+    readonly onSettled: () => void = () => {},
+  ) {}
+
+  get pendingCount(): number {
+    return this.#pending.size;
+  }
+
+  /** What `TcpServer.statistics().tls` reports. */
+  statistics(): NonNullable<TcpServerStatistics["tls"]> {
+    return {
+      handshakesCompleted: this.completed,
+      handshakeFailures: { ...this.failures },
+      connectionsHandshaking: this.#pending.size,
+    };
+  }
+
+  /**
+   * Starts the server side of the handshake on `socket` (accepted, paused, nothing read but
+   * `initial`, the bytes that came after a PROXY header).
+   */
+  start(socket: Socket, initial: Buffer, handlers: TlsHandshakeHandlers): void {
+    const peer = socket.remoteAddress;
+    // Read again by the TLS socket when it starts (Node feeds it what the TCP socket holds).
+    if (initial.length > 0) socket.unshift(Buffer.from(initial));
+    const secured = new TLSSocket(socket, { isServer: true, secureContext: this.secureContext });
+    tcpSockets.set(secured, socket);
+    this.#pending.add(socket);
+    let settled = false;
+    const settle = (): boolean => {
+      if (settled) return false;
+      settled = true;
+      clearTimeout(timer);
+      this.#pending.delete(socket);
+      secured.off("error", onError);
+      socket.off("close", onClose);
+      return true;
+    };
+    const fail = (error: NodeJS.ErrnoException) => {
+      if (!settle()) return;
+      if (!this.#closedByServer.has(socket)) {
+        const reason = handshakeFailure(error);
+        this.failures[reason]++;
+        const detail = error.code ?? error.message;
+        this.log.warn(reason, () => ({ peer, detail }), "TLS handshake failed");
+      }
+      secured.destroy();
+      socket.destroy();
+      handlers.failed();
+      this.onSettled();
+    };
+    const onError = (error: NodeJS.ErrnoException) => fail(error);
+    const onClose = () =>
+      fail(Object.assign(new Error("closed before the TLS handshake"), { code: "ERR_TLS_CLOSED_BEFORE_HANDSHAKE" }));
+    const timer = setTimeout(
+      () => fail(Object.assign(new Error("TLS handshake timeout"), { code: "ERR_TLS_HANDSHAKE_TIMEOUT" })),
+      this.handshakeTimeoutMs,
+    );
+    secured.on("error", onError);
+    socket.once("close", onClose);
+    // The server side of a TLSSocket says "secure" when its handshake is done.
+    secured.once("secure", () => {
+      if (!settle()) return;
+      this.completed++;
+      // Its data waits until the connection is set up and resumes it.
+      secured.pause();
+      handlers.secured(secured);
+      this.onSettled();
+    });
+  }
+
+  /**
+   * The server is stopping: a handshake still moving goes on (its client is owed its answers
+   * once it is done); one whose client sent nothing for `quietMs` is owed nothing and is closed.
+   */
+  drain(quietMs: number): void {
+    for (const socket of this.#pending) {
+      let readBefore = socket.bytesRead;
+      const timer = setInterval(() => {
+        if (!this.#pending.has(socket)) clearInterval(timer);
+        else if (socket.bytesRead === readBefore) {
+          clearInterval(timer);
+          this.#closedByServer.add(socket);
+          socket.destroy();
+        } else readBefore = socket.bytesRead;
+      }, quietMs);
+      socket.once("close", () => clearInterval(timer));
+    }
+  }
+
+  /** At the drain deadline: every handshake still under way is reset; resolves when all are closed. */
+  resetPending(): { count: number; closed: Promise<void> } {
+    const sockets = [...this.#pending];
+    const closed = Promise.all(
+      sockets.map((socket) => new Promise<void>((resolve) => socket.once("close", () => resolve()))),
+    ).then(() => {});
+    for (const socket of sockets) {
+      this.#closedByServer.add(socket);
+      socket.resetAndDestroy();
+    }
+    return { count: sockets.length, closed };
+  }
+}
