@@ -24,7 +24,7 @@ import { IdleSweeper } from "./idle-sweeper.js";
 import { closeAfterBacklog } from "./listener-close.js";
 import { readProxyHeader } from "./proxy-header-reader.js";
 import { SHARED_READ_BUFFER_BYTES, SocketReader } from "./socket-reader.js";
-import { TcpConnection } from "./tcp-connection.js";
+import { TcpConnection, type TcpConnectionEvents, type TcpConnectionLimits } from "./tcp-connection.js";
 import {
   type ResolvedTcpServerOptions,
   TCP_DEFAULTS,
@@ -92,6 +92,9 @@ export class TcpServer extends EventEmitter<TcpServerEvents> {
   /** Connections accepted (or handed over) after the drain began: served, then reported. */
   readonly #acceptedWhileDraining: TcpConnection[] = [];
   readonly #pendingListen = new PendingListen();
+  /** The same for every connection: made once, not per accept. */
+  readonly #connectionLimits: TcpConnectionLimits;
+  readonly #connectionEvents: TcpConnectionEvents;
 
   constructor(options: TcpServerOptions = {}) {
     super();
@@ -119,6 +122,23 @@ export class TcpServer extends EventEmitter<TcpServerEvents> {
     this.#addressFilter = options.addressFilter?.isActive ? options.addressFilter : undefined;
     this.#budget = new BufferBudget(this.options.maxBufferedBytesTotal);
     this.#idleSweeper = new IdleSweeper(this.options.idleTimeoutMs, () => this.#connections);
+    this.#connectionLimits = {
+      maxBufferedBytes: this.options.maxBufferedBytesPerConnection,
+      stallTimeoutMs: this.options.stallTimeoutMs,
+      budget: this.#budget,
+      idleClock: this.#idleSweeper,
+    };
+    this.#connectionEvents = {
+      onClose: (closed) => this.#closed(closed),
+      onError: (failed, error) => {
+        const kind = error.code ?? "other";
+        this.#errors[kind] = (this.#errors[kind] ?? 0) + 1;
+        if (this.#logger.isLevelEnabled("debug")) {
+          this.#logger.debug({ peer: failed.peer, code: kind }, "connection closed by an error");
+        }
+        failed.socket.destroy();
+      },
+    };
     this.#sharedReadBuffer = this.options.readIntoSharedBuffer
       ? new SharedReadBuffer(Buffer.allocUnsafe(SHARED_READ_BUFFER_BYTES))
       : undefined;
@@ -361,28 +381,22 @@ export class TcpServer extends EventEmitter<TcpServerEvents> {
     this.#connectionsPerAddress.set(address, fromAddress);
     this.#connectionsAccepted++;
 
-    const limits = {
-      maxBufferedBytes: this.options.maxBufferedBytesPerConnection,
-      stallTimeoutMs: this.options.stallTimeoutMs,
-      budget: this.#budget,
-      idleClock: this.#idleSweeper,
-    };
-    const events = {
-      onClose: (closed: TcpConnection) => this.#closed(closed, address),
-      onError: (failed: TcpConnection, error: NodeJS.ErrnoException) => {
-        const kind = error.code ?? "other";
-        this.#errors[kind] = (this.#errors[kind] ?? 0) + 1;
-        this.#logger.debug({ peer: failed.peer, code: kind }, "connection closed by an error");
-        failed.socket.destroy();
-      },
-    };
     const uppercaser = this.#newUppercaser();
     const peer = { address, port: remotePort ?? 0 };
-    const connection = new TcpConnection(socket, reader, uppercaser, peer, limits, events, this.#trace);
+    const connection = new TcpConnection(
+      socket,
+      reader,
+      uppercaser,
+      peer,
+      this.#connectionLimits,
+      this.#connectionEvents,
+      this.#trace,
+    );
     if (this.#trace !== undefined) {
       this.#trace({ step: "accept", protocol: "tcp", peer: connection.peer, note: t("trace.newSocket") });
     }
-    this.#logger.debug({ peer: connection.peer }, "connection accepted");
+    // Checked first: the fields (the peer formatted) would be built for every connection.
+    if (this.#logger.isLevelEnabled("debug")) this.#logger.debug({ peer: connection.peer }, "connection accepted");
     this.#connections.add(connection);
     if (draining) {
       this.#acceptedWhileDraining.push(connection);
@@ -394,18 +408,22 @@ export class TcpServer extends EventEmitter<TcpServerEvents> {
     if (!connection.isPaused) socket.resume();
   }
 
-  #closed(connection: TcpConnection, address: string): void {
+  #closed(connection: TcpConnection): void {
     this.#connections.delete(connection);
+    // The address counted at #serve (unmapped, or the one the PROXY header named).
+    const address = connection.remoteAddress;
     const remaining = (this.#connectionsPerAddress.get(address) ?? 1) - 1;
     if (remaining > 0) this.#connectionsPerAddress.set(address, remaining);
     else this.#connectionsPerAddress.delete(address);
     this.#closedTotals.bytesReceived += connection.bytesReceived;
     this.#closedTotals.bytesSent += connection.bytesSent;
     this.#closedTotals.bytesDiscarded += connection.bytesDiscarded;
-    this.#logger.debug(
-      { peer: connection.peer, bytesReceived: connection.bytesReceived, bytesSent: connection.bytesSent },
-      "connection closed",
-    );
+    if (this.#logger.isLevelEnabled("debug")) {
+      this.#logger.debug(
+        { peer: connection.peer, bytesReceived: connection.bytesReceived, bytesSent: connection.bytesSent },
+        "connection closed",
+      );
+    }
     this.emit("connection-closed", connection);
     if (this.#isIdle()) this.emit("idle");
   }
