@@ -1,6 +1,7 @@
 // `mayus bench` as a user runs it, against `mayus serve` and against a server that answers wrongly.
 
 import assert from "node:assert/strict";
+import { createSocket } from "node:dgram";
 import { createServer, type Server } from "node:net";
 import { after, before, describe, test } from "node:test";
 import type { BenchResult } from "../src/bench/options.js";
@@ -109,6 +110,21 @@ describe("mayus bench against mayus serve", () => {
     assert.equal(result.errors.total, 0);
   });
 
+  test("UDP stop-and-wait, 2 sockets, no rate limit: each answer checked, the next request sent from it", async () => {
+    const unlimited = await startMayusServer(["--udp", "--udp-rate", "0", "--udp-byte-rate", "0"]);
+    try {
+      const args = ["127.0.0.1", String(unlimited.udpPort), "--udp", "--connections", "2", "--size", "64"];
+      const { code, result } = await bench([...args, "--duration", "0.5"]);
+      assert.equal(code, EXIT_CODES.ok);
+      // Far more than one per timeout (a second): each answer sends the next request.
+      assert.ok(result.messages > 100, `messages: ${result.messages}`);
+      assert.equal(result.errors.total, 0);
+      assert.equal(result.bytesReceived, result.messages * 64);
+    } finally {
+      await unlimited.stop();
+    }
+  });
+
   test("a new connection per message (connect pattern)", async () => {
     const { code, result } = await bench([
       "127.0.0.1",
@@ -168,6 +184,22 @@ describe("mayus bench against a server that answers wrongly", () => {
     assert.ok(result.messages > 0);
     assert.equal(result.errors.wrongAnswers, result.messages);
     assert.equal(result.errors.total, result.errors.wrongAnswers);
+  });
+
+  test("over UDP too: every wrong answer counts, the loop goes on, exit 1", async () => {
+    const udpEcho = createSocket("udp4");
+    udpEcho.on("message", (message, remote) => udpEcho.send(message, remote.port, remote.address));
+    await new Promise<void>((resolve) => udpEcho.bind(0, "127.0.0.1", resolve));
+    try {
+      // The probe is answered, then each wrong answer sends the next request: many, all wrong.
+      const { code, result } = await bench(["127.0.0.1", String(udpEcho.address().port), "--udp", "--duration", "0.5"]);
+      assert.equal(code, EXIT_CODES.failure);
+      assert.ok(result.messages > 100, `messages: ${result.messages}`);
+      assert.equal(result.errors.wrongAnswers, result.messages);
+      assert.equal(result.errors.total, result.errors.wrongAnswers);
+    } finally {
+      await new Promise<void>((resolve) => udpEcho.close(resolve));
+    }
   });
 });
 
