@@ -9,9 +9,12 @@ import { EXIT_CODES } from "../src/errors.js";
 import { type MayusServer, runMayus, startMayusServer } from "./support/processes.js";
 
 /** Runs `mayus bench ... --json` and returns its exit code, parsed result and wall time. */
-async function bench(args: readonly string[]): Promise<{ code: number | null; result: BenchResult; wallMs: number }> {
+async function bench(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number | null; result: BenchResult; wallMs: number }> {
   const startedMs = Date.now();
-  const finished = await runMayus(["bench", ...args, "--json"], "", { timeoutMs: 15_000 });
+  const finished = await runMayus(["bench", ...args, "--json"], "", { timeoutMs: 15_000, env });
   const wallMs = Date.now() - startedMs;
   assert.equal(finished.signal, null, `killed: ${finished.stderr}`);
   return { code: finished.code, result: JSON.parse(finished.stdout.toString()) as BenchResult, wallMs };
@@ -114,12 +117,15 @@ describe("mayus bench against mayus serve", () => {
     const unlimited = await startMayusServer(["--udp", "--udp-rate", "0", "--udp-byte-rate", "0"]);
     try {
       const args = ["127.0.0.1", String(unlimited.udpPort), "--udp", "--connections", "2", "--size", "64"];
-      const { code, result } = await bench([...args, "--duration", "0.5"]);
-      assert.equal(code, EXIT_CODES.ok);
-      // Far more than one per timeout (a second): each answer sends the next request.
-      assert.ok(result.messages > 100, `messages: ${result.messages}`);
-      assert.equal(result.errors.total, 0);
-      assert.equal(result.bytesReceived, result.messages * 64);
+      // With the native module (sendto from the answer's call) and without it (dgram's send).
+      for (const env of [{}, { MAYUS_NATIVE: "0" }]) {
+        const { code, result } = await bench([...args, "--duration", "0.5"], env);
+        assert.equal(code, EXIT_CODES.ok);
+        // Far more than one per timeout (a second): each answer sends the next request.
+        assert.ok(result.messages > 100, `messages: ${result.messages} (${JSON.stringify(env)})`);
+        assert.equal(result.errors.total, 0);
+        assert.equal(result.bytesReceived, result.messages * 64);
+      }
     } finally {
       await unlimited.stop();
     }
