@@ -1,10 +1,10 @@
 /**
  * `npm run bench:instructions`: the instructions each server executes per message, counted
- * by valgrind's callgrind, for W3 (TCP 512 B ping-pong) and W4 (UDP 64 B stop-and-wait).
- * Timings on these shared 2-core machines move widely from one second to the next (the spread
- * column of docs/performance.md); an instruction count is the same from run to run whatever
- * else the machine does, so it shows whether a change made a server cheaper, and by how much,
- * where the suite's ratios cannot.
+ * by valgrind's callgrind, for W3 (TCP 512 B ping-pong), W4 (UDP 64 B stop-and-wait) and W5
+ * (a TCP connection per 64 B message: what a connection costs, one at a time).
+ * Timings on these shared 2-core machines move by ±30% from one second to the next; an
+ * instruction count is the same from run to run whatever else the machine does, so it shows
+ * whether a change made a server cheaper, and by how much, where the suite's ratios cannot.
  * It counts user space only (valgrind does not see the kernel, where most of a round trip's
  * time goes for every server): a server's own cost, not its speed.
  *
@@ -12,11 +12,11 @@
  * warms it up (the JIT of Node, the caches of Python), counting goes on for `--messages`
  * round trips, and the count (all the server's threads) is divided by them.
  *
- * Options: --servers c,python,naive,mayus; --only W3,W4; --messages N (20,000); --warmup N (40,000).
- * The warm-up is long because a major garbage collection of V8 (its concurrent marking, tens of
- * millions of instructions on Node's worker threads) fell inside the count after a 20,000 warm-up
- * in the runs tried, and still may after 40,000: a count well above the same server's other runs
- * is that (run it again, or raise --warmup).
+ * Options: --servers c,python,naive,mayus; --only W3,W4,W5; --messages N (20,000); --warmup N
+ * (40,000); W5 runs a tenth of each.
+ * The warm-up is long because a major garbage collection of V8 (its concurrent marking, ~50
+ * million instructions on Node's worker threads) fell inside the count after 20,000 in every run
+ * tried (W4 8,800-9,000 instead of ~6,000); after 40,000 it still does in about one run of four.
  */
 
 import { execFile, execFileSync } from "node:child_process";
@@ -32,13 +32,20 @@ const run = promisify(execFile);
 interface InstructionWorkload {
   id: string;
   title: string;
-  protocol: "tcp" | "udp";
+  /** The pingpong-client's mode: `connect` opens a connection per message. */
+  protocol: "tcp" | "udp" | "connect";
   sizeBytes: number;
+  /**
+   * The share of `--messages` and `--warmup` this workload runs: a connection per message
+   * leaves a client port in TIME_WAIT for a minute, and the kernel has about 28,000 of them.
+   */
+  share: number;
 }
 
 const WORKLOADS: InstructionWorkload[] = [
-  { id: "W3", title: "TCP 512 B ping-pong", protocol: "tcp", sizeBytes: 512 },
-  { id: "W4", title: "UDP 64 B stop-and-wait", protocol: "udp", sizeBytes: 64 },
+  { id: "W3", title: "TCP 512 B ping-pong", protocol: "tcp", sizeBytes: 512, share: 1 },
+  { id: "W4", title: "UDP 64 B stop-and-wait", protocol: "udp", sizeBytes: 64, share: 1 },
+  { id: "W5", title: "connect+64 B+close, one at a time", protocol: "connect", sizeBytes: 64, share: 0.1 },
 ];
 
 /** Valgrind slows a server by an order of magnitude or more: Node takes seconds to start under it. */
@@ -100,14 +107,16 @@ async function measure(
         timeout: CLIENT_TIMEOUT_MS,
       });
     const control = (command: string) => run("callgrind_control", [command, pid], { timeout: CONTROL_TIMEOUT_MS });
-    await client(counts.warmup);
+    const messages = Math.max(1, Math.round(counts.messages * workload.share));
+    const warmup = Math.round(counts.warmup * workload.share);
+    if (warmup > 0) await client(warmup);
     await control("--instr=on");
-    await client(counts.messages);
+    await client(messages);
     await control("--instr=off");
     await control("--dump");
     const counted = countedInstructions(tools.directory, server.child.pid);
     if (counted === 0) throw new Error(`callgrind counted nothing in ${server.command} (see ${tools.directory})`);
-    return counted / counts.messages;
+    return counted / messages;
   } finally {
     await server.child.stop(10_000);
   }
@@ -154,7 +163,7 @@ async function main(): Promise<void> {
     }
     process.stdout.write(
       `User-space instructions per message (callgrind, all threads; ${grouped(counts.messages)} messages ` +
-        `after ${grouped(counts.warmup)} to warm up; in parentheses: times C's)\n\n` +
+        `after ${grouped(counts.warmup)} to warm up, W5 a tenth of each; in parentheses: times C's)\n\n` +
         `${markdownTable(["workload", ...kinds.map((kind) => SERVER_LABELS[kind])], rows)}\n`,
     );
   } finally {

@@ -8,7 +8,7 @@ import { PROJECT_ROOT, peerAvailable, run } from "./support/processes.js";
 
 const tool = ["--import", "tsx", `${PROJECT_ROOT}bench/instructions.ts`];
 
-test("bench:instructions --servers c: a count per message for W3 (TCP) and W4 (UDP), nothing left running", {
+test("bench:instructions --servers c: a count per message for W3 (TCP), W4 (UDP) and W5 (a connection each), nothing left running", {
   skip: (!peerAvailable("cc") && "no C compiler (cc)") || (!peerAvailable("valgrind") && "no valgrind"),
 }, async () => {
   const finished = await run(
@@ -19,7 +19,7 @@ test("bench:instructions --servers c: a count per message for W3 (TCP) and W4 (U
   );
   assert.equal(finished.code, 0, finished.stderr);
   const report = finished.stdout.toString();
-  const counts = ["W3", "W4"].map((workload) => {
+  const counts = ["W3", "W4", "W5"].map((workload) => {
     const row = report.split("\n").find((line) => line.startsWith(`| ${workload} `));
     assert.ok(row, `no ${workload} row in:\n${report}`);
     const count = Number(row.split("|")[2]?.trim().replaceAll(",", ""));
@@ -28,6 +28,8 @@ test("bench:instructions --servers c: a count per message for W3 (TCP) and W4 (U
   });
   // TCP reads and uppercases 512 bytes a message, UDP 64: the TCP count is the larger.
   assert.ok((counts[0] ?? 0) > (counts[1] ?? 0), report);
+  // A connection (accept, read, send, close) costs the server more than a message on one.
+  assert.ok((counts[2] ?? 0) > (counts[0] ?? 0), report);
   const left = execFileSync("ps", ["-eo", "args"], { encoding: "utf8" })
     .split("\n")
     .filter((line) => line.includes("mayus-instructions-"));

@@ -1,6 +1,7 @@
 // `mayus bench` as a user runs it, against `mayus serve` and against a server that answers wrongly.
 
 import assert from "node:assert/strict";
+import { createSocket } from "node:dgram";
 import { createServer, type Server } from "node:net";
 import { after, before, describe, test } from "node:test";
 import { EXIT_CODES } from "../src/errors.js";
@@ -8,9 +9,12 @@ import type { BenchResult } from "../src/load/options.js";
 import { type MayusServer, runMayus, startMayusServer } from "./support/processes.js";
 
 /** Runs `mayus bench ... --json` and returns its exit code, parsed result and wall time. */
-async function bench(args: readonly string[]): Promise<{ code: number | null; result: BenchResult; wallMs: number }> {
+async function bench(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number | null; result: BenchResult; wallMs: number }> {
   const startedMs = Date.now();
-  const finished = await runMayus(["bench", ...args, "--json"], "", { timeoutMs: 15_000 });
+  const finished = await runMayus(["bench", ...args, "--json"], "", { timeoutMs: 15_000, env });
   const wallMs = Date.now() - startedMs;
   assert.equal(finished.signal, null, `killed: ${finished.stderr}`);
   return { code: finished.code, result: JSON.parse(finished.stdout.toString()) as BenchResult, wallMs };
@@ -109,6 +113,24 @@ describe("mayus bench against mayus serve", () => {
     assert.equal(result.errors.total, 0);
   });
 
+  test("UDP stop-and-wait, 2 sockets, no rate limit: each answer checked, the next request sent from it", async () => {
+    const unlimited = await startMayusServer(["--udp", "--udp-rate", "0", "--udp-byte-rate", "0"]);
+    try {
+      const args = ["127.0.0.1", String(unlimited.udpPort), "--udp", "--connections", "2", "--size", "64"];
+      // With the native module (sendto from the answer's call) and without it (dgram's send).
+      for (const env of [{}, { MAYUS_NATIVE: "0" }]) {
+        const { code, result } = await bench([...args, "--duration", "0.5"], env);
+        assert.equal(code, EXIT_CODES.ok);
+        // Far more than one per timeout (a second): each answer sends the next request.
+        assert.ok(result.messages > 100, `messages: ${result.messages} (${JSON.stringify(env)})`);
+        assert.equal(result.errors.total, 0);
+        assert.equal(result.bytesReceived, result.messages * 64);
+      }
+    } finally {
+      await unlimited.stop();
+    }
+  });
+
   test("a new connection per message (connect pattern)", async () => {
     const { code, result } = await bench([
       "127.0.0.1",
@@ -168,6 +190,22 @@ describe("mayus bench against a server that answers wrongly", () => {
     assert.ok(result.messages > 0);
     assert.equal(result.errors.wrongAnswers, result.messages);
     assert.equal(result.errors.total, result.errors.wrongAnswers);
+  });
+
+  test("over UDP too: every wrong answer counts, the loop goes on, exit 1", async () => {
+    const udpEcho = createSocket("udp4");
+    udpEcho.on("message", (message, remote) => udpEcho.send(message, remote.port, remote.address));
+    await new Promise<void>((resolve) => udpEcho.bind(0, "127.0.0.1", resolve));
+    try {
+      // The probe is answered, then each wrong answer sends the next request: many, all wrong.
+      const { code, result } = await bench(["127.0.0.1", String(udpEcho.address().port), "--udp", "--duration", "0.5"]);
+      assert.equal(code, EXIT_CODES.failure);
+      assert.ok(result.messages > 100, `messages: ${result.messages}`);
+      assert.equal(result.errors.wrongAnswers, result.messages);
+      assert.equal(result.errors.total, result.errors.wrongAnswers);
+    } finally {
+      await new Promise<void>((resolve) => udpEcho.close(resolve));
+    }
   });
 });
 

@@ -3,11 +3,13 @@
  * whole answer, checks it, sends the next. It is in C so that it costs the server's core as
  * little as possible and runs the same for every server.
  *
- *   pingpong-client tcp|udp PORT MESSAGES SIZE
+ *   pingpong-client tcp|udp|connect PORT MESSAGES SIZE
  *
  * The message is lowercase ASCII letters; every server the suite runs answers it in
  * uppercase, so a wrong answer is found (exit 1). UDP waits at most a second for an answer
- * and sends again (exit 1 after 100 losses). Prints "done MESSAGES" at the end.
+ * and sends again (exit 1 after 100 losses). `connect` opens a TCP connection per message
+ * (connect, send, read the answer, close: W5, what a server pays per connection). Prints
+ * "done MESSAGES" at the end.
  */
 
 #define _GNU_SOURCE
@@ -38,12 +40,23 @@ static void read_answer(int fd, char *answer, int size) {
   }
 }
 
+/* A socket connected to the server (TCP without Nagle's delay). */
+static int open_socket(int udp, const struct sockaddr_in *server) {
+  int fd = socket(AF_INET, udp ? SOCK_DGRAM : SOCK_STREAM, 0);
+  if (fd < 0) die("socket");
+  if (connect(fd, (const struct sockaddr *)server, sizeof *server) < 0) die("connect");
+  int one = 1;
+  if (!udp) setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  return fd;
+}
+
 int main(int argc, char **argv) {
   if (argc != 5) {
-    fprintf(stderr, "usage: pingpong-client tcp|udp PORT MESSAGES SIZE\n");
+    fprintf(stderr, "usage: pingpong-client tcp|udp|connect PORT MESSAGES SIZE\n");
     return 2;
   }
   int udp = strcmp(argv[1], "udp") == 0;
+  int connect_each = strcmp(argv[1], "connect") == 0;
   int port = atoi(argv[2]);
   long messages = atol(argv[3]);
   int size = atoi(argv[4]);
@@ -57,13 +70,9 @@ int main(int argc, char **argv) {
     expected[index] = (char)('A' + index % 26);
   }
 
-  int fd = socket(AF_INET, udp ? SOCK_DGRAM : SOCK_STREAM, 0);
-  if (fd < 0) die("socket");
   struct sockaddr_in server = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
   inet_pton(AF_INET, "127.0.0.1", &server.sin_addr);
-  if (connect(fd, (struct sockaddr *)&server, sizeof server) < 0) die("connect");
-  int one = 1;
-  if (!udp) setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  int fd = open_socket(udp, &server);
   struct timeval second = {.tv_sec = 1};
   if (udp) setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &second, sizeof second);
 
@@ -79,6 +88,10 @@ int main(int argc, char **argv) {
       if (count != size) die("recv: no answer, or an answer of another size");
     } else {
       read_answer(fd, answer, size);
+    }
+    if (connect_each && sent + 1 < messages) {
+      close(fd);
+      fd = open_socket(udp, &server);
     }
     if (memcmp(answer, expected, (size_t)size) != 0) {
       fprintf(stderr, "pingpong-client: wrong answer to message %ld\n", sent);

@@ -5,6 +5,7 @@
 
 import type { Socket } from "node:net";
 import { performance } from "node:perf_hooks";
+import { SocketWriter } from "../tcp/socket-writer.js";
 import { consumeAnswerBytes } from "./answer-check.js";
 import { Pacer } from "./tally.js";
 import type { TcpLoad } from "./tcp-load.js";
@@ -23,6 +24,11 @@ export class PersistentConnection {
   #closed = false;
   #failed = false;
   #timer: NodeJS.Timeout | undefined;
+  /**
+   * Once connected: messages go by one send() in C while Node's queue is empty, as the
+   * server's answers do, without socket.write's request object and next-tick callback.
+   */
+  #writer: SocketWriter | undefined;
   /** Made once: sendTime hands the retry timer back through it (no closure per send). */
   readonly #keepTimer = (timer: NodeJS.Timeout): void => {
     this.#timer = timer;
@@ -31,6 +37,10 @@ export class PersistentConnection {
   constructor(readonly generator: TcpLoad) {
     this.#sentAtMs = new Float64Array(generator.window);
     this.socket = generator.connectSocket(generator.connectOptions((bytesRead) => this.#receive(bytesRead)));
+    // The writer needs the connected socket's descriptor; nothing is sent before start().
+    this.socket.once("connect", () => {
+      this.#writer = new SocketWriter(this.socket);
+    });
     this.socket.on("drain", () => {
       this.#needsDrain = false;
       this.next();
@@ -66,7 +76,8 @@ export class PersistentConnection {
       }
       generator.inFlight += granted;
       generator.tally.bytesSent += bytes.length;
-      if (!this.socket.write(bytes)) {
+      // The payload buffers are never changed: what waits in Node's queue needs no copy.
+      if (!(this.#writer?.write(bytes) ?? this.socket.write(bytes))) {
         this.#needsDrain = true;
         return;
       }

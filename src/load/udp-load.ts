@@ -4,12 +4,13 @@
  * late reply from the answer to the current request.
  */
 
-import { createSocket, type Socket as DatagramSocket } from "node:dgram";
+import { createSocket, type Socket as DatagramSocket, type RemoteInfo } from "node:dgram";
 import { isIPv6 } from "node:net";
 import { performance } from "node:perf_hooks";
 import { formatAddress } from "../address/address.js";
 import { connectError, MayusError } from "../errors.js";
 import { t } from "../i18n/index.js";
+import { DatagramIO } from "../udp/datagram-io.js";
 import { type GeneratorPlan, LoadGenerator } from "./generator.js";
 import { buildMessage } from "./payload.js";
 import { Pacer } from "./tally.js";
@@ -72,6 +73,7 @@ export class UdpLoadGenerator extends LoadGenerator {
         const intervalMs = (1000 * connections) / ratePerSecond;
         socket.pacer = new Pacer(intervalMs, now + (intervalMs * index) / connections);
       }
+      socket.takeOverReading();
       socket.next();
     });
     // One timer for every socket's timeouts, instead of one timer per datagram.
@@ -123,6 +125,10 @@ class UdpLoadSocket {
   #dueAtMs = 0;
   #sentAtMs = 0;
   #timer: NodeJS.Timeout | undefined;
+  /** The server's answers from `start()` on, past `dgram`'s message events (see takeOverReading). */
+  #io: DatagramIO<undefined> | undefined;
+  /** The source of the answer being handled, while it is: the next request goes back to it by the native sendto. */
+  #answeredBy: RemoteInfo | undefined;
   /** Made once: sendTime hands the retry timer back through it (no closure per send). */
   readonly #keepTimer = (timer: NodeJS.Timeout): void => {
     this.#timer = timer;
@@ -181,6 +187,17 @@ class UdpLoadSocket {
     });
   }
 
+  /**
+   * From now on answers come through DatagramIO: on its "syscalls" path, recvfrom into one
+   * buffer and the next request sent by sendto from within the answer's call, without `dgram`'s
+   * event, its Buffer per datagram, its send request and its callback. After the probe, which
+   * still listens for `message`.
+   */
+  takeOverReading(): void {
+    this.socket.removeListener("message", this.#receive);
+    this.#io = new DatagramIO(this.socket, this.#receive, this.#sendFailed);
+  }
+
   next = (): void => {
     this.#timer = undefined;
     const generator = this.generator;
@@ -195,7 +212,15 @@ class UdpLoadSocket {
     generator.inFlight++;
     writeSequence(this.#payload, this.#sequence, generator.sequenceBytes);
     generator.tally.bytesSent += this.#payload.length;
-    this.socket.send(this.#payload);
+    const answeredBy = this.#answeredBy;
+    // Only the native sendto may name the address: a connected socket's handle refuses one (EISCONN).
+    if (answeredBy !== undefined && this.#io?.path === "syscalls") this.#io.send(this.#payload, answeredBy, undefined);
+    else this.socket.send(this.#payload);
+  };
+
+  /** The native sendto refused (a full socket buffer, say): the request goes through `dgram`, which queues it. */
+  #sendFailed = (_reply: Buffer, _remote: RemoteInfo, _context: undefined, error?: Error): void => {
+    if (error !== undefined && !this.generator.stopped) this.socket.send(this.#payload);
   };
 
   /** Gives up on a request older than `timeoutMs`: a timeout, and on to the next one. */
@@ -222,7 +247,17 @@ class UdpLoadSocket {
     this.generator.checkDone();
   }
 
-  #receive = (reply: Buffer): void => {
+  #receive = (reply: Buffer, remote: RemoteInfo): void => {
+    this.#answeredBy = remote;
+    try {
+      this.#answer(reply);
+    } finally {
+      this.#answeredBy = undefined;
+    }
+  };
+
+  /** `reply` may be a view of memory the next datagram reuses: read here, never kept. */
+  #answer(reply: Buffer): void {
     const generator = this.generator;
     if (generator.stopped) return;
     const digits = generator.sequenceBytes;
@@ -239,5 +274,5 @@ class UdpLoadSocket {
     generator.tally.recordAnswer(this.#dueAtMs, performance.now(), reply.length);
     if (!correct) generator.tally.wrongAnswers++;
     this.#settle();
-  };
+  }
 }

@@ -62,6 +62,8 @@ export class TcpConnection implements IdleConnection {
   #quietTimer: NodeJS.Timeout | undefined;
   /** The server is draining: the connection is served until its client finishes or goes quiet. */
   #draining = false;
+  /** Whether the socket's "drain" is listened to: from the first answer that had to wait. */
+  #listensForDrain = false;
 
   #peer: string | undefined;
   /** Answers go by send() in C while nothing waits in Node's queue (see SocketWriter). */
@@ -87,7 +89,7 @@ export class TcpConnection implements IdleConnection {
     this.#writer = new SocketWriter(socket, { copyWhatWaits: reader.usesSharedBuffer });
     const peer = trace === undefined ? "" : this.peer;
     reader.onChunk = (chunk) => this.#receive(chunk);
-    socket.on("drain", () => this.#drained());
+    // No "drain" listener yet: only a connection whose answers had to wait needs one (#receive).
     // With allowHalfOpen, the client's FIN only ends its direction: answer the rest, then close.
     socket.on("end", () => {
       trace?.({ step: "recv", protocol: "tcp", peer, bytes: 0, note: t("trace.clientFinished") });
@@ -211,6 +213,11 @@ export class TcpConnection implements IdleConnection {
     this.trace?.({ step: "send", protocol: "tcp", peer: this.peer, bytes: answer.length, payload: answer });
     const accepted = this.#writer.write(answer);
     if (accepted) return;
+    // Before the "drain" that this false announces, which comes later, from the event loop.
+    if (!this.#listensForDrain) {
+      this.#listensForDrain = true;
+      this.socket.on("drain", () => this.#drained());
+    }
     // The kernel's buffer is full: account for what waits here, and stop reading past the bounds.
     const buffered = this.socket.writableLength;
     this.limits.budget.adjust(buffered - this.#reportedBytes);

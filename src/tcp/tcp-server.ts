@@ -27,7 +27,7 @@ import { IdleSweeper } from "./idle-sweeper.js";
 import { closeAfterBacklog } from "./listener-close.js";
 import { readProxyHeader } from "./proxy/proxy-header-reader.js";
 import { SHARED_READ_BUFFER_BYTES, SocketReader } from "./socket-reader.js";
-import { TcpConnection } from "./tcp-connection.js";
+import { TcpConnection, type TcpConnectionEvents, type TcpConnectionLimits } from "./tcp-connection.js";
 import {
   type ResolvedTcpServerOptions,
   TCP_DEFAULTS,
@@ -101,6 +101,9 @@ export class TcpServer extends EventEmitter<TcpServerEvents> {
   readonly #pendingListen = new PendingListen();
   /** `tls`: each accepted socket's handshake, before it is served; undefined for plain TCP. */
   readonly #tls: TlsHandshakes | undefined;
+  /** The same for every connection: made once, not per accept. */
+  readonly #connectionLimits: TcpConnectionLimits;
+  readonly #connectionEvents: TcpConnectionEvents;
 
   constructor(options: TcpServerOptions = {}) {
     super();
@@ -140,6 +143,23 @@ export class TcpServer extends EventEmitter<TcpServerEvents> {
               if (this.state === "draining" && this.#isIdle()) this.emit("idle");
             },
           );
+    this.#connectionLimits = {
+      maxBufferedBytes: this.options.maxBufferedBytesPerConnection,
+      stallTimeoutMs: this.options.stallTimeoutMs,
+      budget: this.#budget,
+      idleClock: this.#idleSweeper,
+    };
+    this.#connectionEvents = {
+      onClose: (closed) => this.#closed(closed),
+      onError: (failed, error) => {
+        const kind = error.code ?? "other";
+        this.#errors[kind] = (this.#errors[kind] ?? 0) + 1;
+        if (this.#logger.isLevelEnabled("debug")) {
+          this.#logger.debug({ peer: failed.peer, code: kind }, "connection closed by an error");
+        }
+        failed.socket.destroy();
+      },
+    };
     // TLS reads go through the TLS socket (Node's own reads): no shared buffer under it.
     this.#sharedReadBuffer =
       this.options.readIntoSharedBuffer && tls === undefined
@@ -409,24 +429,17 @@ export class TcpServer extends EventEmitter<TcpServerEvents> {
     const draining = this.state === "draining";
     this.#connectionsAccepted++;
 
-    const limits = {
-      maxBufferedBytes: this.options.maxBufferedBytesPerConnection,
-      stallTimeoutMs: this.options.stallTimeoutMs,
-      budget: this.#budget,
-      idleClock: this.#idleSweeper,
-    };
-    const events = {
-      onClose: (closed: TcpConnection) => this.#closed(closed, address),
-      onError: (failed: TcpConnection, error: NodeJS.ErrnoException) => {
-        const kind = error.code ?? "other";
-        this.#errors[kind] = (this.#errors[kind] ?? 0) + 1;
-        this.#logger.debug({ peer: failed.peer, code: kind }, "connection closed by an error");
-        failed.socket.destroy();
-      },
-    };
     const uppercaser = this.#newUppercaser();
     const peer = { address, port: remotePort ?? 0 };
-    const connection = new TcpConnection(socket, reader, uppercaser, peer, limits, events, this.#trace);
+    const connection = new TcpConnection(
+      socket,
+      reader,
+      uppercaser,
+      peer,
+      this.#connectionLimits,
+      this.#connectionEvents,
+      this.#trace,
+    );
     if (this.#trace !== undefined) {
       const note =
         socket instanceof TLSSocket
@@ -434,7 +447,8 @@ export class TcpServer extends EventEmitter<TcpServerEvents> {
           : t("trace.newSocket");
       this.#trace({ step: "accept", protocol: "tcp", peer: connection.peer, note });
     }
-    this.#logger.debug({ peer: connection.peer }, "connection accepted");
+    // Checked first: the fields (the peer formatted) would be built for every connection.
+    if (this.#logger.isLevelEnabled("debug")) this.#logger.debug({ peer: connection.peer }, "connection accepted");
     this.#connections.add(connection);
     if (draining) {
       this.#acceptedWhileDraining.push(connection);
@@ -446,16 +460,19 @@ export class TcpServer extends EventEmitter<TcpServerEvents> {
     if (!connection.isPaused) socket.resume();
   }
 
-  #closed(connection: TcpConnection, address: string): void {
+  #closed(connection: TcpConnection): void {
     this.#connections.delete(connection);
-    this.#releaseAddress(address);
+    // The address counted at #serve (unmapped, or the one the PROXY header named).
+    this.#releaseAddress(connection.remoteAddress);
     this.#closedTotals.bytesReceived += connection.bytesReceived;
     this.#closedTotals.bytesSent += connection.bytesSent;
     this.#closedTotals.bytesDiscarded += connection.bytesDiscarded;
-    this.#logger.debug(
-      { peer: connection.peer, bytesReceived: connection.bytesReceived, bytesSent: connection.bytesSent },
-      "connection closed",
-    );
+    if (this.#logger.isLevelEnabled("debug")) {
+      this.#logger.debug(
+        { peer: connection.peer, bytesReceived: connection.bytesReceived, bytesSent: connection.bytesSent },
+        "connection closed",
+      );
+    }
     this.emit("connection-closed", connection);
     if (this.#isIdle()) this.emit("idle");
   }

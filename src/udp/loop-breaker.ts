@@ -34,6 +34,9 @@ export const LOOP_BREAKER_DEFAULTS = {
  */
 export const RECENT_REPLIES = 8; // a power of two: the ring wraps with a mask
 
+/** #isRecentReply compares 8 written out: a type error here when RECENT_REPLIES changes. */
+const UNROLLED_REPLIES: typeof RECENT_REPLIES = 8;
+
 /** The most `echoes` that can be asked for (counted per slot in a byte). */
 export const MAX_ECHOES = 255;
 
@@ -189,11 +192,20 @@ export class LoopBreaker {
     this.#replies.fill(0, slot * RECENT_REPLIES, (slot + 1) * RECENT_REPLIES);
   }
 
+  /** Written out for RECENT_REPLIES = 8 (see UNROLLED_REPLIES): cheaper per datagram than a loop. */
   #isRecentReply(slot: number, fingerprint: number): boolean {
     const replies = this.#replies;
-    const first = slot * RECENT_REPLIES;
-    for (let index = first; index < first + RECENT_REPLIES; index++) if (replies[index] === fingerprint) return true;
-    return false;
+    const first = slot * UNROLLED_REPLIES;
+    return (
+      replies[first] === fingerprint ||
+      replies[first + 1] === fingerprint ||
+      replies[first + 2] === fingerprint ||
+      replies[first + 3] === fingerprint ||
+      replies[first + 4] === fingerprint ||
+      replies[first + 5] === fingerprint ||
+      replies[first + 6] === fingerprint ||
+      replies[first + 7] === fingerprint
+    );
   }
 
   #slotOf(address: string, port: number): number {
@@ -221,10 +233,14 @@ export function fingerprintOf(bytes: Uint8Array): number {
   const length = bytes.length;
   let hash = Math.imul(length ^ 0x9e3779b9, 0x85ebca6b);
   if (length === 0) return smallFingerprint(hash);
-  const samples = Math.min(length, FINGERPRINT_SAMPLES);
-  const stride = length <= FINGERPRINT_SAMPLES ? 1 : Math.trunc((length - 1) / (FINGERPRINT_SAMPLES - 1));
-  for (let sample = 0, index = 0; sample < samples; sample++, index += stride) {
-    hash = Math.imul(hash ^ (bytes[index] as number), 0x01000193);
+  if (length <= FINGERPRINT_SAMPLES) {
+    for (let index = 0; index < length; index++) hash = Math.imul(hash ^ (bytes[index] as number), 0x01000193);
+  } else {
+    // An integer stride (datagrams are far below 2^31 bytes): no float division and truncation.
+    const stride = ((length - 1) / (FINGERPRINT_SAMPLES - 1)) | 0;
+    for (let sample = 0, index = 0; sample < FINGERPRINT_SAMPLES; sample++, index += stride) {
+      hash = Math.imul(hash ^ (bytes[index] as number), 0x01000193);
+    }
   }
   return smallFingerprint(Math.imul(hash ^ (bytes[length - 1] as number), 0x01000193));
 }
