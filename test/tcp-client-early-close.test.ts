@@ -5,7 +5,15 @@ import assert from "node:assert/strict";
 import { createServer, type Server } from "node:net";
 import { after, before, describe, test } from "node:test";
 import { EXIT_CODES } from "../src/errors.js";
-import { peerAvailable, runMayus, startPythonServer } from "./support/processes.js";
+import {
+  MAYUS,
+  peerAvailable,
+  runMayus,
+  start,
+  startMayusServer,
+  startPythonServer,
+  waitForOutput,
+} from "./support/processes.js";
 
 const hasPython = peerAvailable("python3");
 
@@ -43,6 +51,32 @@ describe("mayus client against a server that closes early", () => {
       assert.equal(whole.code, 0, whole.stderr);
       assert.equal(whole.stdout.toString(), many.toUpperCase());
     } finally {
+      await server.stop();
+    }
+  });
+});
+
+describe("mayus client when a draining server resets its connection", () => {
+  test("a reset after connect is a cut answer (exit 7, bytes answered), not 'connection refused'", async () => {
+    // Never quiet enough to be ended gently: the drain resets it at --drain-timeout.
+    const server = await startMayusServer(["--tcp", "--drain-timeout", "200", "--drain-quiet", "600000"]);
+    const client = start(process.execPath, [MAYUS, "client", "127.0.0.1", String(server.tcpPort)]);
+    // A client still typing: a line now and then until it exits.
+    const typing = setInterval(() => client.child.stdin?.write("hello\n"), 10);
+    try {
+      client.child.stdin?.write("hello\n");
+      await waitForOutput(client, /HELLO\n/);
+      server.child.kill("SIGTERM");
+      const finished = await client.exited;
+      assert.equal(finished.code, EXIT_CODES["connection-failed"], finished.stderr);
+      const cut = finished.stderr.match(/cut the connection \((ECONNRESET|EPIPE)\) after answering (\d+) bytes/);
+      assert.ok(cut, finished.stderr);
+      assert.equal(Number(cut[2]), finished.stdout.length, "the count is what was printed");
+      assert.doesNotMatch(finished.stderr, /refused/);
+      assert.equal((await server.exited).code, EXIT_CODES["drain-timeout"]);
+    } finally {
+      clearInterval(typing);
+      await client.stop();
       await server.stop();
     }
   });
