@@ -173,7 +173,7 @@ function runServe(
 ): Promise<number> {
   const trace = traceTo(logger, options.log.format, options.trace, hexdumpBytes);
   if (cluster.isWorker) return runWorker(options, logger, lifecycle, trace);
-  if (options.workers > 1) return runPrimary(options, logger, lifecycle);
+  if (options.workers > 1) return runPrimary(options, logger, lifecycle, trace);
   return runSingleProcess(options, logger, lifecycle, trace);
 }
 
