@@ -5,7 +5,8 @@ export const udpMessages = defineMessages(
   {
     "option.drop": "UDP: chance (0 to 1) that a reply is lost, to see UDP lose datagrams",
     "option.duplicate": "UDP: chance (0 to 1) that a reply is sent twice",
-    "option.delay": "UDP: delay each reply by MS, or MS±JITTER (e.g. 20±10, 1s±250ms), so replies can arrive out of order",
+    "option.delay":
+      "UDP: delay each reply by MS, or MS±JITTER (e.g. 20±10, 1s±250ms), so replies can arrive out of order",
     "option.seed": "seed of the simulated network, to repeat a run exactly",
     "option.udpMaxGrowth":
       "UDP: reply bytes per request byte, at most (1 to 3); characters that would grow past it stay as they are",
@@ -19,7 +20,8 @@ export const udpMessages = defineMessages(
   {
     "option.drop": "UDP: probabilidad (0 a 1) de perder una respuesta, para ver a UDP perder datagramas",
     "option.duplicate": "UDP: probabilidad (0 a 1) de enviar una respuesta dos veces",
-    "option.delay": "UDP: retrasa cada respuesta MS, o MS±VARIACIÓN (p. ej. 20±10, 1s±250ms), para que lleguen desordenadas",
+    "option.delay":
+      "UDP: retrasa cada respuesta MS, o MS±VARIACIÓN (p. ej. 20±10, 1s±250ms), para que lleguen desordenadas",
     "option.seed": "semilla de la red simulada, para repetir una ejecución exactamente",
     "option.udpMaxGrowth":
       "UDP: bytes de respuesta por byte de petición, como máximo (1 a 3); los caracteres que crecerían más quedan como están",
