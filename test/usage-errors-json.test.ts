@@ -40,6 +40,12 @@ describe("usage errors under --log-format json", () => {
     assertUsageLine(onlyJsonLine(result.stderr), /--port must be a whole number from 0 to 65535, not "x"/);
   });
 
+  test("a bad --metrics-port names --metrics-port, not --port", async () => {
+    const result = await runMayus(["serve", "--log-format", "json", "--metrics-port", "99999"]);
+    assert.equal(result.code, EXIT_CODES.usage);
+    assertUsageLine(onlyJsonLine(result.stderr), /--metrics-port must be a whole number from 0 to 65535, not "99999"/);
+  });
+
   test("an unknown option, with --log-format=json after it", async () => {
     const result = await runMayus(["serve", "--bogus", "--log-format=json"]);
     assert.equal(result.code, EXIT_CODES.usage);
