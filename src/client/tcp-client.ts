@@ -209,8 +209,9 @@ export class TcpClient extends EventEmitter<TcpClientEvents> {
       const onError = (error: NodeJS.ErrnoException) => {
         this.#connecting = undefined;
         const refused = connectError(error, host, this.address);
-        // Refused (or any failure) after a connection was established: the server went away while
-        // answering, which the user must learn as a cut answer, not as "is the server running?".
+        // Refused (or any failure) after a connection was established: the server went away,
+        // which the user must learn as such (a cut answer, or a server gone after its answer),
+        // not as "is the server running?" before anything was sent.
         reject(this.#everConnected ? this.#cutError(refused) : refused);
       };
       socket.once("error", onError);
@@ -312,16 +313,21 @@ export class TcpClient extends EventEmitter<TcpClientEvents> {
   }
 
   /**
-   * The error for an answer the server ended before it was whole: a reset (RST, as a server
-   * draining at its --drain-timeout sends) says so with the bytes answered; a FIN says it closed
-   * early. `cause` is the reset, or the failed connect that came after it.
+   * The error for a server that ended the connection: a reset (RST, as a server draining at its
+   * --drain-timeout sends) says so with the bytes answered; a FIN before the whole answer says it
+   * closed early; a connect refused after a whole answer and a FIN, that the server is gone.
+   * `cause` is the failed connect that came after, or the reset.
    */
   #cutError(cause?: MayusError): MayusError {
     const reset = this.#lastServerEnd?.reset;
+    const bytes = this.#repliedBytes;
+    const wholeAnswer = this.#sentLines.unansweredBytes(this.#answeredNewlines) === 0;
     const message =
-      reset === undefined
-        ? t("error.closedEarly", { address: this.address })
-        : t("error.cut", { address: this.address, bytes: this.#repliedBytes, reason: reset.code ?? reset.message });
+      reset !== undefined
+        ? t("error.cut", { address: this.address, bytes, reason: reset.code ?? reset.message })
+        : cause !== undefined && wholeAnswer
+          ? t("error.goneAfterClose", { address: this.address, bytes, reason: systemCode(cause) })
+          : t("error.closedEarly", { address: this.address });
     return new MayusError("connection-failed", message, { cause: cause ?? reset });
   }
 
@@ -353,4 +359,9 @@ export class TcpClient extends EventEmitter<TcpClientEvents> {
       else this.#waiters.push(waiter);
     }
   }
+}
+
+/** The system code under a connect error (ECONNREFUSED...), or its message. */
+function systemCode(error: MayusError): string {
+  return (error.cause as NodeJS.ErrnoException | undefined)?.code ?? error.message;
 }
