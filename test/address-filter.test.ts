@@ -85,6 +85,32 @@ describe("--allow and --deny", () => {
     }
   });
 
+  test("dual-stack --deny ::/0 refuses IPv6 clients only; IPv4 ones (seen mapped) are served", async () => {
+    const server = await startMayusServer(["--host", "::", "--deny", "::/0"]);
+    try {
+      assert.equal((await tcpExchangeFrom("127.0.0.1", server.tcpPort, "hola")).toString(), "HOLA");
+      assert.equal((await udpExchange(server.udpPort, Buffer.from("hola")))?.toString(), "HOLA");
+      assert.equal((await tcpExchangeFrom("::1", server.tcpPort, "hola")).length, 0);
+      await waitForStderr(server, /connection refused[\s\S]*peer: "::1"[\s\S]*"address-filtered"/);
+      const udp = createSocket("udp6");
+      await new Promise<void>((resolve) => udp.send("hola", server.udpPort, "::1", () => resolve()));
+      udp.close();
+      await waitForStderr(server, /datagram not answered[\s\S]*"address-filtered"/);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  test("dual-stack --deny ::ffff:127.0.0.0/104 is the IPv4 rule 127.0.0.0/8: ::1 is served", async () => {
+    const server = await startMayusServer(["--host", "::", "--tcp", "--deny", "::ffff:127.0.0.0/104"]);
+    try {
+      assert.equal((await tcpExchangeFrom("127.0.0.1", server.tcpPort, "hola")).length, 0);
+      assert.equal((await tcpExchangeFrom("::1", server.tcpPort, "hola")).toString(), "HOLA");
+    } finally {
+      await server.stop();
+    }
+  });
+
   test("--deny @FILE: a client bound to 127.0.0.2 is refused, 127.0.0.1 served", async () => {
     const rules = join(directory, "deny.txt");
     writeFileSync(rules, "# a second loopback address\n\n127.0.0.2   # the test's client\n");

@@ -2,9 +2,8 @@
 // real loopback round trips, prints them as a table, and leaves no server or valgrind behind.
 
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import { test } from "node:test";
-import { PROJECT_ROOT, peerAvailable, run } from "./support/processes.js";
+import { PROJECT_ROOT, peerAvailable, processesInGroup, run } from "./support/processes.js";
 
 const tool = ["--import", "tsx", `${PROJECT_ROOT}bench/instructions.ts`];
 
@@ -15,7 +14,7 @@ test("bench:instructions --servers c: a count per message for W3 (TCP), W4 (UDP)
     process.execPath,
     [...tool, "--servers", "c", "--messages", "400", "--warmup", "100"],
     "",
-    { timeoutMs: 120_000 },
+    { timeoutMs: 120_000, ownGroup: true },
   );
   assert.equal(finished.code, 0, finished.stderr);
   const report = finished.stdout.toString();
@@ -30,10 +29,8 @@ test("bench:instructions --servers c: a count per message for W3 (TCP), W4 (UDP)
   assert.ok((counts[0] ?? 0) > (counts[1] ?? 0), report);
   // A connection (accept, read, send, close) costs the server more than a message on one.
   assert.ok((counts[2] ?? 0) > (counts[0] ?? 0), report);
-  const left = execFileSync("ps", ["-eo", "args"], { encoding: "utf8" })
-    .split("\n")
-    .filter((line) => line.includes("mayus-instructions-"));
-  assert.deepEqual(left, []);
+  // Only what this run started (its process group): other suites may run servers here meanwhile.
+  assert.deepEqual(processesInGroup(finished.pid), []);
 });
 
 test("bench:instructions with nothing to measure says so and exits 2", async () => {

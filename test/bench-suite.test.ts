@@ -2,13 +2,12 @@
 // starts the servers, measures in rounds, prints its tables and stops every server it started.
 
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import { test } from "node:test";
 import { combineRounds } from "../bench/load-runs.js";
 import { cpusOfList } from "../bench/processes.js";
 import { coresForOneCoreRows } from "../bench/workloads.js";
 import type { BenchResult } from "../src/load/options.js";
-import { PROJECT_ROOT, peerAvailable, run } from "./support/processes.js";
+import { PROJECT_ROOT, peerAvailable, processesInGroup, run, start } from "./support/processes.js";
 
 function round(messages: number, elapsedSeconds: number, p50: number, max: number, wrongAnswers = 0): BenchResult {
   return {
@@ -72,6 +71,21 @@ test("CPU lists as /proc writes them (Cpus_allowed_list): ranges and single CPUs
   assert.deepEqual(cpusOfList("3-1"), []);
 });
 
+test("the leftover check sees what a run in its own group left behind, and nothing else", async () => {
+  const outsider = start("sleep", ["30"]);
+  // The shell exits at once; the sleep it started in the background stays in its group.
+  const finished = await run("sh", ["-c", "sleep 31 >/dev/null 2>&1 &"], "", { ownGroup: true });
+  try {
+    const left = processesInGroup(finished.pid);
+    assert.equal(left.length, 1, left.join("\n"));
+    assert.match(left[0], /^\d+ sleep 31$/);
+  } finally {
+    process.kill(-finished.pid, "SIGKILL");
+    await outsider.stop();
+  }
+  assert.deepEqual(processesInGroup(finished.pid), []);
+});
+
 test("npm run bench -- --quick --rounds 2 --only W3,W4 --servers c,mayus: a table with each round's ratios (the one-core rows too), mayus bench's own table, and no server left running", {
   skip: !peerAvailable("cc") && "no C compiler (cc)",
 }, async () => {
@@ -90,7 +104,7 @@ test("npm run bench -- --quick --rounds 2 --only W3,W4 --servers c,mayus: a tabl
       "c,mayus",
     ],
     "",
-    { timeoutMs: 120_000 },
+    { timeoutMs: 120_000, ownGroup: true },
   );
   assert.equal(finished.code, 0, finished.stderr);
   const report = finished.stdout.toString();
@@ -120,9 +134,7 @@ test("npm run bench -- --quick --rounds 2 --only W3,W4 --servers c,mayus: a tabl
     );
   }
   assert.match(finished.stderr, /partial run .*docs\/bench not written/);
-  // The C server runs from the suite's scratch directory; nothing of it may be left.
-  const left = execFileSync("ps", ["-eo", "args"], { encoding: "utf8" })
-    .split("\n")
-    .filter((line) => line.includes("mayus-bench-") && /uppercase-server|load-client/.test(line));
-  assert.deepEqual(left, []);
+  // Nothing the suite started (C server, load client, mayus) is left: only its own process group
+  // is looked at, since other suites may run servers on this machine meanwhile.
+  assert.deepEqual(processesInGroup(finished.pid), []);
 });

@@ -52,6 +52,13 @@ describe("the target forms against mayus serve on 127.0.0.1 and ::1 (TCP and UDP
     }
   });
 
+  test("[::1] alone is ::1 on the default port, not a name to look up", async () => {
+    const result = await runMayus(["client", "[::1]"], "");
+    // Whether something answers on 12000 here or not, the target is [::1]:12000.
+    assert.ok(result.code === 0 || /connection refused by \[::1\]:12000/.test(result.stderr), result.stderr);
+    assert.doesNotMatch(result.stderr, /not found/);
+  });
+
   test("UDP with -u: HOST:PORT and [v6]:PORT", async () => {
     for (const target of [`127.0.0.1:${server.udpPort}`, `[::1]:${server.udpPort}`]) {
       const result = await runMayus(["client", "-u", target], "uno\ndos\n");
@@ -176,15 +183,19 @@ describe("usage errors say what happened and what to do", () => {
       /the port is given twice, in "localhost:12000" and as the PORT argument "13000"/,
     ],
     [["client", "[::1"], /"\[::1" is not HOST, HOST:PORT or \[IPv6\]:PORT/],
+    // An IPv6 address and a port without brackets: never looked up as a name, the fix is named.
+    [["client", "::1:12000"], /"::1:12000" is not an IPv6 address: .* write \[::1\]:12000 \(or ::1 12000\)/],
+    [["ping", "fe80::1%lo:80"], /write \[fe80::1%lo\]:80 \(or fe80::1%lo 80\) \(see 'mayus ping --help'\)$/],
+    [["bench", "a:b:c"], /"a:b:c" is not HOST, HOST:PORT or \[IPv6\]:PORT/],
     [["client", "-6", "127.0.0.1"], /-6 asks for IPv6, but 127\.0\.0\.1 is an IPv4 address: drop -6/],
     [["client", "-4", "[::1]:12000"], /-4 asks for IPv4, but ::1 is an IPv6 address: drop -4/],
     [["client", "-4", "-6", "localhost"], /option '-4, --ipv4' cannot be used with option '-6, --ipv6'/],
     [["client", "-w", "1", "--connect-timeout", "10"], /-w and --connect-timeout set the same limit: give one/],
-    [["client", "-w", "soon"], /--wait must be a number from 0.001 to 3600, not "soon"/],
-    [["client", "-w", "0"], /--wait must be a number from 0.001 to 3600, not "0"/],
-    [["client", "-w", "3600.5"], /--wait must be a number from 0.001 to 3600, not "3600.5"/],
-    [["client", "--connect-timeout", "0"], /--connect-timeout must be a whole number from 1 to 3600000, not "0"/],
-    [["client", "--connect-timeout", "3600001"], /--connect-timeout must be a whole number from 1 to 3600000/],
+    [["client", "-w", "soon"], /--wait must be a duration from 1ms to 1h: a number of seconds, .*not "soon"/],
+    [["client", "-w", "0"], /--wait must be a duration from 1ms to 1h: .*not "0"/],
+    [["client", "-w", "3600.5"], /--wait must be a duration from 1ms to 1h: .*not "3600.5"/],
+    [["client", "--connect-timeout", "0"], /--connect-timeout must be a duration from 1ms to 1h: .*not "0"/],
+    [["client", "--connect-timeout", "3600001"], /--connect-timeout must be a duration from 1ms to 1h/],
   ];
   for (const [args, pattern] of cases) {
     test(`mayus ${args.join(" ")}: exit 2`, async () => {

@@ -5,7 +5,15 @@ import assert from "node:assert/strict";
 import { createServer, type Server } from "node:net";
 import { after, before, describe, test } from "node:test";
 import { EXIT_CODES } from "../src/errors.js";
-import { peerAvailable, runMayus, startPythonServer } from "./support/processes.js";
+import {
+  MAYUS,
+  peerAvailable,
+  runMayus,
+  start,
+  startMayusServer,
+  startPythonServer,
+  waitForOutput,
+} from "./support/processes.js";
 
 const hasPython = peerAvailable("python3");
 
@@ -24,7 +32,11 @@ describe("mayus client against a server that closes early", () => {
     const lines = `${Array.from({ length: 1000 }, (_, index) => index + 1).join("\n")}\n`;
     const result = await runMayus(["client", "127.0.0.1", String(closerPort)], lines, { timeoutMs: 20_000 });
     assert.equal(result.code, EXIT_CODES["connection-failed"], result.stderr);
-    assert.match(result.stderr, /closed the connection before answering everything/);
+    // A FIN, or a reset when the client's bytes were already there unread: either is said.
+    assert.match(
+      result.stderr,
+      /closed the connection before answering everything|cut the connection \(ECONNRESET\) after answering 0 bytes/,
+    );
   });
 
   test("the lesson's server (one recv, then close) with a line longer than its recv: exit 7, no endless reconnecting", {
@@ -43,6 +55,62 @@ describe("mayus client against a server that closes early", () => {
       assert.equal(whole.code, 0, whole.stderr);
       assert.equal(whole.stdout.toString(), many.toUpperCase());
     } finally {
+      await server.stop();
+    }
+  });
+});
+
+describe("mayus client when a draining server resets its connection", () => {
+  test("a reset after connect is a cut answer (exit 7, bytes answered), not 'connection refused'", async () => {
+    // Never quiet enough to be ended gently: the drain resets it at --drain-timeout.
+    const server = await startMayusServer(["--tcp", "--drain-timeout", "200", "--drain-quiet", "600000"]);
+    const client = start(process.execPath, [MAYUS, "client", "127.0.0.1", String(server.tcpPort)]);
+    // A client still typing: a line now and then until it exits.
+    const typing = setInterval(() => client.child.stdin?.write("hello\n"), 10);
+    try {
+      client.child.stdin?.write("hello\n");
+      await waitForOutput(client, /HELLO\n/);
+      server.child.kill("SIGTERM");
+      const finished = await client.exited;
+      assert.equal(finished.code, EXIT_CODES["connection-failed"], finished.stderr);
+      // Reset, or (when its reconnection slipped into the closing listener's backlog) answered,
+      // closed with the process and then refused: either way the bytes answered, never exit 3.
+      const cut = finished.stderr.match(
+        /(cut the connection \((?:ECONNRESET|EPIPE)\)|closed the connection) after answering (\d+) bytes/,
+      );
+      assert.ok(cut, finished.stderr);
+      assert.equal(Number(cut[2]), finished.stdout.length, "the count is what was printed");
+      assert.doesNotMatch(finished.stderr, /is the server running/);
+      assert.equal((await server.exited).code, EXIT_CODES["drain-timeout"]);
+    } finally {
+      clearInterval(typing);
+      await client.stop();
+      await server.stop();
+    }
+  });
+});
+
+describe("mayus client after a whole answer, when the server is gone", {
+  skip: !hasPython && "python3 not installed",
+}, () => {
+  test("the lesson's server answered and closed, then stopped: the next line says it is gone (exit 7)", async () => {
+    const server = await startPythonServer("tcp_server.py");
+    const client = start(process.execPath, [MAYUS, "client", "127.0.0.1", String(server.port)]);
+    try {
+      client.child.stdin?.write("uno\n");
+      await waitForOutput(client, /UNO\n/);
+      await server.stop();
+      // Nothing sent is unanswered: not a cut answer, but not "is the server running?" either,
+      // since it was: the server is gone after its answer, and the new line is refused.
+      client.child.stdin?.end("dos\n");
+      const finished = await client.exited;
+      assert.equal(finished.code, EXIT_CODES["connection-failed"], finished.stderr);
+      assert.match(
+        finished.stderr,
+        /closed the connection after answering 4 bytes, and refuses a new one \(ECONNREFUSED\): is it still running\?/,
+      );
+    } finally {
+      await client.stop();
       await server.stop();
     }
   });

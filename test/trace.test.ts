@@ -112,3 +112,23 @@ describe("mayus serve --trace with LANG=es_ES.UTF-8", () => {
     }
   });
 });
+
+describe("mayus serve --workers 2 --trace", () => {
+  test("the primary, which accepts, traces the TCP socket, bind and listen once; workers the clients", async () => {
+    const server = await startMayusServer(["--workers", "2", "--trace", "--tcp"]);
+    try {
+      for (let client = 0; client < 2; client++) {
+        const tcp = await runMayus(["client", "127.0.0.1", String(server.tcpPort)], "hola\n", { timeoutMs: 10_000 });
+        assert.equal(tcp.stdout.toString(), "HOLA\n", tcp.stderr);
+      }
+      // Both clients' connections traced to their close: every start step is in by then.
+      const lines = await untilTraced(server, 3 + 2 * TCP_CLIENT.length);
+      const started = lines.filter((line) => ["socket", "bind", "listen"].includes(line.step));
+      assert.deepEqual(steps(started), ["tcp socket", "tcp bind", "tcp listen"], server.stderr());
+      for (const line of started) assert.equal(line.rest, `127.0.0.1:${server.tcpPort}`, line.line);
+      assert.equal(lines.filter((line) => line.step === "accept").length, 2, server.stderr());
+    } finally {
+      await server.stop();
+    }
+  });
+});

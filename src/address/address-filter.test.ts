@@ -33,6 +33,27 @@ describe("AddressFilter", () => {
     assert.equal(filter.allows("192.0.3.1"), true);
   });
 
+  test("IPv6 rules never match IPv4 clients: --deny ::/0 refuses IPv6 only, mapped or not", () => {
+    const filter = new AddressFilter({ deny: ["::/0"] });
+    assert.equal(filter.allows("::1"), false);
+    assert.equal(filter.allows("2001:db8::1"), false);
+    assert.equal(filter.allows("127.0.0.1"), true);
+    assert.equal(filter.allows("::ffff:127.0.0.1"), true);
+    // Wider than ::ffff:0:0/96, so an IPv6 rule: IPv4 clients do not match it either.
+    assert.equal(new AddressFilter({ deny: ["::ffff:0:0/95"] }).allows("::ffff:10.0.0.1"), true);
+    assert.equal(new AddressFilter({ allow: ["::/0"] }).allows("10.0.0.1"), false);
+  });
+
+  test("a mapped rule is the IPv4 rule: ::ffff:10.0.0.0/104 is 10.0.0.0/8, ::ffff:0:0/96 every IPv4", () => {
+    const filter = new AddressFilter({ deny: ["::ffff:10.0.0.0/104"] });
+    assert.equal(filter.allows("10.200.0.1"), false);
+    assert.equal(filter.allows("::ffff:10.200.0.1"), false);
+    assert.equal(filter.allows("11.0.0.1"), true);
+    const everyIPv4 = new AddressFilter({ deny: ["::ffff:0:0/96"] });
+    assert.equal(everyIPv4.allows("255.255.255.255"), false);
+    assert.equal(everyIPv4.allows("::1"), true);
+  });
+
   test("the cached last answer follows the address asked about", () => {
     const filter = new AddressFilter({ deny: ["::1"] });
     assert.equal(filter.allows("::1"), false);
@@ -50,7 +71,7 @@ describe("AddressFilter", () => {
   });
 });
 
-describe("AddressFilter matches as net.BlockList does", () => {
+describe("AddressFilter matches as net.BlockList does, families kept apart", () => {
   /** A small fixed generator: every run checks the same cases. */
   let state = 19;
   const random = (below: number) => {
@@ -72,6 +93,8 @@ describe("AddressFilter matches as net.BlockList does", () => {
     return [address, compressed, compressed.toUpperCase()];
   };
 
+  const isMapped = (address: string) => /^(0{1,4}:){5}ffff:|^::ffff:/i.test(address);
+
   test("5,000 random rules and addresses of both families, IPv4-mapped too", () => {
     for (let round = 0; round < 5000; round++) {
       const ruleIsV4 = random(2) === 0;
@@ -80,10 +103,14 @@ describe("AddressFilter matches as net.BlockList does", () => {
       const reference = new BlockList();
       reference.addSubnet(ruleAddress, prefix, ruleIsV4 ? "ipv4" : "ipv6");
       const filter = new AddressFilter({ deny: [`${ruleAddress}/${prefix}`] });
+      // BlockList lets an IPv6 rule match IPv4 clients (::/0 matches 1.2.3.4); ours does not,
+      // unless the rule is a mapped IPv4 block (/96 or longer inside ::ffff:0:0/96).
+      const ruleMapsIPv4 = ruleIsV4 || (isMapped(ruleAddress) && prefix >= 96);
       const address = random(2) === 0 ? randomIPv4() : randomIPv6();
       for (const spelling of spellings(address)) {
         const family = spelling.includes(":") ? "ipv6" : "ipv4";
-        const denied = reference.check(spelling, family);
+        const sameFamily = ruleMapsIPv4 === (family === "ipv4" || isMapped(spelling));
+        const denied = sameFamily && reference.check(spelling, family);
         assert.equal(filter.allows(spelling), !denied, `${spelling} against ${ruleAddress}/${prefix}`);
       }
     }

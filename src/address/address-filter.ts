@@ -1,7 +1,9 @@
 /**
  * `--allow` and `--deny`: which client addresses a server serves, from CIDR rules (IPv4 and
- * IPv6; an IPv4 client seen as `::ffff:a.b.c.d` on a dual-stack socket matches IPv4 rules).
- * Matched as `net.BlockList` matches (its tests compare the two), without its cost per check.
+ * IPv6). An IPv4 client seen as `::ffff:a.b.c.d` on a dual-stack socket is an IPv4 client: it
+ * matches IPv4 rules only (so `--deny ::/0` refuses IPv6 clients, not IPv4 ones), and a rule
+ * written as a mapped IPv4 (`::ffff:10.0.0.0/104`) is the IPv4 rule (`10.0.0.0/8`). Unlike
+ * `net.BlockList`, which lets an IPv6 rule that covers `::ffff:0:0/96` match IPv4 clients.
  */
 
 import { readFileSync } from "node:fs";
@@ -107,7 +109,7 @@ export class AddressFilter {
   #lastAddress: string | undefined;
   #lastAllowed = true;
   /** The address being checked, as words: one array, reused. */
-  readonly #words = new Uint32Array(4);
+  readonly #words = new Uint32Array(RULE_WORDS);
 
   /** Throws `AddressRuleError` on a bad rule (check rules first with `expandRuleArguments`). */
   constructor(rules: AddressFilterRules) {
@@ -134,34 +136,51 @@ export class AddressFilter {
     if (isIP(address) === 0) return false;
     // IPv4 becomes ::ffff:a.b.c.d, so IPv4 rules match IPv4 clients on a dual-stack socket too.
     const words = addressWords(address, this.#words);
+    words[FAMILY_WORD] = isMappedIPv4(words) ? IPV4 : IPV6;
     if (this.#deny !== undefined && matchesAny(this.#deny, words)) return false;
     return this.#allow === undefined || matchesAny(this.#allow, words);
   }
 }
 
-/** Each rule as eight words: its network's four, then its mask's four. */
+/** Each rule as nine words: its network's four, its mask's four, then its family. */
 type RuleList = Uint32Array;
+const RULE_WORDS = 9;
+/** Where a rule (or the address checked) keeps its family: IPv4 rules match IPv4 clients only. */
+const FAMILY_WORD = 8;
+const IPV4 = 4;
+const IPV6 = 6;
+
+/** Whether four address words are an IPv4-mapped address, `::ffff:a.b.c.d`. */
+function isMappedIPv4(words: Uint32Array): boolean {
+  return words[0] === 0 && words[1] === 0 && words[2] === 0xffff;
+}
 
 function ruleListOf(rules: readonly string[]): RuleList | undefined {
   if (rules.length === 0) return undefined;
-  const list = new Uint32Array(rules.length * 8);
+  const list = new Uint32Array(rules.length * RULE_WORDS);
   for (const [index, text] of rules.entries()) {
     const rule = parseRule(text);
     if (rule instanceof AddressRuleError) throw rule;
+    const network = addressWords(rule.address);
+    // A mapped rule that stays inside ::ffff:0:0/96 is the IPv4 rule; one wider than that is
+    // an IPv6 rule, and IPv6 rules never match IPv4 clients.
+    const isIPv4 = rule.family === "ipv4" || (isMappedIPv4(network) && rule.prefix >= 96);
     // An IPv4 rule is the IPv4-mapped block: its prefix counts from bit 96.
     const mask = prefixMaskWords(rule.family === "ipv4" ? 96 + rule.prefix : rule.prefix);
-    const network = addressWords(rule.address);
+    const at = index * RULE_WORDS;
     for (let word = 0; word < 4; word++) {
-      list[index * 8 + word] = (network[word] & mask[word]) >>> 0;
-      list[index * 8 + 4 + word] = mask[word];
+      list[at + word] = (network[word] & mask[word]) >>> 0;
+      list[at + 4 + word] = mask[word];
     }
+    list[at + FAMILY_WORD] = isIPv4 ? IPV4 : IPV6;
   }
   return list;
 }
 
 function matchesAny(list: RuleList, words: Uint32Array): boolean {
-  for (let rule = 0; rule < list.length; rule += 8) {
+  for (let rule = 0; rule < list.length; rule += RULE_WORDS) {
     if (
+      words[FAMILY_WORD] === list[rule + FAMILY_WORD] &&
       (words[0] & list[rule + 4]) >>> 0 === list[rule] &&
       (words[1] & list[rule + 5]) >>> 0 === list[rule + 1] &&
       (words[2] & list[rule + 6]) >>> 0 === list[rule + 2] &&

@@ -13,7 +13,7 @@ import { runBench } from "../load/run-bench.js";
 import { TRANSFORM_MODES } from "../transform/index.js";
 import { addClientTlsOptions, clientTlsFrom } from "./client-tls.js";
 import { languageOption, newCommand, option, withExamples } from "./command-kit.js";
-import { integerIn, numberIn, oneOf } from "./option-parsers.js";
+import { durationIn, integerIn, oneOf } from "./option-parsers.js";
 import { addFamilyOptions, addTargetArguments, familyFrom, resolveFamily, targetFrom } from "./target.js";
 
 /**
@@ -59,12 +59,12 @@ export function benchCommand(): Command {
     )
     .addOption(
       option("--duration <seconds>", "bench.option.duration", "MAYUS_BENCH_DURATION")
-        .argParser(numberIn("--duration", 0.001, 86_400))
+        .argParser(durationIn("--duration", "s", 1, 86_400_000))
         .default(BENCH_DEFAULTS.durationMs / 1000),
     )
     .addOption(
       option("--warmup <seconds>", "bench.option.warmup", "MAYUS_BENCH_WARMUP")
-        .argParser(numberIn("--warmup", 0, 3600))
+        .argParser(durationIn("--warmup", "s", 0, 3_600_000))
         .default(BENCH_DEFAULTS.warmupMs / 1000),
     )
     .addOption(

@@ -20,7 +20,7 @@ import { addClientTlsOptions, clientTlsFrom } from "./client-tls.js";
 import { errorPrefix } from "./colour.js";
 import { checkedTransform, languageOption, newCommand, option, withExamples } from "./command-kit.js";
 import { type ConnectBudget, connectBudget, connectTimeoutFrom } from "./connect-timeout.js";
-import { integerIn, numberIn } from "./option-parsers.js";
+import { durationIn, integerIn } from "./option-parsers.js";
 import {
   type AddressFamily,
   addFamilyOptions,
@@ -225,31 +225,31 @@ export function clientCommand(): Command {
     port: "client.argument.port",
   })
     .addOption(option("-u, --udp", "option.clientUdp", "MAYUS_CLIENT_UDP"))
-    .addOption(option("-w, --wait <seconds>", "cli.option.wait").argParser(numberIn("--wait", 0.001, 3600)))
+    .addOption(option("-w, --wait <seconds>", "cli.option.wait").argParser(durationIn("--wait", "s", 1, 3_600_000)))
     .addOption(
       option("--connect-timeout <ms>", "cli.option.connectTimeout", "MAYUS_CONNECT_TIMEOUT").argParser(
-        integerIn("--connect-timeout", 1, 3_600_000),
+        durationIn("--connect-timeout", "ms", 1, 3_600_000),
       ),
     );
   addFamilyOptions(command)
     .addOption(
       option("--timeout <ms>", "option.timeout", "MAYUS_TIMEOUT")
-        .argParser(integerIn("--timeout", 1, 3_600_000))
+        .argParser(durationIn("--timeout", "ms", 1, 3_600_000))
         .default(UDP_CLIENT_DEFAULTS.timeoutMs),
     )
     .addOption(
       option("--min-rto <ms>", "option.minRto", "MAYUS_MIN_RTO")
-        .argParser(integerIn("--min-rto", 1, 3_600_000))
+        .argParser(durationIn("--min-rto", "ms", 1, 3_600_000))
         .default(UDP_CLIENT_DEFAULTS.minRtoMs),
     )
     .addOption(
       option("--max-rto <ms>", "option.maxRto", "MAYUS_MAX_RTO")
-        .argParser(integerIn("--max-rto", 1, 3_600_000))
+        .argParser(durationIn("--max-rto", "ms", 1, 3_600_000))
         .default(UDP_CLIENT_DEFAULTS.maxRtoMs),
     )
     .addOption(
       option("--deadline <ms>", "option.deadline", "MAYUS_DEADLINE")
-        .argParser(integerIn("--deadline", 1, 86_400_000))
+        .argParser(durationIn("--deadline", "ms", 1, 86_400_000))
         .default(UDP_CLIENT_DEFAULTS.deadlineMs),
     )
     .addOption(

@@ -13,7 +13,7 @@ import {
   TransformOptionsError,
 } from "../transform/index.js";
 import { bold } from "./colour.js";
-import { integerIn, oneOf } from "./option-parsers.js";
+import { type DurationUnit, durationUnitName, integerIn, oneOf } from "./option-parsers.js";
 
 export const PORT = integerIn("--port", 0, 65_535);
 
@@ -41,12 +41,20 @@ function withExtras(description: string, extras: Array<[string, string | undefin
   return shown.length > 0 ? `${description} (${shown.join(", ")})` : description;
 }
 
+/** For a duration flag (its parser from `durationIn`), what it accepts: its bare unit and the suffixes. */
+function durationUnitsOf(shown: Option): string | undefined {
+  const unit = (shown.parseArg as { durationUnit?: DurationUnit } | undefined)?.durationUnit;
+  if (unit === undefined) return undefined;
+  return t("help.durationUnits", { unit: durationUnitName(unit) });
+}
+
 export const helpConfiguration = {
   formatHelp: (command: Command, helper: Help) =>
     boldTitles(translateTitles(Help.prototype.formatHelp.call(helper, command, helper))),
   optionDescription: (shown: Option) =>
     withExtras(shown.description ?? "", [
       [t("help.choices"), shown.argChoices?.join(", ")],
+      [t("help.units"), durationUnitsOf(shown)],
       [t("help.default"), shown.defaultValue === undefined ? undefined : String(shown.defaultValue)],
       [t("help.env"), shown.envVar],
     ]),

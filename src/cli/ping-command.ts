@@ -10,7 +10,7 @@ import { t } from "../i18n/index.js";
 import { formatLossPercent, formatReplyTimeMs, formatRtt } from "../ping/ping-statistics.js";
 import { PINGER_DEFAULTS, Pinger, type PingResult, type PingSummary } from "../ping/pinger.js";
 import { languageOption, newCommand, option, withExamples } from "./command-kit.js";
-import { integerIn, numberIn } from "./option-parsers.js";
+import { durationIn, integerIn } from "./option-parsers.js";
 import { addFamilyOptions, addTargetArguments, familyFrom, resolveFamily, targetFrom } from "./target.js";
 
 export interface PingOptions {
@@ -104,12 +104,12 @@ export function pingCommand(): Command {
     )
     .addOption(
       option("-i, --interval <seconds>", "ping.option.interval", "MAYUS_PING_INTERVAL")
-        .argParser(numberIn("--interval", 0.001, 3600))
+        .argParser(durationIn("--interval", "s", 1, 3_600_000))
         .default(PINGER_DEFAULTS.intervalMs / 1000),
     )
     .addOption(
       option("-W, --timeout <seconds>", "ping.option.timeout", "MAYUS_PING_TIMEOUT")
-        .argParser(numberIn("--timeout", 0.001, 3600))
+        .argParser(durationIn("--timeout", "s", 1, 3_600_000))
         .default(PINGER_DEFAULTS.timeoutMs / 1000),
     )
     .addOption(languageOption())

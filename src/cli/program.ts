@@ -10,10 +10,11 @@ import { EXIT_CODES, MayusError } from "../errors.js";
 import { type Language, languageFromEnvironment, setLanguage, t } from "../i18n/index.js";
 import { benchCommand } from "./bench-command.js";
 import { clientCommand } from "./client-command.js";
-import { errorPrefix, useColour } from "./colour.js";
+import { useColour } from "./colour.js";
 import { helpCommand, helpConfiguration, languageOption, readSwitchVariables } from "./command-kit.js";
 import { translateCommanderMessage } from "./commander-messages.js";
 import { completionCommand } from "./completion-command.js";
+import { type ErrorOutput, errorOutput, jsonLogsRequested } from "./error-output.js";
 import { heartbeatCommand } from "./heartbeat-command.js";
 import { pingCommand } from "./ping-command.js";
 import { serveCommand } from "./serve-command.js";
@@ -23,7 +24,7 @@ function version(): string {
   return (JSON.parse(readFileSync(packageJson, "utf8")) as { version: string }).version;
 }
 
-export function buildProgram(): Command {
+export function buildProgram(output: ErrorOutput = errorOutput(false)): Command {
   const program = new Command("mayus")
     .description(t("program.description"))
     .version(version(), "-V, --version", t("program.version"))
@@ -43,7 +44,7 @@ export function buildProgram(): Command {
   for (const command of [program, ...program.commands]) {
     const help = helpCommand(command === program ? "" : command.name());
     command.exitOverride().configureOutput({
-      outputError: (text, write) => write(`${errorPrefix()}${commanderErrorLine(text, help)}\n`),
+      outputError: (text) => output.error(commanderErrorLine(text, help), EXIT_CODES.usage, "usage"),
       writeOut: writeHelp,
       getOutHasColors: () => useColour(process.stdout),
       getErrHasColors: () => useColour(process.stderr),
@@ -85,7 +86,8 @@ function languageFromArguments(argv: readonly string[]): Language | undefined {
 /** Runs the command line; resolves with the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
   setLanguage(languageFromArguments(argv) ?? languageFromEnvironment());
-  const program = buildProgram();
+  const output = errorOutput(jsonLogsRequested(argv));
+  const program = buildProgram(output);
   try {
     readSwitchVariables();
     await program.parseAsync(argv as string[]);
@@ -96,11 +98,11 @@ export async function main(argv: readonly string[]): Promise<number> {
       return error.exitCode === 0 ? EXIT_CODES.ok : EXIT_CODES.usage;
     }
     if (error instanceof MayusError) {
-      process.stderr.write(`${errorPrefix()}${error.message}\n`);
+      output.error(error.message, error.exitCode, error.kind);
       return error.exitCode;
     }
     const reason = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`${errorPrefix()}${t("error.internal", { reason })}\n`);
+    output.error(t("error.internal", { reason }), EXIT_CODES.failure, "internal");
     if (process.env.MAYUS_DEBUG) console.error(error);
     return EXIT_CODES.failure;
   }

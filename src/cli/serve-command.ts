@@ -18,13 +18,12 @@ import { runSingleProcess } from "../serve/single-process.js";
 import { SERVE_DEFAULTS, type ServeOptions } from "../serve/start-servers.js";
 import { TCP_DEFAULTS } from "../tcp/tcp-server-options.js";
 import { MAX_UNICODE_GROWTH, TRANSFORM_MODES, type TransformMode, type TransformOptions } from "../transform/index.js";
-import { parseDelay } from "../udp/network-simulator.js";
 import { UDP_DEFAULTS } from "../udp/udp-server-options.js";
 import { WEB_DEFAULTS, type WebOptions } from "../web/web-options.js";
 import { useColour } from "./colour.js";
 import { checkedTransform, languageOption, newCommand, option, PORT, withExamples } from "./command-kit.js";
 import { addHeartbeatServeOptions, heartbeatOptionsFrom } from "./heartbeat-command.js";
-import { integerIn, numberIn, oneOf } from "./option-parsers.js";
+import { durationIn, integerIn, numberIn, oneOf, parseDurationMs } from "./option-parsers.js";
 import { serveTls } from "./serve-tls.js";
 
 /** The `serve` subcommand: flags (each with an environment variable) to `runServe`. */
@@ -59,7 +58,7 @@ export function serveCommand(): Command {
     )
     .addOption(
       option("--stall-timeout <ms>", "option.stallTimeout", "MAYUS_STALL_TIMEOUT")
-        .argParser(integerIn("--stall-timeout", 0, 86_400_000))
+        .argParser(durationIn("--stall-timeout", "ms", 0, 86_400_000))
         .default(TCP_DEFAULTS.stallTimeoutMs),
     )
     .addOption(
@@ -92,17 +91,17 @@ export function serveCommand(): Command {
     )
     .addOption(
       option("--idle-timeout <ms>", "option.idleTimeout", "MAYUS_IDLE_TIMEOUT")
-        .argParser(integerIn("--idle-timeout", 0, 86_400_000))
+        .argParser(durationIn("--idle-timeout", "ms", 0, 86_400_000))
         .default(TCP_DEFAULTS.idleTimeoutMs),
     )
     .addOption(
       option("--drain-timeout <ms>", "option.drainTimeout", "MAYUS_DRAIN_TIMEOUT")
-        .argParser(integerIn("--drain-timeout", 0, 3_600_000))
+        .argParser(durationIn("--drain-timeout", "ms", 0, 3_600_000))
         .default(SERVE_DEFAULTS.drainTimeoutMs),
     )
     .addOption(
       option("--drain-quiet <ms>", "option.drainQuiet", "MAYUS_DRAIN_QUIET")
-        .argParser(integerIn("--drain-quiet", 1, 3_600_000))
+        .argParser(durationIn("--drain-quiet", "ms", 1, 3_600_000))
         .default(TCP_DEFAULTS.drainQuietMs),
     )
     .addOption(option("--drop <probability>", "option.drop", "MAYUS_DROP").argParser(numberIn("--drop", 0, 1)))
@@ -149,12 +148,16 @@ export function serveCommand(): Command {
         .argParser(workerCount)
         .default(SERVE_DEFAULTS.workers),
     )
-    .addOption(option("--metrics-port <port>", "option.metricsPort", "MAYUS_METRICS_PORT").argParser(PORT))
+    .addOption(
+      option("--metrics-port <port>", "option.metricsPort", "MAYUS_METRICS_PORT").argParser(
+        integerIn("--metrics-port", 0, 65_535),
+      ),
+    )
     .addOption(option("--metrics-host <address>", "option.metricsHost", "MAYUS_METRICS_HOST"))
     .addOption(option("--proxy-protocol", "option.proxyProtocol", "MAYUS_PROXY_PROTOCOL"))
     .addOption(
       option("--proxy-header-timeout <ms>", "option.proxyHeaderTimeout", "MAYUS_PROXY_HEADER_TIMEOUT")
-        .argParser(integerIn("--proxy-header-timeout", 1, 600_000))
+        .argParser(durationIn("--proxy-header-timeout", "ms", 1, 600_000))
         .default(TCP_DEFAULTS.proxyHeaderTimeoutMs),
     )
     .addOption(
@@ -223,7 +226,7 @@ function runServe(
 ): Promise<number> {
   const printer = traceTo(logger, options.log.format, options.trace, hexdumpBytes);
   if (cluster.isWorker) return runWorker(options, logger, lifecycle, printer);
-  if (options.workers > 1) return runPrimary(options, logger, lifecycle);
+  if (options.workers > 1) return runPrimary(options, logger, lifecycle, printer);
   if (options.web === undefined) return runSingleProcess(options, logger, lifecycle, printer);
   // One event stream, two printers: the terminal's lines and the web page see the same events.
   const events = new TraceEventSource();
@@ -386,8 +389,13 @@ function addressRules(flag: string): (value: string, previous: string[] | undefi
   };
 }
 
+/** `--delay MS[±J]`: each part a duration (`20`, `20ms`, `1s±250ms`; a bare number is milliseconds). */
 function delay(value: string): { delayMs: number; jitterMs: number } {
-  const parsed = parseDelay(value);
-  if (parsed === undefined) throw new InvalidArgumentError(t("error.invalidDelay", { value: JSON.stringify(value) }));
-  return parsed;
+  const [delayText, jitterText, ...rest] = value.split(/±|\+\/-|\+-/);
+  const delayMs = parseDurationMs(delayText, "ms");
+  const jitterMs = jitterText === undefined ? 0 : parseDurationMs(jitterText, "ms");
+  if (delayMs === undefined || jitterMs === undefined || rest.length > 0) {
+    throw new InvalidArgumentError(t("error.invalidDelay", { value: JSON.stringify(value) }));
+  }
+  return { delayMs, jitterMs };
 }

@@ -58,6 +58,7 @@ export function targetFrom(command: string, hostArgument: string, portArgument: 
   if (split === undefined) {
     throw commandUsageError(command, t("cli.error.badTarget", { value: JSON.stringify(hostArgument) }));
   }
+  if (split.port === undefined) checkNotAmbiguousIPv6(command, split.host);
   const typedPort = typeof portArgument === "string" ? portArgument : undefined;
   if (split.port !== undefined && typedPort !== undefined) {
     throw commandUsageError(
@@ -72,6 +73,30 @@ export function targetFrom(command: string, hostArgument: string, portArgument: 
     throw commandUsageError(command, t(key, { value: JSON.stringify(portText), target: JSON.stringify(hostArgument) }));
   }
   return { host: split.host === "" ? DEFAULT_HOST : split.host, port };
+}
+
+/**
+ * A host with two colons or more is an IPv6 literal or nothing: no name has a colon, so it is
+ * never looked up. `::1:12000` (not an address: 12000 is not a hex group) is read as an IPv6
+ * address and a port, which must be written `[::1]:12000`: the error says so. A valid literal
+ * (`::1:8080` is one) stays an address, as ncat takes it.
+ */
+function checkNotAmbiguousIPv6(command: string, host: string): void {
+  if (!host.includes(":") || isIPv6Literal(host)) return;
+  const lastColon = host.lastIndexOf(":");
+  const address = host.slice(0, lastColon);
+  const port = host.slice(lastColon + 1);
+  if (isIPv6Literal(address) && /^\d+$/.test(port)) {
+    throw commandUsageError(command, t("cli.error.ipv6WithPort", { value: JSON.stringify(host), address, port }));
+  }
+  throw commandUsageError(command, t("cli.error.badTarget", { value: JSON.stringify(host) }));
+}
+
+/** An IPv6 address, with or without a zone (`fe80::1%eth0`; a zone has no colon). */
+function isIPv6Literal(text: string): boolean {
+  const zone = text.indexOf("%");
+  if (zone !== -1 && text.includes(":", zone)) return false;
+  return isIP(zone === -1 ? text : text.slice(0, zone)) === 6;
 }
 
 /**

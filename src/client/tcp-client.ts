@@ -86,6 +86,12 @@ export class TcpClient extends EventEmitter<TcpClientEvents> {
   #inputEnded = false;
   #paused = false;
   #fruitlessConnections = 0;
+  /** Reply bytes shown so far (a repeat after reconnecting is not counted twice). */
+  #repliedBytes = 0;
+  /** Whether a connection was ever established: after that, a refused connect means the server went away. */
+  #everConnected = false;
+  /** How the last connection ended on the server's side, if it did: a reset (with its error) or a FIN. */
+  #lastServerEnd: { reset: NodeJS.ErrnoException | undefined } | undefined;
   #failure: MayusError | undefined;
   readonly #lineAnswers = new LineAnswers();
   #waiters: Array<{ check: () => boolean; resolve: () => void; reject: (error: Error) => void }> = [];
@@ -226,13 +232,19 @@ export class TcpClient extends EventEmitter<TcpClientEvents> {
       if (tls !== undefined) socket.once("connect", () => (tcpConnected = true));
       const onError = (error: NodeJS.ErrnoException) => {
         this.#connecting = undefined;
-        reject(tcpConnected ? tlsError(error, this.address) : connectError(error, host, this.address));
+        const failure = tcpConnected ? tlsError(error, this.address) : connectError(error, host, this.address);
+        // Refused (or any failure) after a connection was established: the server went away,
+        // which the user must learn as such (a cut answer, or a server gone after its answer),
+        // not as "is the server running?" before anything was sent.
+        reject(this.#everConnected ? this.#cutError(failure) : failure);
       };
       socket.once("error", onError);
       socket.once(tls === undefined ? "connect" : "secureConnect", () => {
         // Cleared at once, not a tick later: this connection can die before then (a reset as the
         // unanswered lines go out again), and the next one must be a new connection, not this one.
         this.#connecting = undefined;
+        this.#everConnected = true;
+        this.#lastServerEnd = undefined;
         socket.off("error", onError);
         this.#trace?.({ step: "connect", protocol: "tcp", peer: this.address });
         this.#attach(socket);
@@ -253,8 +265,9 @@ export class TcpClient extends EventEmitter<TcpClientEvents> {
       if (this.#receive(chunk)) replied = true;
     });
     // The server closed its side (FIN), or reset: either way it will answer nothing more here.
-    const onServerDone = () => {
+    const onServerDone = (error?: NodeJS.ErrnoException) => {
       if (socket.destroyed && this.#socket !== socket) return;
+      this.#lastServerEnd = { reset: error };
       this.#fruitlessConnections = replied ? 0 : this.#fruitlessConnections + 1;
       socket.destroy();
       this.#afterServerClosed();
@@ -284,6 +297,7 @@ export class TcpClient extends EventEmitter<TcpClientEvents> {
     }
     this.#partialReplyBytes =
       lastNewline === -1 ? this.#partialReplyBytes + reply.length : reply.length - lastNewline - 1;
+    this.#repliedBytes += reply.length;
     this.#lineAnswers.collect(reply, answeredBefore);
     if (lastNewline !== -1) this.#sentLines.dropAnswered(this.#answeredNewlines);
     this.emit("reply", reply);
@@ -295,8 +309,7 @@ export class TcpClient extends EventEmitter<TcpClientEvents> {
     if (!this.#sentLines.keepingForReplay) {
       // Nothing kept to send again: closing is fine only once every line is answered.
       const allAnswered = this.#inputEnded && this.#answeredNewlines >= this.#sentLines.newlines;
-      if (!allAnswered)
-        this.#fail(new MayusError("connection-failed", t("error.closedEarly", { address: this.address })));
+      if (!allAnswered) this.#fail(this.#cutError());
       this.#wake();
       return;
     }
@@ -308,9 +321,7 @@ export class TcpClient extends EventEmitter<TcpClientEvents> {
   }
 
   async #reconnectForRest(): Promise<void> {
-    if (this.#fruitlessConnections >= this.#options.maxFruitlessConnections) {
-      throw new MayusError("connection-failed", t("error.closedEarly", { address: this.address }));
-    }
+    if (this.#fruitlessConnections >= this.#options.maxFruitlessConnections) throw this.#cutError();
     const socket = await this.#ensureSocket();
     if (this.#inputEnded) socket.end();
   }
@@ -323,6 +334,25 @@ export class TcpClient extends EventEmitter<TcpClientEvents> {
     // One write, so one segment where it fits: a server that answers one recv and closes
     // (the lesson's) then gets every line at once, instead of resetting with the rest unread.
     socket.write(unanswered.length === 1 ? unanswered[0] : Buffer.concat(unanswered));
+  }
+
+  /**
+   * The error for a server that ended the connection: a reset (RST, as a server draining at its
+   * --drain-timeout sends) says so with the bytes answered; a FIN before the whole answer says it
+   * closed early; a connect refused after a whole answer and a FIN, that the server is gone.
+   * `cause` is the failed connect that came after, or the reset.
+   */
+  #cutError(cause?: MayusError): MayusError {
+    const reset = this.#lastServerEnd?.reset;
+    const bytes = this.#repliedBytes;
+    const wholeAnswer = this.#sentLines.unansweredBytes(this.#answeredNewlines) === 0;
+    const message =
+      reset !== undefined
+        ? t("error.cut", { address: this.address, bytes, reason: reset.code ?? reset.message })
+        : cause !== undefined && wholeAnswer
+          ? t("error.goneAfterClose", { address: this.address, bytes, reason: systemCode(cause) })
+          : t("error.closedEarly", { address: this.address });
+    return new MayusError("connection-failed", message, { cause: cause ?? reset });
   }
 
   #fail(error: MayusError): void {
@@ -353,4 +383,9 @@ export class TcpClient extends EventEmitter<TcpClientEvents> {
       else this.#waiters.push(waiter);
     }
   }
+}
+
+/** The system code under a connect error (ECONNREFUSED...), or its message. */
+function systemCode(error: MayusError): string {
+  return (error.cause as NodeJS.ErrnoException | undefined)?.code ?? error.message;
 }

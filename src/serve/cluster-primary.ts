@@ -14,6 +14,7 @@ import { MayusError } from "../errors.js";
 import { t } from "../i18n/index.js";
 import { ioPathReport } from "../io/io-path.js";
 import type { Logger } from "../observability/logger.js";
+import type { Tracer } from "../observability/trace.js";
 import { randomSeed } from "../udp/network-simulator.js";
 import { type PrimaryMessage, WORKER_PORT_VARIABLE, type WorkerMessage } from "./cluster-worker.js";
 import { ConnectionHandover } from "./connection-handover.js";
@@ -34,7 +35,13 @@ class WorkerStartFailed extends Error {
   }
 }
 
-export async function runPrimary(options: ServeOptions, logger: Logger, lifecycle: ServeLifecycle): Promise<number> {
+/** `trace`: the primary's own steps (its TCP listener's); the workers trace their connections. */
+export async function runPrimary(
+  options: ServeOptions,
+  logger: Logger,
+  lifecycle: ServeLifecycle,
+  trace?: Tracer,
+): Promise<number> {
   const workers = new Set<Worker>();
   const signals = listenForShutdown(
     (signal) => lifecycle.signalReceived(signal),
@@ -54,7 +61,7 @@ export async function runPrimary(options: ServeOptions, logger: Logger, lifecycl
   // (for floods of connections, docs/scaling.md); otherwise the primary accepts and hands over.
   const workersAccept = cluster.schedulingPolicy === cluster.SCHED_NONE;
   const handover =
-    options.tcp && !workersAccept ? new ConnectionHandover(options.host, options.port, logger) : undefined;
+    options.tcp && !workersAccept ? new ConnectionHandover(options.host, options.port, logger, trace) : undefined;
   let tcpAddress: AddressInfo | undefined;
   try {
     tcpAddress = await handover?.listen();

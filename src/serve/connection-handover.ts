@@ -9,8 +9,10 @@
 
 import type { Worker } from "node:cluster";
 import { type AddressInfo, createServer, type Server, type Socket } from "node:net";
+import { formatAddress } from "../address/address.js";
 import { listenError } from "../errors.js";
 import type { Logger } from "../observability/logger.js";
+import type { Tracer } from "../observability/trace.js";
 import { closeAfterBacklog } from "../tcp/listener-close.js";
 
 /** The message a socket travels with to a worker. */
@@ -31,6 +33,8 @@ export class ConnectionHandover {
     readonly host: string | undefined,
     readonly port: number,
     readonly logger: Logger,
+    /** `--trace`: the listener's socket, bind and listen steps are here, in the primary, not in a worker. */
+    readonly trace?: Tracer,
   ) {
     // Paused at accept: the bytes stay in the kernel for the worker to read.
     this.#server = createServer({ pauseOnConnect: true }, (socket) => {
@@ -47,7 +51,11 @@ export class ConnectionHandover {
       this.#server.listen({ host, port, ipv6Only: false }, () => {
         this.#server.off("error", onError);
         this.#server.on("error", (error) => this.logger.error({ err: error }, "tcp listener error"));
-        resolve(this.#server.address() as AddressInfo);
+        const bound = this.#server.address() as AddressInfo;
+        // Node's listen() does the lesson's three steps at once, as TcpServer traces them.
+        const at = formatAddress(bound.address, bound.port);
+        for (const step of ["socket", "bind", "listen"] as const) this.trace?.({ step, protocol: "tcp", peer: at });
+        resolve(bound);
       });
     });
   }

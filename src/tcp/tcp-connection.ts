@@ -46,8 +46,12 @@ export class TcpConnection implements IdleConnection {
   bytesReceived = 0;
   bytesSent = 0;
   /**
-   * Bytes that arrived after our FIN went out because the client was quiet while the server
-   * drained: not answered, so the connection is reset (the client can tell) and they are counted.
+   * Bytes read from the client and never answered: those read after our FIN to a client that
+   * had gone quiet during a drain (the first of them resets the connection, so what the client
+   * sends after that is refused by its kernel, not read, not counted), and those the transform
+   * still held (part of a character, or `--locale`'s word) when a reset cut the connection.
+   * Every other byte read is answered at once: a reset at the drain deadline cuts answers on
+   * their way, which count in `connectionsReset`, not here.
    */
   bytesDiscarded = 0;
   /** How the connection ended while the server drained, if it did. */
@@ -192,6 +196,8 @@ export class TcpConnection implements IdleConnection {
       return;
     }
     if (this.#draining) this.drainOutcome = "reset";
+    // Read, held for the rest of a character or word, and now never answered.
+    if (this.state === "open") this.bytesDiscarded += this.uppercaser.heldBytes;
     resetSocket(this.socket);
   }
 

@@ -113,7 +113,7 @@ export interface TcpServerStatistics {
   errors: Record<string, number>;
   bytesReceived: number;
   bytesSent: number;
-  /** Bytes that arrived after our FIN to a client quiet during a drain: read, not answered. */
+  /** Bytes read and never answered (after our FIN to a quiet client; held by a reset): see `TcpDrainReport`. */
   bytesDiscarded: number;
   /** Answer bytes waiting in send buffers now (an upper estimate). */
   bufferedBytes: number;
@@ -134,7 +134,12 @@ export interface TcpDrainReport {
   connectionsFinished: number;
   /** Closed with a reset: still busy at the drain timeout, or sending after our FIN. */
   connectionsReset: number;
-  /** Bytes a client sent after our FIN (it had been quiet): never answered, counted. */
+  /**
+   * Bytes read from clients and never answered: read after our FIN to a client that had gone
+   * quiet (that connection is then reset), or held by the transform (part of a character, a
+   * `--locale` word) when a reset cut the connection. Answers a reset cuts on their way are not
+   * bytes read: those connections count in `connectionsReset` only.
+   */
   bytesDiscarded: number;
 }
 

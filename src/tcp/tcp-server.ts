@@ -266,8 +266,8 @@ export class TcpServer extends EventEmitter<TcpServerEvents> {
    * Stops accepting and drains: every open connection is still read and answered until its
    * client ends its stream or goes quiet for `drainQuietMs`; after `drainTimeoutMs` the rest
    * are reset (RST), so their clients can tell. Resolves when all are closed, with a
-   * `TcpDrainReport`: how many connections finished, how many were reset, and the bytes sent
-   * after our FIN that were never answered. Safe to call twice (the second call gets the same
+   * `TcpDrainReport`: how many connections finished, how many were reset, and the bytes read
+   * and never answered (see `TcpDrainReport.bytesDiscarded`). Safe to call twice (the second call gets the same
    * report).
    */
   close(drainTimeoutMs: number = TCP_DEFAULTS.drainTimeoutMs): Promise<TcpDrainReport> {

@@ -56,15 +56,20 @@ export interface Started {
   stop(graceMs?: number): Promise<Finished>;
 }
 
+/**
+ * `ownGroup`: the child leads a new process group (its pid is the group id), so that every
+ * process it starts can be found afterwards with `processesInGroup`, whatever else runs here.
+ */
 export function start(
   command: string,
   args: readonly string[],
-  options: { env?: NodeJS.ProcessEnv; cwd?: string } = {},
+  options: { env?: NodeJS.ProcessEnv; cwd?: string; ownGroup?: boolean } = {},
 ): Started {
   const child = spawn(command, args, {
     cwd: options.cwd ?? PROJECT_ROOT,
     env: { ...process.env, LANG: "C", LC_ALL: "", LC_MESSAGES: "", ...options.env },
     stdio: ["pipe", "pipe", "pipe"],
+    detached: options.ownGroup === true,
   });
   children.add(child);
   const out: Buffer[] = [];
@@ -147,14 +152,29 @@ export async function run(
   command: string,
   args: readonly string[],
   input: Buffer | string = "",
-  options: { env?: NodeJS.ProcessEnv; timeoutMs?: number; cwd?: string } = {},
-): Promise<Finished> {
+  options: { env?: NodeJS.ProcessEnv; timeoutMs?: number; cwd?: string; ownGroup?: boolean } = {},
+): Promise<Finished & { pid: number }> {
   const started = start(command, args, options);
   const timer = setTimeout(() => started.child.kill("SIGKILL"), options.timeoutMs ?? 30_000);
   started.child.stdin?.end(input);
   const finished = await started.exited;
   clearTimeout(timer);
-  return finished;
+  return { ...finished, pid: started.child.pid ?? 0 };
+}
+
+/**
+ * The processes still in a process group (`ps` lines: pid and command), for a run started with
+ * `ownGroup`: what that run left behind, and nothing that another test running here started.
+ */
+export function processesInGroup(groupId: number): string[] {
+  return (
+    execFileSync("ps", ["-eo", "pgid=,pid=,stat=,args="], { encoding: "utf8" })
+      .split("\n")
+      .map((line) => line.trim().split(/\s+/))
+      // A zombie (stat Z) has exited; it waits only for a parent to reap it.
+      .filter(([pgid, , stat]) => Number(pgid) === groupId && !stat?.startsWith("Z"))
+      .map(([, pid, , ...command]) => `${pid} ${command.join(" ")}`)
+  );
 }
 
 /** Runs `mayus ARGS...` with stdin. */

@@ -7,6 +7,8 @@ export const cliMessages = defineMessages(
     "cli.option.ipv4": "use IPv4 only: the host is looked up as an IPv4 address",
     "cli.option.ipv6": "use IPv6 only: the host is looked up as an IPv6 address",
     "cli.error.badTarget": "{value} is not HOST, HOST:PORT or [IPv6]:PORT",
+    "cli.error.ipv6WithPort":
+      "{value} is not an IPv6 address: for address {address} and port {port}, write [{address}]:{port} (or {address} {port})",
     "cli.error.portTwice": "the port is given twice, in {target} and as the PORT argument {port}: give it once",
     "cli.error.badPortArgument": "the PORT argument must be a whole number from 1 to 65535, not {value}",
     "cli.error.badPortInTarget": "the port in {target} must be a whole number from 1 to 65535, not {value}",
@@ -57,6 +59,8 @@ export const cliMessages = defineMessages(
     "cli.option.ipv4": "usar solo IPv4: la máquina se busca como dirección IPv4",
     "cli.option.ipv6": "usar solo IPv6: la máquina se busca como dirección IPv6",
     "cli.error.badTarget": "{value} no es MÁQUINA, MÁQUINA:PUERTO ni [IPv6]:PUERTO",
+    "cli.error.ipv6WithPort":
+      "{value} no es una dirección IPv6: para la dirección {address} y el puerto {port}, escriba [{address}]:{port} (o {address} {port})",
     "cli.error.portTwice": "el puerto se da dos veces, en {target} y como argumento PUERTO {port}: délo una sola vez",
     "cli.error.badPortArgument": "el argumento PUERTO debe ser un número entero de 1 a 65535, no {value}",
     "cli.error.badPortInTarget": "el puerto en {target} debe ser un número entero de 1 a 65535, no {value}",

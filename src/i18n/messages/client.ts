@@ -27,6 +27,10 @@ export const clientMessages = defineMessages(
     "error.connection": "connection to {address} failed: {reason}",
     "error.closedEarly": "the server at {address} closed the connection before answering everything",
     "error.clientClosed": "the client closed before the reply from {address} came",
+    "error.goneAfterClose":
+      "the server at {address} closed the connection after answering {bytes} bytes, and refuses a new one ({reason}): is it still running?",
+    "error.cut":
+      "the server at {address} cut the connection ({reason}) after answering {bytes} bytes: the rest of the answer is missing",
     "option.window": "UDP, piped: lines waiting for their reply at once (replies are still printed in input order)",
   },
   {
@@ -55,6 +59,10 @@ export const clientMessages = defineMessages(
     "error.connection": "falló la conexión con {address}: {reason}",
     "error.closedEarly": "el servidor en {address} cerró la conexión antes de responderlo todo",
     "error.clientClosed": "el cliente se cerró antes de que llegara la respuesta de {address}",
+    "error.goneAfterClose":
+      "el servidor en {address} cerró la conexión tras responder {bytes} bytes, y rechaza una nueva ({reason}): ¿sigue en marcha?",
+    "error.cut":
+      "el servidor en {address} cortó la conexión ({reason}) tras responder {bytes} bytes: falta el resto de la respuesta",
     "option.window":
       "UDP, por tubería: líneas a la espera de su respuesta a la vez (las respuestas se imprimen en el orden de entrada)",
   },
