@@ -214,7 +214,6 @@ export function serveCommand(): Command {
     { command: "mayus serve", description: "cli.example.serve.default" },
     { command: "mayus serve --tcp --host 127.0.0.1 --trace", description: "cli.example.serve.trace" },
     { command: "mayus serve --udp --drop 0.2 --delay 50±10", description: "cli.example.serve.lossy" },
-    { command: "mayus serve --tcp --tls", description: "cli.example.serve.tls" },
   ]);
 }
 

@@ -12,7 +12,6 @@ export const tlsMessages = defineMessages(
     "option.ca":
       "also trust the CA certificates in this PEM file (such as the server's own self-signed one; implies --tls)",
     "option.insecure": "TLS without verifying the server's certificate (implies --tls; says so on stderr)",
-    "cli.example.serve.tls": "TLS on TCP with a self-signed certificate (its fingerprint is printed at start)",
     "tls.selfSigned": "mayus: TLS with a self-signed certificate for {names}; SHA-256 fingerprint {fingerprint}",
     "tls.certificate": "mayus: TLS with the certificate of {file} ({subject}); SHA-256 fingerprint {fingerprint}",
     "tls.udpPlain": "mayus: TLS covers TCP only; UDP stays plain (no DTLS)",
@@ -46,7 +45,6 @@ export const tlsMessages = defineMessages(
     "option.ca":
       "confiar también en los certificados de CA de este archivo PEM (como el autofirmado del propio servidor; implica --tls)",
     "option.insecure": "TLS sin verificar el certificado del servidor (implica --tls; lo avisa en stderr)",
-    "cli.example.serve.tls": "TLS en TCP con un certificado autofirmado (su huella se muestra al arrancar)",
     "tls.selfSigned": "mayus: TLS con un certificado autofirmado para {names}; huella SHA-256 {fingerprint}",
     "tls.certificate": "mayus: TLS con el certificado de {file} ({subject}); huella SHA-256 {fingerprint}",
     "tls.udpPlain": "mayus: TLS cubre solo TCP; UDP sigue en claro (sin DTLS)",
