@@ -121,6 +121,28 @@ test("Ctrl-C stops mayus heartbeat with its summary, exit 0; Spanish with --lang
   }
 });
 
+test("Spanish: the sender's header and the server's lines write decimals with a comma", async () => {
+  const server = await startMayusServer(["--udp", "--heartbeat", "--heartbeat-timeout", "400", "--lang", "es"]);
+  try {
+    const finished = await runMayus([
+      "heartbeat",
+      "-c",
+      "1",
+      "-i",
+      "0.25",
+      "--lang",
+      "es",
+      "127.0.0.1",
+      String(server.udpPort),
+    ]);
+    assert.equal(finished.code, 0, finished.stderr);
+    assert.match(finished.stdout.toString(), /^HEARTBEAT 127\.0\.0\.1:\d+: uno cada 0,25 s\n/);
+    await waitForStderr(server, /latido: 127\.0\.0\.1:\d+ se da por caído tras 0,4 s \(última seq 1\)/);
+  } finally {
+    await server.stop();
+  }
+});
+
 test("--heartbeat keeps the UDP server's limits: a denied source is neither answered nor recorded", async () => {
   const server = await startMayusServer(["--udp", "--heartbeat", "--deny", "127.0.0.1"]);
   try {

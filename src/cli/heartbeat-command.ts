@@ -7,6 +7,7 @@
 import { type Command, InvalidArgumentError } from "commander";
 import { formatAddress } from "../address/address.js";
 import { EXIT_CODES, usageError } from "../errors.js";
+import { decimal } from "../heartbeat/heartbeat-numbers.js";
 import { HEARTBEAT_SENDER_DEFAULTS, HeartbeatSender } from "../heartbeat/heartbeat-sender.js";
 import { HEARTBEAT_DEFAULTS, type HeartbeatOptions } from "../heartbeat/heartbeat-table.js";
 import { t } from "../i18n/index.js";
@@ -28,7 +29,7 @@ export async function runHeartbeat(options: HeartbeatRunOptions): Promise<number
   await sender.open();
   const target = formatAddress(options.host, options.port);
   const shown = sender.address === target ? target : `${target} (${sender.address})`;
-  writeLine(t("heartbeat.header", { target: shown, interval: options.intervalMs / 1000 }));
+  writeLine(t("heartbeat.header", { target: shown, interval: decimal(options.intervalMs / 1000, 3) }));
   sender.on("heartbeat", ({ sequence, skipped }) =>
     writeLine(t(skipped ? "heartbeat.skipped" : "heartbeat.sent", { sequence })),
   );

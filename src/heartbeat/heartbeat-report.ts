@@ -7,19 +7,11 @@
 
 import { t } from "../i18n/index.js";
 import type { Logger } from "../observability/logger.js";
+import { milliseconds, seconds } from "./heartbeat-numbers.js";
 import type { HeartbeatEvent } from "./heartbeat-table.js";
 
 /** Lines a second, at most; the rest are counted in one line when the next second begins. */
 export const MAX_HEARTBEAT_LINES_PER_SECOND = 50;
-
-/** Milliseconds as people read them: 0.412, 12.5, 3021 (no more than three decimals). */
-function milliseconds(value: number): string {
-  return String(Math.round(value * 1000) / 1000);
-}
-
-function seconds(valueMs: number): string {
-  return String(Math.round(valueMs / 100) / 10);
-}
 
 /**
  * @example
