@@ -304,13 +304,20 @@ function formerName(flags: string, environment: string, parse: (value: string) =
   return new Option(flags).env(environment).argParser(parse).hideHelp();
 }
 
-/** Each former name given (flag or variable) stands for its current one, unless that was given too. */
+/** How strongly a value was given: a typed flag beats a variable, a variable beats the default. */
+const SOURCE_RANK: Readonly<Record<string, number>> = { cli: 2, env: 1 };
+
+/**
+ * Each former name given (flag or variable) stands for its current one, unless the current one
+ * was given as strongly: a typed former flag beats the current name's variable, as any flag
+ * beats any variable; given alike, the current name wins.
+ */
 // biome-ignore lint/suspicious/noExplicitAny: commander's parsed flags are untyped
 function withFormerNames(flags: Record<string, any>, command: Command): Record<string, any> {
   const resolved = { ...flags };
+  const rank = (name: string) => SOURCE_RANK[command.getOptionValueSource(name) ?? ""] ?? 0;
   for (const [former, current] of Object.entries(FORMER_NAMES)) {
-    if (flags[former] !== undefined && command.getOptionValueSource(current) === "default")
-      resolved[current] = flags[former];
+    if (flags[former] !== undefined && rank(former) > rank(current)) resolved[current] = flags[former];
   }
   return resolved;
 }
