@@ -120,3 +120,32 @@ test("Spanish: the decimals take a comma (0,4 ms, 8,2 s), as the language writes
     setLanguage("en");
   }
 });
+
+test("a flood that stops: its count is said when its second is over, with no event after it", () => {
+  const { logger } = capture("info");
+  const lines: string[] = [];
+  const timers: Array<{ callback: () => void; delayMs: number }> = [];
+  let nowMs = 0;
+  const report = heartbeatReporter(
+    logger,
+    false,
+    (line) => lines.push(line),
+    5000,
+    () => nowMs,
+    (callback, delayMs) => timers.push({ callback, delayMs }),
+  );
+  for (let port = 1; port <= MAX_HEARTBEAT_LINES_PER_SECOND + 3; port++) {
+    nowMs = port;
+    report({ kind: "first", peer: `127.0.0.1:${port}`, sequence: 1, delayMs: 0 });
+  }
+  assert.equal(timers.length, 1, "one timer for the window, however many lines it holds back");
+  assert.equal(timers[0].delayMs, 1000 - MAX_HEARTBEAT_LINES_PER_SECOND, "until the window that began at 1 ms ends");
+  assert.equal(lines.length, MAX_HEARTBEAT_LINES_PER_SECOND);
+  nowMs = 1001;
+  timers[0].callback();
+  assert.deepEqual(lines.slice(MAX_HEARTBEAT_LINES_PER_SECOND), [
+    "mayus: heartbeat: 3 more lines not shown in the last second",
+  ]);
+  report({ kind: "first", peer: "127.0.0.1:9", sequence: 1, delayMs: 0 });
+  assert.equal(lines.length, MAX_HEARTBEAT_LINES_PER_SECOND + 2, "the count is said once, not again");
+});
