@@ -10,7 +10,7 @@ import { EventEmitter } from "node:events";
 import { performance } from "node:perf_hooks";
 import { formatAddress } from "../address/address.js";
 import { connectUdp } from "../client/connected-udp-socket.js";
-import { connectError, type MayusError } from "../errors.js";
+import { connectError, type MayusError, optionInRange } from "../errors.js";
 import { formatHeartbeat } from "./heartbeat-format.js";
 
 export interface HeartbeatSenderOptions {
@@ -26,6 +26,11 @@ export interface HeartbeatSenderOptions {
 }
 
 export const HEARTBEAT_SENDER_DEFAULTS = { intervalMs: 1000 } as const;
+/** The options' ranges (`mayus heartbeat` takes the interval in seconds, from 0.001 to 3600). */
+export const HEARTBEAT_SENDER_RANGES = {
+  count: { min: 1, max: Number.MAX_SAFE_INTEGER },
+  intervalMs: { min: 0, max: 3_600_000 },
+} as const;
 /** After the last heartbeat, how long its answer is waited for, at most. */
 export const LAST_ANSWER_WAIT_MS = 1000;
 /** Unanswered heartbeats remembered for matching answers (the oldest is forgotten first). */
@@ -72,14 +77,21 @@ export class HeartbeatSender extends EventEmitter<HeartbeatSenderEvents> {
 
   constructor(options: HeartbeatSenderOptions) {
     super();
+    const { count, intervalMs } = HEARTBEAT_SENDER_RANGES;
     this.#host = options.host;
-    this.#port = options.port;
-    this.#count = options.count ?? Number.POSITIVE_INFINITY;
-    this.#intervalMs = options.intervalMs ?? HEARTBEAT_SENDER_DEFAULTS.intervalMs;
+    this.#port = optionInRange("port", options.port, 1, 65_535, true);
+    this.#count =
+      options.count === undefined
+        ? Number.POSITIVE_INFINITY
+        : optionInRange("count", options.count, count.min, count.max, true);
+    this.#intervalMs = optionInRange(
+      "intervalMs",
+      options.intervalMs ?? HEARTBEAT_SENDER_DEFAULTS.intervalMs,
+      intervalMs.min,
+      intervalMs.max,
+    );
     this.#skip = options.skip ?? new Set();
     this.#now = options.now ?? Date.now;
-    if (!(this.#count >= 1)) throw new RangeError(`count must be >= 1: ${this.#count}`);
-    if (!(this.#intervalMs >= 0)) throw new RangeError(`intervalMs must be >= 0: ${this.#intervalMs}`);
     this.#address = formatAddress(options.host, options.port);
   }
 

@@ -120,3 +120,18 @@ test("down senders stay in the table, and count, until a full table evicts the l
   assert.deepEqual(events.at(-2), { kind: "evicted", peer: "127.0.0.1:5001", maxSenders: 2 });
   assert.equal(table.statistics().senders, 2);
 });
+
+test("options out of range throw a RangeError naming the option and its range, never clamped", () => {
+  const table = (options: { timeoutMs?: number; maxSenders?: number }) => () => new HeartbeatTable(options, () => {});
+  for (const timeoutMs of [0, -1, Number.NaN, Number.POSITIVE_INFINITY, 86_400_001])
+    assert.throws(table({ timeoutMs }), {
+      name: "RangeError",
+      message: /^timeoutMs must be a number from 1 to 86400000/,
+    });
+  for (const maxSenders of [0, 1.5, 1_000_001])
+    assert.throws(table({ maxSenders }), {
+      name: "RangeError",
+      message: /^maxSenders must be a whole number from 1 to 1000000/,
+    });
+  assert.equal(new HeartbeatTable({ timeoutMs: 86_400_000, maxSenders: 1_000_000 }, () => {}).maxSenders, 1_000_000);
+});
