@@ -50,7 +50,7 @@ export const heartbeatMessages = defineMessages(
     "heartbeat.sent": "seq={sequence} enviado",
     "heartbeat.skipped": "seq={sequence} omitido (--skip)",
     "heartbeat.statistics.title": "--- estadísticas de latidos de {target} ---",
-    "heartbeat.statistics.counts": "{sent} enviados, {skipped} omitidos, {answered} respondidos",
+    "heartbeat.statistics.counts": "enviados: {sent}, omitidos: {skipped}, respondidos: {answered}",
     "cli.example.heartbeat.forever": "un latido cada segundo hasta Ctrl-C",
     "cli.example.heartbeat.skip": "diez latidos, uno cada 0,2 s, sin el 3 ni el 4: el servidor los da por perdidos",
     "cli.example.heartbeat.v6": "dos por segundo a ::1 (el servidor corre serve --heartbeat)",
