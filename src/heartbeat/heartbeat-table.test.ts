@@ -55,6 +55,19 @@ test("presumed down at the timeout, not before; back up when it returns; once pe
   assert.equal(table.statistics().downEvents, 1);
 });
 
+test("back up counting from 1 again (a sender restarted): its gaps are counted from there, not late", () => {
+  const { table, beat, advance, kinds, events } = setUp({ timeoutMs: 1000 });
+  for (const sequence of [1, 2, 3, 4, 5]) beat(sequence);
+  advance(1000);
+  table.sweep();
+  beat(1);
+  beat(2);
+  beat(4);
+  assert.deepEqual(kinds(), ["first", "down", "up", "lost"]);
+  assert.deepEqual(events.at(-2), { kind: "lost", peer: "127.0.0.1:5000", count: 1, first: 3, last: 3 });
+  assert.equal(table.statistics().late, 0);
+});
+
 test("the sweep stops at the first sender heard recently; each sender is timed on its own", () => {
   const { table, beat, advance, events } = setUp({ timeoutMs: 1000 });
   beat(1, 5000);

@@ -118,6 +118,13 @@ export class HeartbeatTable {
       sender.down = false;
       this.#down.delete(peer);
       this.report({ kind: "up", peer, silentMs, sequence });
+      if (sequence <= sender.lastSequence) {
+        // Back from a silence with a number at or below its last: a sender started again (its
+        // numbers start over), not one late heartbeat; count its gaps from here on.
+        sender.lastSequence = sequence;
+        this.report({ kind: "beat", peer, sequence, delayMs });
+        return;
+      }
     }
     if (sequence <= sender.lastSequence) {
       this.#statistics.late++;
