@@ -17,7 +17,7 @@ import { runSingleProcess } from "../serve/single-process.js";
 import { SERVE_DEFAULTS, type ServeOptions } from "../serve/start-servers.js";
 import { TCP_DEFAULTS } from "../tcp/tcp-server-options.js";
 import { MAX_UNICODE_GROWTH, TRANSFORM_MODES, type TransformMode, type TransformOptions } from "../transform/index.js";
-import { parseDelay } from "../udp/network-simulator.js";
+import { NETWORK_SIMULATOR_RANGES, parseDelay } from "../udp/network-simulator.js";
 import { UDP_DEFAULTS } from "../udp/udp-server-options.js";
 import { useColour } from "./colour.js";
 import { checkedTransform, languageOption, newCommand, option, PORT, withExamples } from "./command-kit.js";
@@ -359,5 +359,11 @@ function addressRules(flag: string): (value: string, previous: string[] | undefi
 function delay(value: string): { delayMs: number; jitterMs: number } {
   const parsed = parseDelay(value);
   if (parsed === undefined) throw new InvalidArgumentError(t("error.invalidDelay", { value: JSON.stringify(value) }));
+  // Past the simulator's range (an hour), Node's timers would fire at once instead.
+  const { min, max } = NETWORK_SIMULATOR_RANGES.delayMs;
+  if (parsed.delayMs > max || parsed.jitterMs > max)
+    throw new InvalidArgumentError(
+      t("error.invalidDecimal", { option: "--delay", min, max, value: JSON.stringify(value) }),
+    );
   return parsed;
 }

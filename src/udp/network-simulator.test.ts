@@ -55,3 +55,18 @@ test("--delay accepts MS, MS±J and MS+-J, and nothing else", () => {
   assert.deepEqual(parseDelay("1.5 ± 0.5"), { delayMs: 1.5, jitterMs: 0.5 });
   for (const bad of ["", "-5", "5±", "±5", "five", "5±-1"]) assert.equal(parseDelay(bad), undefined, bad);
 });
+
+test("options out of range throw a RangeError naming the option and its range, never run as another", () => {
+  const bad: Array<[Record<string, number>, RegExp]> = [
+    [{ dropProbability: 2 }, /^network\.dropProbability must be a number from 0 to 1/],
+    [{ dropProbability: -1 }, /^network\.dropProbability must be a number from 0 to 1/],
+    [{ duplicateProbability: Number.NaN }, /^network\.duplicateProbability must be a number from 0 to 1/],
+    [{ delayMs: -5 }, /^network\.delayMs must be a number from 0 to 3600000/],
+    [{ jitterMs: 3_600_001 }, /^network\.jitterMs must be a number from 0 to 3600000/],
+    [{ seed: 1.5 }, /^network\.seed must be a whole number from 0 to 4294967295/],
+  ];
+  for (const [options, message] of bad)
+    assert.throws(() => new NetworkSimulator(options), { name: "RangeError", message });
+  const edge = { dropProbability: 1, duplicateProbability: 1, delayMs: 3_600_000, jitterMs: 0, seed: 2 ** 32 - 1 };
+  assert.equal(new NetworkSimulator(edge).decide().dropped, true);
+});

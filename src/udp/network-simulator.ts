@@ -4,6 +4,8 @@
  * duplicated or reordered, and this makes it happen on loopback, repeatably.
  */
 
+import { optionInRange } from "../errors.js";
+
 export interface NetworkSimulatorOptions {
   /** Chance (0 to 1) that a reply is lost. Exact: 0.3 drops 30 in 100 on average. */
   dropProbability?: number;
@@ -16,6 +18,15 @@ export interface NetworkSimulatorOptions {
   /** The same seed gives the same decisions for the same sequence of datagrams. */
   seed?: number;
 }
+
+/** The options' ranges: probabilities 0 to 1, delays up to an hour, a 32-bit seed. */
+export const NETWORK_SIMULATOR_RANGES = {
+  dropProbability: { min: 0, max: 1 },
+  duplicateProbability: { min: 0, max: 1 },
+  delayMs: { min: 0, max: 3_600_000 },
+  jitterMs: { min: 0, max: 3_600_000 },
+  seed: { min: 0, max: 2 ** 32 - 1 },
+} as const;
 
 /** What happens to one reply. */
 export interface NetworkFate {
@@ -37,12 +48,20 @@ export class NetworkSimulator {
   readonly #random: () => number;
 
   constructor(options: NetworkSimulatorOptions = {}) {
+    const inRange = (name: keyof typeof NETWORK_SIMULATOR_RANGES, value: number, whole = false) =>
+      optionInRange(
+        `network.${name}`,
+        value,
+        NETWORK_SIMULATOR_RANGES[name].min,
+        NETWORK_SIMULATOR_RANGES[name].max,
+        whole,
+      );
     this.#options = {
-      dropProbability: options.dropProbability ?? 0,
-      duplicateProbability: options.duplicateProbability ?? 0,
-      delayMs: options.delayMs ?? 0,
-      jitterMs: options.jitterMs ?? 0,
-      seed: options.seed ?? randomSeed(),
+      dropProbability: inRange("dropProbability", options.dropProbability ?? 0),
+      duplicateProbability: inRange("duplicateProbability", options.duplicateProbability ?? 0),
+      delayMs: inRange("delayMs", options.delayMs ?? 0),
+      jitterMs: inRange("jitterMs", options.jitterMs ?? 0),
+      seed: inRange("seed", options.seed ?? randomSeed(), true),
     };
     this.#random = mulberry32(this.#options.seed);
   }
