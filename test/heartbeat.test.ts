@@ -143,6 +143,20 @@ test("Spanish: the sender's header and the server's lines write decimals with a 
   }
 });
 
+test("a steady sender is never muted as a reflection loop: every heartbeat answered, none lost", async () => {
+  // A heartbeat is upper case already and answered with itself; the loop breaker once took a
+  // steady stream of them for a peer echoing our replies back, and the table reported gaps.
+  const server = await startMayusServer(["--udp", "--heartbeat"]);
+  try {
+    const finished = await runMayus(["heartbeat", "-c", "200", "-i", "0.01", "127.0.0.1", String(server.udpPort)]);
+    assert.equal(finished.code, 0, finished.stderr);
+    assert.match(finished.stdout.toString(), /200 sent, 0 skipped, 200 answered/);
+    assert.doesNotMatch(server.stderr(), /reflection loop|heartbeats? lost/);
+  } finally {
+    await server.stop();
+  }
+});
+
 test("--heartbeat keeps the UDP server's limits: a denied source is neither answered nor recorded", async () => {
   const server = await startMayusServer(["--udp", "--heartbeat", "--deny", "127.0.0.1"]);
   try {
