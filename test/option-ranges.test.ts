@@ -28,3 +28,11 @@ test("serve --delay past an hour: exit 2, one line naming --delay and its range"
     assert.doesNotMatch(finished.stderr, /\n\s+at /, "no stack trace");
   }
 });
+
+test("serve --metrics-port 70000: the usage error names --metrics-port, the flag typed, not --port", async () => {
+  const finished = await runMayus(["serve", "--port", "0", "--metrics-port", "70000", "--host", "127.0.0.1"], "", {
+    env: { LANG: "C" },
+  });
+  assert.equal(finished.code, 2, finished.stderr);
+  assert.match(finished.stderr, /--metrics-port must be a whole number from 0 to 65535, not "70000"/);
+});

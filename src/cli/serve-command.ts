@@ -144,7 +144,11 @@ export function serveCommand(): Command {
         .argParser(workerCount)
         .default(SERVE_DEFAULTS.workers),
     )
-    .addOption(option("--metrics-port <port>", "option.metricsPort", "MAYUS_METRICS_PORT").argParser(PORT))
+    .addOption(
+      option("--metrics-port <port>", "option.metricsPort", "MAYUS_METRICS_PORT").argParser(
+        integerIn("--metrics-port", 0, 65_535),
+      ),
+    )
     .addOption(option("--metrics-host <address>", "option.metricsHost", "MAYUS_METRICS_HOST"))
     .addOption(option("--proxy-protocol", "option.proxyProtocol", "MAYUS_PROXY_PROTOCOL"))
     .addOption(
