@@ -50,6 +50,27 @@ export interface HeartbeatSummary {
 const ANSWER = /^heartbeat (\d+) (\d+)\r?\n?$/i;
 
 /**
+ * When the heartbeat after `sequence` goes: scheduled from the start (`startMs`, monotonic), so
+ * the rhythm holds whatever the timers' drift. A sender more than an interval behind (stopped
+ * with Ctrl-Z, a suspended laptop, a stalled machine) starts the rhythm again from now: sending
+ * each missed heartbeat at once would be a burst that hides the silence the server should see.
+ *
+ * @example
+ * nextHeartbeat(0, 3, 1000, 2500); // { startMs: 0, delayMs: 500 }
+ * nextHeartbeat(0, 3, 1000, 60_000); // { startMs: 58_000, delayMs: 1000 }: not 57 at once
+ */
+export function nextHeartbeat(
+  startMs: number,
+  sequence: number,
+  intervalMs: number,
+  nowMs: number,
+): { startMs: number; delayMs: number } {
+  const dueMs = startMs + sequence * intervalMs;
+  if (nowMs - dueMs <= intervalMs) return { startMs, delayMs: Math.max(0, dueMs - nowMs) };
+  return { startMs: nowMs - (sequence - 1) * intervalMs, delayMs: intervalMs };
+}
+
+/**
  * @example
  * const sender = new HeartbeatSender({ host: "localhost", port: 12000, count: 3, intervalMs: 200 });
  * sender.on("heartbeat", ({ sequence }) => console.log("sent", sequence));
@@ -153,9 +174,8 @@ export class HeartbeatSender extends EventEmitter<HeartbeatSenderEvents> {
       this.#timer = setTimeout(() => this.#finish?.(), waitMs);
       return;
     }
-    // Scheduled from the start, so the heartbeats keep their rhythm whatever the timers' drift.
-    const dueMs = startMs + sequence * this.#intervalMs;
-    this.#timer = setTimeout(() => this.#sendNext(socket, startMs), Math.max(0, dueMs - performance.now()));
+    const next = nextHeartbeat(startMs, sequence, this.#intervalMs, performance.now());
+    this.#timer = setTimeout(() => this.#sendNext(socket, next.startMs), next.delayMs);
   }
 
   #receive(answer: Buffer): void {
