@@ -57,7 +57,7 @@ export const heartbeatMessages = defineMessages(
     "heartbeat.error.invalidSkip": "--skip lleva números de secuencia separados por comas (p. ej. 3,4), no {value}",
     "heartbeat.error.needsUdp": "--heartbeat necesita el servidor UDP: quite --tcp, o añada --udp",
     "heartbeat.error.workers":
-      "--heartbeat necesita un solo proceso (--workers 1): los hilos repartirían los latidos de un emisor",
+      "--heartbeat necesita un solo proceso (--workers 1): varios procesos se repartirían los latidos de un emisor",
     "option.heartbeat":
       "lleva una tabla de latidos UDP (mayus heartbeat): informa de huecos, retardo y emisores caídos",
     "option.heartbeatTimeout": "con --heartbeat, milisegundos de silencio tras los que un emisor se da por caído",
