@@ -360,14 +360,15 @@ function addressRules(flag: string): (value: string, previous: string[] | undefi
   };
 }
 
+const DELAY_FLAG = "--delay";
+
 function delay(value: string): { delayMs: number; jitterMs: number } {
   const parsed = parseDelay(value);
   if (parsed === undefined) throw new InvalidArgumentError(t("error.invalidDelay", { value: JSON.stringify(value) }));
   // Past the simulator's range (an hour), Node's timers would fire at once instead.
   const { min, max } = NETWORK_SIMULATOR_RANGES.delayMs;
+  const outOfRange = { option: DELAY_FLAG, min, max, value: JSON.stringify(value) };
   if (parsed.delayMs > max || parsed.jitterMs > max)
-    throw new InvalidArgumentError(
-      t("error.invalidDecimal", { option: "--delay", min, max, value: JSON.stringify(value) }),
-    );
+    throw new InvalidArgumentError(t("error.invalidDecimal", outOfRange));
   return parsed;
 }
