@@ -7,7 +7,10 @@ import { getLanguage } from "../i18n/index.js";
  * grouping (a delay of 3021 ms stays 3021) and without a sign on a value that rounds to 0.
  *
  * @example
+ * ```ts
+ * import { decimal } from "./heartbeat-numbers.js";
  * decimal(0.2, 3); // "0.2" in English, "0,2" in Spanish
+ * ```
  */
 export function decimal(value: number, maxFractionDigits: number): string {
   const scale = 10 ** maxFractionDigits;

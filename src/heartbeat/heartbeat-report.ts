@@ -15,8 +15,14 @@ export const MAX_HEARTBEAT_LINES_PER_SECOND = 50;
 
 /**
  * @example
- * const report = heartbeatReporter(logger, false, (line) => process.stderr.write(`${line}\n`), 5000);
- * new HeartbeatTable({ timeoutMs: 5000 }, report);
+ * ```ts
+ * import { createLogger } from "../observability/logger.js";
+ * import { heartbeatReporter } from "./heartbeat-report.js";
+ * import { HeartbeatTable } from "./heartbeat-table.js";
+ * const report = heartbeatReporter(createLogger(), false, (line) => process.stderr.write(`${line}\n`), 5000);
+ * const table = new HeartbeatTable({ timeoutMs: 5000 }, report);
+ * table.observe(Buffer.from(`HEARTBEAT 1 ${Date.now()}`), "127.0.0.1", 5000); // "mayus: heartbeat: 127.0.0.1:5000 is up (...)"
+ * ```
  */
 export function heartbeatReporter(
   logger: Logger,

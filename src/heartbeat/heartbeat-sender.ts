@@ -56,8 +56,11 @@ const ANSWER = /^heartbeat (\d+) (\d+)\r?\n?$/i;
  * each missed heartbeat at once would be a burst that hides the silence the server should see.
  *
  * @example
+ * ```ts
+ * import { nextHeartbeat } from "./heartbeat-sender.js";
  * nextHeartbeat(0, 3, 1000, 2500); // { startMs: 0, delayMs: 500 }
  * nextHeartbeat(0, 3, 1000, 60_000); // { startMs: 58_000, delayMs: 1000 }: not 57 at once
+ * ```
  */
 export function nextHeartbeat(
   startMs: number,
@@ -72,9 +75,12 @@ export function nextHeartbeat(
 
 /**
  * @example
- * const sender = new HeartbeatSender({ host: "localhost", port: 12000, count: 3, intervalMs: 200 });
+ * ```ts
+ * import { HeartbeatSender } from "./heartbeat-sender.js";
+ * const sender = new HeartbeatSender({ host: "127.0.0.1", port: 12000, count: 3, intervalMs: 200 });
  * sender.on("heartbeat", ({ sequence }) => console.log("sent", sequence));
  * await sender.run(); // { sent: 3, skipped: 0, answered: 3 }
+ * ```
  */
 export class HeartbeatSender extends EventEmitter<HeartbeatSenderEvents> {
   readonly #host: string;

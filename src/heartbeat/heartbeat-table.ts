@@ -56,9 +56,13 @@ interface Sender {
 
 /**
  * @example
+ * ```ts
+ * import { HeartbeatTable } from "./heartbeat-table.js";
  * const table = new HeartbeatTable({ timeoutMs: 5000 }, (event) => console.log(event));
  * table.observe(Buffer.from("HEARTBEAT 1 1765000000000"), "127.0.0.1", 5000); // { kind: "first", ... }
- * table.start(); // checks for silent senders; table.close() stops it
+ * table.start(); // checks for silent senders until close()
+ * table.close();
+ * ```
  */
 export class HeartbeatTable {
   readonly timeoutMs: number;
