@@ -114,8 +114,44 @@ test("Ctrl-C stops mayus heartbeat with its summary, exit 0; Spanish with --lang
     assert.equal(finished.code, 0, finished.stderr);
     assert.match(
       finished.stdout.toString(),
-      /--- estadísticas de latidos de 127\.0\.0\.1:\d+ ---\n\d+ enviados, 0 omitidos, \d+ respondidos\n$/,
+      /--- estadísticas de latidos de 127\.0\.0\.1:\d+ ---\nenviados: \d+, omitidos: 0, respondidos: \d+\n$/,
     );
+  } finally {
+    await server.stop();
+  }
+});
+
+test("Spanish: the sender's header and the server's lines write decimals with a comma", async () => {
+  const server = await startMayusServer(["--udp", "--heartbeat", "--heartbeat-timeout", "400", "--lang", "es"]);
+  try {
+    const finished = await runMayus([
+      "heartbeat",
+      "-c",
+      "1",
+      "-i",
+      "0.25",
+      "--lang",
+      "es",
+      "127.0.0.1",
+      String(server.udpPort),
+    ]);
+    assert.equal(finished.code, 0, finished.stderr);
+    assert.match(finished.stdout.toString(), /^HEARTBEAT 127\.0\.0\.1:\d+: uno cada 0,25 s\n/);
+    await waitForStderr(server, /latido: 127\.0\.0\.1:\d+ se da por caído tras 0,4 s \(última seq 1\)/);
+  } finally {
+    await server.stop();
+  }
+});
+
+test("a steady sender is never muted as a reflection loop: every heartbeat answered, none lost", async () => {
+  // A heartbeat is upper case already and answered with itself; the loop breaker once took a
+  // steady stream of them for a peer echoing our replies back, and the table reported gaps.
+  const server = await startMayusServer(["--udp", "--heartbeat"]);
+  try {
+    const finished = await runMayus(["heartbeat", "-c", "200", "-i", "0.01", "127.0.0.1", String(server.udpPort)]);
+    assert.equal(finished.code, 0, finished.stderr);
+    assert.match(finished.stdout.toString(), /200 sent, 0 skipped, 200 answered/);
+    assert.doesNotMatch(server.stderr(), /reflection loop|heartbeats? lost/);
   } finally {
     await server.stop();
   }

@@ -48,6 +48,14 @@ test("the former --max-connections-per-ip (and its variable) still sets it; the 
   assert.deepEqual(await twoConnections(both), [true, true]);
 });
 
+test("a typed former flag beats the current name's variable, as any flag beats any variable", async () => {
+  const env = { MAYUS_MAX_CONNECTIONS_PER_ADDRESS: "2" };
+  assert.deepEqual(await twoConnections(["--max-connections-per-ip", "1"], env), [true, false]);
+  // Given alike (both variables), the current name still wins.
+  const both = { MAYUS_MAX_CONNECTIONS_PER_IP: "1", MAYUS_MAX_CONNECTIONS_PER_ADDRESS: "2" };
+  assert.deepEqual(await twoConnections([], both), [true, true]);
+});
+
 test("help shows the current names only; a former name's bad value is still a usage error naming it", async () => {
   const help = await runMayus(["serve", "--help"], "", { env: { LANG: "C" } });
   const text = help.stdout.toString();

@@ -7,8 +7,9 @@
 import { type Command, InvalidArgumentError } from "commander";
 import { formatAddress } from "../address/address.js";
 import { EXIT_CODES, usageError } from "../errors.js";
+import { decimal } from "../heartbeat/heartbeat-numbers.js";
 import { HEARTBEAT_SENDER_DEFAULTS, HeartbeatSender } from "../heartbeat/heartbeat-sender.js";
-import { HEARTBEAT_DEFAULTS, type HeartbeatOptions } from "../heartbeat/heartbeat-table.js";
+import { HEARTBEAT_DEFAULTS, HEARTBEAT_RANGES, type HeartbeatOptions } from "../heartbeat/heartbeat-table.js";
 import { t } from "../i18n/index.js";
 import { languageOption, newCommand, option, withExamples } from "./command-kit.js";
 import { integerIn, numberIn } from "./option-parsers.js";
@@ -28,7 +29,7 @@ export async function runHeartbeat(options: HeartbeatRunOptions): Promise<number
   await sender.open();
   const target = formatAddress(options.host, options.port);
   const shown = sender.address === target ? target : `${target} (${sender.address})`;
-  writeLine(t("heartbeat.header", { target: shown, interval: options.intervalMs / 1000 }));
+  writeLine(t("heartbeat.header", { target: shown, interval: decimal(options.intervalMs / 1000, 3) }));
   sender.on("heartbeat", ({ sequence, skipped }) =>
     writeLine(t(skipped ? "heartbeat.skipped" : "heartbeat.sent", { sequence })),
   );
@@ -110,12 +111,14 @@ export function addHeartbeatServeOptions(command: Command): Command {
     .addOption(option("--heartbeat", "option.heartbeat", "MAYUS_HEARTBEAT"))
     .addOption(
       option("--heartbeat-timeout <ms>", "option.heartbeatTimeout", "MAYUS_HEARTBEAT_TIMEOUT")
-        .argParser(integerIn("--heartbeat-timeout", 1, 86_400_000))
+        .argParser(integerIn("--heartbeat-timeout", HEARTBEAT_RANGES.timeoutMs.min, HEARTBEAT_RANGES.timeoutMs.max))
         .default(HEARTBEAT_DEFAULTS.timeoutMs),
     )
     .addOption(
       option("--heartbeat-max-senders <count>", "option.heartbeatMaxSenders", "MAYUS_HEARTBEAT_MAX_SENDERS")
-        .argParser(integerIn("--heartbeat-max-senders", 1, 1_000_000))
+        .argParser(
+          integerIn("--heartbeat-max-senders", HEARTBEAT_RANGES.maxSenders.min, HEARTBEAT_RANGES.maxSenders.max),
+        )
         .default(HEARTBEAT_DEFAULTS.maxSenders),
     );
 }

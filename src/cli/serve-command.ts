@@ -18,6 +18,7 @@ import { runSingleProcess } from "../serve/single-process.js";
 import { SERVE_DEFAULTS, type ServeOptions } from "../serve/start-servers.js";
 import { TCP_DEFAULTS } from "../tcp/tcp-server-options.js";
 import { MAX_UNICODE_GROWTH, TRANSFORM_MODES, type TransformMode, type TransformOptions } from "../transform/index.js";
+import { NETWORK_SIMULATOR_RANGES } from "../udp/network-simulator.js";
 import { UDP_DEFAULTS } from "../udp/udp-server-options.js";
 import { WEB_DEFAULTS, type WebOptions } from "../web/web-options.js";
 import { useColour } from "./colour.js";
@@ -336,13 +337,20 @@ function formerName(flags: string, environment: string, parse: (value: string) =
   return new Option(flags).env(environment).argParser(parse).hideHelp();
 }
 
-/** Each former name given (flag or variable) stands for its current one, unless that was given too. */
+/** How strongly a value was given: a typed flag beats a variable, a variable beats the default. */
+const SOURCE_RANK: Readonly<Record<string, number>> = { cli: 2, env: 1 };
+
+/**
+ * Each former name given (flag or variable) stands for its current one, unless the current one
+ * was given as strongly: a typed former flag beats the current name's variable, as any flag
+ * beats any variable; given alike, the current name wins.
+ */
 // biome-ignore lint/suspicious/noExplicitAny: commander's parsed flags are untyped
 function withFormerNames(flags: Record<string, any>, command: Command): Record<string, any> {
   const resolved = { ...flags };
+  const rank = (name: string) => SOURCE_RANK[command.getOptionValueSource(name) ?? ""] ?? 0;
   for (const [former, current] of Object.entries(FORMER_NAMES)) {
-    if (flags[former] !== undefined && command.getOptionValueSource(current) === "default")
-      resolved[current] = flags[former];
+    if (flags[former] !== undefined && rank(former) > rank(current)) resolved[current] = flags[former];
   }
   return resolved;
 }
@@ -388,6 +396,8 @@ function addressRules(flag: string): (value: string, previous: string[] | undefi
   };
 }
 
+const DELAY_FLAG = "--delay";
+
 /** `--delay MS[±J]`: each part a duration (`20`, `20ms`, `1s±250ms`; a bare number is milliseconds). */
 function delay(value: string): { delayMs: number; jitterMs: number } {
   const [delayText, jitterText, ...rest] = value.split(/±|\+\/-|\+-/);
@@ -396,5 +406,9 @@ function delay(value: string): { delayMs: number; jitterMs: number } {
   if (delayMs === undefined || jitterMs === undefined || rest.length > 0) {
     throw new InvalidArgumentError(t("error.invalidDelay", { value: JSON.stringify(value) }));
   }
+  // Past the simulator's range (an hour), Node's timers would fire at once instead.
+  const { min, max } = NETWORK_SIMULATOR_RANGES.delayMs;
+  const outOfRange = { option: DELAY_FLAG, min, max, value: JSON.stringify(value) };
+  if (delayMs > max || jitterMs > max) throw new InvalidArgumentError(t("error.invalidDecimal", outOfRange));
   return { delayMs, jitterMs };
 }

@@ -21,7 +21,10 @@ export interface Heartbeat {
 
 /**
  * @example
+ * ```ts
+ * import { formatHeartbeat } from "./heartbeat-format.js";
  * formatHeartbeat(7, 1765000000000); // "HEARTBEAT 7 1765000000000"
+ * ```
  */
 export function formatHeartbeat(sequence: number, sentAtMs: number): string {
   return `${HEARTBEAT_WORD} ${sequence} ${Math.round(sentAtMs)}`;
@@ -31,8 +34,11 @@ export function formatHeartbeat(sequence: number, sentAtMs: number): string {
  * The heartbeat a datagram carries, or `undefined` when it is not one.
  *
  * @example
+ * ```ts
+ * import { parseHeartbeat } from "./heartbeat-format.js";
  * parseHeartbeat(Buffer.from("HEARTBEAT 7 1765000000000\n")); // { sequence: 7, sentAtMs: 1765000000000 }
  * parseHeartbeat(Buffer.from("heartbeat 7 1765000000000")); // undefined: a line like any other
+ * ```
  */
 export function parseHeartbeat(datagram: Uint8Array): Heartbeat | undefined {
   if (datagram.length > MAX_HEARTBEAT_BYTES || datagram[0] !== FIRST_BYTE) return undefined;

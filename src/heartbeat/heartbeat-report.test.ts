@@ -95,3 +95,57 @@ test("a flood of new senders: at most MAX_HEARTBEAT_LINES_PER_SECOND lines a sec
     "mayus: heartbeat: 127.0.0.1:9 is up (seq 1, one-way delay 0 ms if the clocks are synchronized)",
   ]);
 });
+
+test("Spanish: the decimals take a comma (0,4 ms, 8,2 s), as the language writes them", () => {
+  setLanguage("es");
+  try {
+    const { logger } = capture("info");
+    const lines: string[] = [];
+    const report = heartbeatReporter(
+      logger,
+      false,
+      (line) => lines.push(line),
+      1500,
+      () => 0,
+    );
+    report({ kind: "first", peer: "127.0.0.1:5000", sequence: 1, delayMs: -0.4 });
+    report({ kind: "down", peer: "127.0.0.1:5000", silentMs: 1512, sequence: 10 });
+    report({ kind: "up", peer: "127.0.0.1:5000", silentMs: 8240, sequence: 15 });
+    assert.deepEqual(lines, [
+      "mayus: latido: 127.0.0.1:5000 está activo (seq 1, retardo de ida -0,4 ms si los relojes están sincronizados)",
+      "mayus: latido: 127.0.0.1:5000 se da por caído tras 1,5 s (última seq 10)",
+      "mayus: latido: 127.0.0.1:5000 vuelve a estar activo tras 8,2 s de silencio (seq 15)",
+    ]);
+  } finally {
+    setLanguage("en");
+  }
+});
+
+test("a flood that stops: its count is said when its second is over, with no event after it", () => {
+  const { logger } = capture("info");
+  const lines: string[] = [];
+  const timers: Array<{ callback: () => void; delayMs: number }> = [];
+  let nowMs = 0;
+  const report = heartbeatReporter(
+    logger,
+    false,
+    (line) => lines.push(line),
+    5000,
+    () => nowMs,
+    (callback, delayMs) => timers.push({ callback, delayMs }),
+  );
+  for (let port = 1; port <= MAX_HEARTBEAT_LINES_PER_SECOND + 3; port++) {
+    nowMs = port;
+    report({ kind: "first", peer: `127.0.0.1:${port}`, sequence: 1, delayMs: 0 });
+  }
+  assert.equal(timers.length, 1, "one timer for the window, however many lines it holds back");
+  assert.equal(timers[0].delayMs, 1000 - MAX_HEARTBEAT_LINES_PER_SECOND, "until the window that began at 1 ms ends");
+  assert.equal(lines.length, MAX_HEARTBEAT_LINES_PER_SECOND);
+  nowMs = 1001;
+  timers[0].callback();
+  assert.deepEqual(lines.slice(MAX_HEARTBEAT_LINES_PER_SECOND), [
+    "mayus: heartbeat: 3 more lines not shown in the last second",
+  ]);
+  report({ kind: "first", peer: "127.0.0.1:9", sequence: 1, delayMs: 0 });
+  assert.equal(lines.length, MAX_HEARTBEAT_LINES_PER_SECOND + 2, "the count is said once, not again");
+});

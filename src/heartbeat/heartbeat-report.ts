@@ -7,24 +7,22 @@
 
 import { t } from "../i18n/index.js";
 import type { Logger } from "../observability/logger.js";
+import { milliseconds, seconds } from "./heartbeat-numbers.js";
 import type { HeartbeatEvent } from "./heartbeat-table.js";
 
-/** Lines a second, at most; the rest are counted in one line when the next second begins. */
+/** Lines a second, at most; the rest are counted in one line as soon as that second is over. */
 export const MAX_HEARTBEAT_LINES_PER_SECOND = 50;
-
-/** Milliseconds as people read them: 0.412, 12.5, 3021 (no more than three decimals). */
-function milliseconds(value: number): string {
-  return String(Math.round(value * 1000) / 1000);
-}
-
-function seconds(valueMs: number): string {
-  return String(Math.round(valueMs / 100) / 10);
-}
 
 /**
  * @example
- * const report = heartbeatReporter(logger, false, (line) => process.stderr.write(`${line}\n`), 5000);
- * new HeartbeatTable({ timeoutMs: 5000 }, report);
+ * ```ts
+ * import { createLogger } from "../observability/logger.js";
+ * import { heartbeatReporter } from "./heartbeat-report.js";
+ * import { HeartbeatTable } from "./heartbeat-table.js";
+ * const report = heartbeatReporter(createLogger(), false, (line) => process.stderr.write(`${line}\n`), 5000);
+ * const table = new HeartbeatTable({ timeoutMs: 5000 }, report);
+ * table.observe(Buffer.from(`HEARTBEAT 1 ${Date.now()}`), "127.0.0.1", 5000); // "mayus: heartbeat: 127.0.0.1:5000 is up (...)"
+ * ```
  */
 export function heartbeatReporter(
   logger: Logger,
@@ -32,29 +30,44 @@ export function heartbeatReporter(
   writeErr: (line: string) => void,
   timeoutMs: number,
   now: () => number = () => performance.now(),
+  /** Runs `callback` after `delayMs` without keeping the process alive (a test runs it itself). */
+  later: (callback: () => void, delayMs: number) => void = (callback, delayMs) => {
+    setTimeout(callback, delayMs).unref();
+  },
 ): (event: HeartbeatEvent) => void {
   let windowStartMs = Number.NEGATIVE_INFINITY;
   let linesInWindow = 0;
   let suppressed = 0;
+  let flushScheduled = false;
   const write = (line: string, fields: Record<string, unknown>, level: "info" | "warn") => {
     if (json) logger[level](fields, line.replace(/^mayus: /, ""));
     else if (logger.isLevelEnabled(level)) writeErr(line);
   };
+  // The count goes out when its second is over, not only with the next event: a flood that
+  // stops would otherwise leave its count (and the last of it) unsaid.
+  const flush = () => {
+    flushScheduled = false;
+    if (suppressed === 0) return;
+    write(
+      t("heartbeat.suppressed", { count: suppressed }),
+      { event: "heartbeat-suppressed", count: suppressed },
+      "warn",
+    );
+    suppressed = 0;
+  };
   const say = (event: HeartbeatEvent, line: string, level: "info" | "warn") => {
     const nowMs = now();
     if (nowMs - windowStartMs >= 1000) {
-      if (suppressed > 0)
-        write(
-          t("heartbeat.suppressed", { count: suppressed }),
-          { event: "heartbeat-suppressed", count: suppressed },
-          "warn",
-        );
+      flush();
       windowStartMs = nowMs;
       linesInWindow = 0;
-      suppressed = 0;
     }
     if (++linesInWindow > MAX_HEARTBEAT_LINES_PER_SECOND) {
       suppressed++;
+      if (!flushScheduled) {
+        flushScheduled = true;
+        later(flush, Math.max(0, windowStartMs + 1000 - nowMs));
+      }
       return;
     }
     const { kind, ...fields } = event;

@@ -10,7 +10,7 @@ import { EventEmitter } from "node:events";
 import { performance } from "node:perf_hooks";
 import { formatAddress } from "../address/address.js";
 import { connectUdp } from "../client/connected-udp-socket.js";
-import { connectError, type MayusError } from "../errors.js";
+import { connectError, type MayusError, optionInRange } from "../errors.js";
 import { formatHeartbeat } from "./heartbeat-format.js";
 
 export interface HeartbeatSenderOptions {
@@ -26,6 +26,11 @@ export interface HeartbeatSenderOptions {
 }
 
 export const HEARTBEAT_SENDER_DEFAULTS = { intervalMs: 1000 } as const;
+/** The options' ranges (`mayus heartbeat` takes the interval in seconds, from 0.001 to 3600). */
+export const HEARTBEAT_SENDER_RANGES = {
+  count: { min: 1, max: Number.MAX_SAFE_INTEGER },
+  intervalMs: { min: 0, max: 3_600_000 },
+} as const;
 /** After the last heartbeat, how long its answer is waited for, at most. */
 export const LAST_ANSWER_WAIT_MS = 1000;
 /** Unanswered heartbeats remembered for matching answers (the oldest is forgotten first). */
@@ -45,10 +50,37 @@ export interface HeartbeatSummary {
 const ANSWER = /^heartbeat (\d+) (\d+)\r?\n?$/i;
 
 /**
+ * When the heartbeat after `sequence` goes: scheduled from the start (`startMs`, monotonic), so
+ * the rhythm holds whatever the timers' drift. A sender more than an interval behind (stopped
+ * with Ctrl-Z, a suspended laptop, a stalled machine) starts the rhythm again from now: sending
+ * each missed heartbeat at once would be a burst that hides the silence the server should see.
+ *
  * @example
- * const sender = new HeartbeatSender({ host: "localhost", port: 12000, count: 3, intervalMs: 200 });
+ * ```ts
+ * import { nextHeartbeat } from "./heartbeat-sender.js";
+ * nextHeartbeat(0, 3, 1000, 2500); // { startMs: 0, delayMs: 500 }
+ * nextHeartbeat(0, 3, 1000, 60_000); // { startMs: 58_000, delayMs: 1000 }: not 57 at once
+ * ```
+ */
+export function nextHeartbeat(
+  startMs: number,
+  sequence: number,
+  intervalMs: number,
+  nowMs: number,
+): { startMs: number; delayMs: number } {
+  const dueMs = startMs + sequence * intervalMs;
+  if (nowMs - dueMs <= intervalMs) return { startMs, delayMs: Math.max(0, dueMs - nowMs) };
+  return { startMs: nowMs - (sequence - 1) * intervalMs, delayMs: intervalMs };
+}
+
+/**
+ * @example
+ * ```ts
+ * import { HeartbeatSender } from "./heartbeat-sender.js";
+ * const sender = new HeartbeatSender({ host: "127.0.0.1", port: 12000, count: 3, intervalMs: 200 });
  * sender.on("heartbeat", ({ sequence }) => console.log("sent", sequence));
  * await sender.run(); // { sent: 3, skipped: 0, answered: 3 }
+ * ```
  */
 export class HeartbeatSender extends EventEmitter<HeartbeatSenderEvents> {
   readonly #host: string;
@@ -72,14 +104,21 @@ export class HeartbeatSender extends EventEmitter<HeartbeatSenderEvents> {
 
   constructor(options: HeartbeatSenderOptions) {
     super();
+    const { count, intervalMs } = HEARTBEAT_SENDER_RANGES;
     this.#host = options.host;
-    this.#port = options.port;
-    this.#count = options.count ?? Number.POSITIVE_INFINITY;
-    this.#intervalMs = options.intervalMs ?? HEARTBEAT_SENDER_DEFAULTS.intervalMs;
+    this.#port = optionInRange("port", options.port, 1, 65_535, true);
+    this.#count =
+      options.count === undefined
+        ? Number.POSITIVE_INFINITY
+        : optionInRange("count", options.count, count.min, count.max, true);
+    this.#intervalMs = optionInRange(
+      "intervalMs",
+      options.intervalMs ?? HEARTBEAT_SENDER_DEFAULTS.intervalMs,
+      intervalMs.min,
+      intervalMs.max,
+    );
     this.#skip = options.skip ?? new Set();
     this.#now = options.now ?? Date.now;
-    if (!(this.#count >= 1)) throw new RangeError(`count must be >= 1: ${this.#count}`);
-    if (!(this.#intervalMs >= 0)) throw new RangeError(`intervalMs must be >= 0: ${this.#intervalMs}`);
     this.#address = formatAddress(options.host, options.port);
   }
 
@@ -141,9 +180,8 @@ export class HeartbeatSender extends EventEmitter<HeartbeatSenderEvents> {
       this.#timer = setTimeout(() => this.#finish?.(), waitMs);
       return;
     }
-    // Scheduled from the start, so the heartbeats keep their rhythm whatever the timers' drift.
-    const dueMs = startMs + sequence * this.#intervalMs;
-    this.#timer = setTimeout(() => this.#sendNext(socket, startMs), Math.max(0, dueMs - performance.now()));
+    const next = nextHeartbeat(startMs, sequence, this.#intervalMs, performance.now());
+    this.#timer = setTimeout(() => this.#sendNext(socket, next.startMs), next.delayMs);
   }
 
   #receive(answer: Buffer): void {

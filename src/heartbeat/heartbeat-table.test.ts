@@ -55,6 +55,19 @@ test("presumed down at the timeout, not before; back up when it returns; once pe
   assert.equal(table.statistics().downEvents, 1);
 });
 
+test("back up counting from 1 again (a sender restarted): its gaps are counted from there, not late", () => {
+  const { table, beat, advance, kinds, events } = setUp({ timeoutMs: 1000 });
+  for (const sequence of [1, 2, 3, 4, 5]) beat(sequence);
+  advance(1000);
+  table.sweep();
+  beat(1);
+  beat(2);
+  beat(4);
+  assert.deepEqual(kinds(), ["first", "down", "up", "lost"]);
+  assert.deepEqual(events.at(-2), { kind: "lost", peer: "127.0.0.1:5000", count: 1, first: 3, last: 3 });
+  assert.equal(table.statistics().late, 0);
+});
+
 test("the sweep stops at the first sender heard recently; each sender is timed on its own", () => {
   const { table, beat, advance, events } = setUp({ timeoutMs: 1000 });
   beat(1, 5000);
@@ -119,4 +132,19 @@ test("down senders stay in the table, and count, until a full table evicts the l
   beat(1, 5002);
   assert.deepEqual(events.at(-2), { kind: "evicted", peer: "127.0.0.1:5001", maxSenders: 2 });
   assert.equal(table.statistics().senders, 2);
+});
+
+test("options out of range throw a RangeError naming the option and its range, never clamped", () => {
+  const table = (options: { timeoutMs?: number; maxSenders?: number }) => () => new HeartbeatTable(options, () => {});
+  for (const timeoutMs of [0, -1, Number.NaN, Number.POSITIVE_INFINITY, 86_400_001])
+    assert.throws(table({ timeoutMs }), {
+      name: "RangeError",
+      message: /^timeoutMs must be a number from 1 to 86400000/,
+    });
+  for (const maxSenders of [0, 1.5, 1_000_001])
+    assert.throws(table({ maxSenders }), {
+      name: "RangeError",
+      message: /^maxSenders must be a whole number from 1 to 1000000/,
+    });
+  assert.equal(new HeartbeatTable({ timeoutMs: 86_400_000, maxSenders: 1_000_000 }, () => {}).maxSenders, 1_000_000);
 });

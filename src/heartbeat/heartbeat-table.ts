@@ -6,6 +6,7 @@
  */
 
 import { formatAddress, unmapIPv4 } from "../address/address.js";
+import { optionInRange } from "../errors.js";
 import { parseHeartbeat } from "./heartbeat-format.js";
 
 export interface HeartbeatOptions {
@@ -17,6 +18,11 @@ export interface HeartbeatOptions {
 
 /** Defaults of the named limits (the serve flags show the same values). */
 export const HEARTBEAT_DEFAULTS = { timeoutMs: 5000, maxSenders: 1024 } as const;
+/** The ranges of those limits (the serve flags take the same): out of range is a RangeError. */
+export const HEARTBEAT_RANGES = {
+  timeoutMs: { min: 1, max: 86_400_000 },
+  maxSenders: { min: 1, max: 1_000_000 },
+} as const;
 
 /** What the table tells its operator; `peer` is `ADDRESS:PORT`. */
 export type HeartbeatEvent =
@@ -50,9 +56,13 @@ interface Sender {
 
 /**
  * @example
+ * ```ts
+ * import { HeartbeatTable } from "./heartbeat-table.js";
  * const table = new HeartbeatTable({ timeoutMs: 5000 }, (event) => console.log(event));
  * table.observe(Buffer.from("HEARTBEAT 1 1765000000000"), "127.0.0.1", 5000); // { kind: "first", ... }
- * table.start(); // checks for silent senders; table.close() stops it
+ * table.start(); // checks for silent senders until close()
+ * table.close();
+ * ```
  */
 export class HeartbeatTable {
   readonly timeoutMs: number;
@@ -70,11 +80,20 @@ export class HeartbeatTable {
     /** Wall-clock milliseconds since 1970: the senders' timestamps are on that scale. */
     readonly now: () => number = Date.now,
   ) {
-    this.timeoutMs = options.timeoutMs ?? HEARTBEAT_DEFAULTS.timeoutMs;
-    this.maxSenders = options.maxSenders ?? HEARTBEAT_DEFAULTS.maxSenders;
-    if (!(this.timeoutMs > 0)) throw new RangeError(`timeoutMs must be > 0: ${this.timeoutMs}`);
-    if (!Number.isSafeInteger(this.maxSenders) || this.maxSenders < 1)
-      throw new RangeError(`maxSenders must be a whole number >= 1: ${this.maxSenders}`);
+    const { timeoutMs, maxSenders } = HEARTBEAT_RANGES;
+    this.timeoutMs = optionInRange(
+      "timeoutMs",
+      options.timeoutMs ?? HEARTBEAT_DEFAULTS.timeoutMs,
+      timeoutMs.min,
+      timeoutMs.max,
+    );
+    this.maxSenders = optionInRange(
+      "maxSenders",
+      options.maxSenders ?? HEARTBEAT_DEFAULTS.maxSenders,
+      maxSenders.min,
+      maxSenders.max,
+      true,
+    );
   }
 
   /**
@@ -103,6 +122,13 @@ export class HeartbeatTable {
       sender.down = false;
       this.#down.delete(peer);
       this.report({ kind: "up", peer, silentMs, sequence });
+      if (sequence <= sender.lastSequence) {
+        // Back from a silence with a number at or below its last: a sender started again (its
+        // numbers start over), not one late heartbeat; count its gaps from here on.
+        sender.lastSequence = sequence;
+        this.report({ kind: "beat", peer, sequence, delayMs });
+        return;
+      }
     }
     if (sequence <= sender.lastSequence) {
       this.#statistics.late++;

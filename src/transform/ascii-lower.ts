@@ -11,8 +11,11 @@ import type { WordView } from "./ascii.js";
  * Lowercases `A`-`Z` in `bytes[start..end)` in place; all other bytes stay as they are.
  *
  * @example
- * const bytes = Buffer.from("ABC\xff");
- * lowercaseAsciiInPlace(bytes, 0, bytes.length); // bytes is now "abc\xff"
+ * ```ts
+ * import { lowercaseAsciiInPlace } from "./ascii-lower.js";
+ * const bytes = Buffer.from([0x41, 0x42, 0x43, 0xff]); // "ABC" and a byte that is not UTF-8
+ * lowercaseAsciiInPlace(bytes, 0, bytes.length); // bytes is now "abc" and 0xff
+ * ```
  */
 export function lowercaseAsciiInPlace(bytes: Uint8Array, start: number, end: number): void {
   let index = start;

@@ -21,8 +21,11 @@ const expansions: Uint8Array[] = [];
  * UTF-8 bytes are `lowercaseExpansionBytes(result)`.
  *
  * @example
+ * ```ts
+ * import { lowercaseCodePoint, lowercaseExpansionBytes } from "./lowercase-table.js";
  * lowercaseCodePoint(0xd1); // 0xf1 ("Ñ" -> "ñ")
  * lowercaseExpansionBytes(lowercaseCodePoint(0x130)); // bytes of "i̇"
+ * ```
  */
 export function lowercaseCodePoint(codePoint: number): number {
   if (codePoint < 0x10000) {

@@ -2,6 +2,7 @@
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { formatHeartbeat } from "../heartbeat/heartbeat-format.js";
 import { uppercase } from "../transform/index.js";
 import { fingerprintOf, LOOP_BREAKER_DEFAULTS, LoopBreaker, RECENT_REPLIES } from "./loop-breaker.js";
 
@@ -129,6 +130,18 @@ test("fingerprints: equal bytes alike; length, first, last and spread bytes tell
     assert.notEqual(fingerprintOf(changed), fingerprintOf(big), `byte ${index}`);
   }
   assert.notEqual(fingerprintOf(big), fingerprintOf(big.subarray(1)));
+});
+
+test("a steady heartbeat sender (upper case already, answered with itself) is never taken for a loop", () => {
+  const time = clock();
+  const loops = new LoopBreaker({ now: time.now });
+  const startMs = 1_796_534_946_000;
+  // Ten a second for 100 s: each heartbeat differs from the last replies only in a few digits.
+  for (let sequence = 1; sequence <= 1000; sequence++) {
+    time.advance(100);
+    const heartbeat = Buffer.from(formatHeartbeat(sequence, startMs + sequence * 100 + (sequence % 7)));
+    assert.equal(serve(loops, heartbeat), "answer", `heartbeat ${sequence}`);
+  }
 });
 
 test("echoes and tableSize out of range throw, naming the option and its range; 255 echoes (a byte per slot) work", () => {

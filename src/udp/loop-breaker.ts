@@ -222,25 +222,30 @@ export class LoopBreaker {
 
 /** Bytes of a datagram a fingerprint looks at, spread evenly over it, and the last one. */
 const FINGERPRINT_SAMPLES = 8;
+/**
+ * Datagrams up to this long are fingerprinted whole. Short numbered messages that are upper
+ * case already (`HEARTBEAT <seq> <unix-ms>`, answered with themselves) differ in a few digits
+ * that spread samples skip: sampled, a steady sender matched our recent replies 8 times in a
+ * row often enough to be muted as a loop.
+ */
+const WHOLE_FINGERPRINT_BYTES = 64;
 
 /**
- * A cheap fingerprint of a datagram: its length, 8 bytes spread over it and its last byte,
- * so the cost does not grow with the datagram. Two datagrams that differ only between the
- * samples look alike: it takes that, from the same source, several times in a row, each soon
- * after the one before, to be taken for a loop.
+ * A cheap fingerprint of a datagram: its length and, for a short one, every byte; for a
+ * longer one, 8 bytes spread over it and its last byte, so the cost does not grow with the
+ * datagram. Two long datagrams that differ only between the samples look alike: it takes
+ * that, from the same source, several times in a row, each soon after the one before, to be
+ * taken for a loop.
  */
 export function fingerprintOf(bytes: Uint8Array): number {
   const length = bytes.length;
   let hash = Math.imul(length ^ 0x9e3779b9, 0x85ebca6b);
   if (length === 0) return smallFingerprint(hash);
-  if (length <= FINGERPRINT_SAMPLES) {
-    for (let index = 0; index < length; index++) hash = Math.imul(hash ^ (bytes[index] as number), 0x01000193);
-  } else {
-    // An integer stride (datagrams are far below 2^31 bytes): no float division and truncation.
-    const stride = ((length - 1) / (FINGERPRINT_SAMPLES - 1)) | 0;
-    for (let sample = 0, index = 0; sample < FINGERPRINT_SAMPLES; sample++, index += stride) {
-      hash = Math.imul(hash ^ (bytes[index] as number), 0x01000193);
-    }
+  const whole = length <= WHOLE_FINGERPRINT_BYTES;
+  const samples = whole ? length : FINGERPRINT_SAMPLES;
+  const stride = whole ? 1 : ((length - 1) / (FINGERPRINT_SAMPLES - 1)) | 0;
+  for (let sample = 0, index = 0; sample < samples; sample++, index += stride) {
+    hash = Math.imul(hash ^ (bytes[index] as number), 0x01000193);
   }
   return smallFingerprint(Math.imul(hash ^ (bytes[length - 1] as number), 0x01000193));
 }

@@ -69,3 +69,29 @@ test("configure() changes the knobs while running; the seed and the draws go on"
   assert.equal(fate.delaysMs.length, 2);
   assert.equal(network.seed, 11);
 });
+
+test("options out of range throw a RangeError naming the option and its range, never run as another", () => {
+  const bad: Array<[Record<string, number>, RegExp]> = [
+    [{ dropProbability: 2 }, /^network\.dropProbability must be a number from 0 to 1/],
+    [{ dropProbability: -1 }, /^network\.dropProbability must be a number from 0 to 1/],
+    [{ duplicateProbability: Number.NaN }, /^network\.duplicateProbability must be a number from 0 to 1/],
+    [{ delayMs: -5 }, /^network\.delayMs must be a number from 0 to 3600000/],
+    [{ jitterMs: 3_600_001 }, /^network\.jitterMs must be a number from 0 to 3600000/],
+    [{ seed: 1.5 }, /^network\.seed must be a whole number from 0 to 4294967295/],
+  ];
+  for (const [options, message] of bad)
+    assert.throws(() => new NetworkSimulator(options), { name: "RangeError", message });
+  const edge = { dropProbability: 1, duplicateProbability: 1, delayMs: 3_600_000, jitterMs: 0, seed: 2 ** 32 - 1 };
+  assert.equal(new NetworkSimulator(edge).decide().dropped, true);
+});
+
+test("configure() checks the same ranges, and a refused change leaves the knobs as they were", () => {
+  const network = new NetworkSimulator({ seed: 3, dropProbability: 0.5 });
+  assert.throws(() => network.configure({ dropProbability: 1.5 }), {
+    name: "RangeError",
+    message: /^network\.dropProbability must be a number from 0 to 1/,
+  });
+  assert.throws(() => network.configure({ delayMs: 20, jitterMs: 3_600_001 }), { name: "RangeError" });
+  assert.equal(network.settings.dropProbability, 0.5);
+  assert.equal(network.settings.delayMs, 0);
+});

@@ -4,6 +4,8 @@
  * duplicated or reordered, and this makes it happen on loopback, repeatably.
  */
 
+import { optionInRange } from "../errors.js";
+
 export interface NetworkSimulatorOptions {
   /** Chance (0 to 1) that a reply is lost. Exact: 0.3 drops 30 in 100 on average. */
   dropProbability?: number;
@@ -20,6 +22,15 @@ export interface NetworkSimulatorOptions {
 /** The knobs that can change while the server runs: every option but the seed. */
 export type NetworkSettings = Required<Omit<NetworkSimulatorOptions, "seed">>;
 
+/** The options' ranges: probabilities 0 to 1, delays up to an hour, a 32-bit seed. */
+export const NETWORK_SIMULATOR_RANGES = {
+  dropProbability: { min: 0, max: 1 },
+  duplicateProbability: { min: 0, max: 1 },
+  delayMs: { min: 0, max: 3_600_000 },
+  jitterMs: { min: 0, max: 3_600_000 },
+  seed: { min: 0, max: 2 ** 32 - 1 },
+} as const;
+
 /** What happens to one reply. */
 export interface NetworkFate {
   dropped: boolean;
@@ -35,17 +46,23 @@ export interface NetworkFate {
  * const fate = network.decide(); // { dropped: false, delaysMs: [23.4] } or { dropped: true, delaysMs: [] }
  * ```
  */
+/** `value` if it is in `name`'s range; else a RangeError naming the option and its range. */
+function inRange(name: keyof typeof NETWORK_SIMULATOR_RANGES, value: number, whole = false): number {
+  const { min, max } = NETWORK_SIMULATOR_RANGES[name];
+  return optionInRange(`network.${name}`, value, min, max, whole);
+}
+
 export class NetworkSimulator {
   readonly #options: Required<NetworkSimulatorOptions>;
   readonly #random: () => number;
 
   constructor(options: NetworkSimulatorOptions = {}) {
     this.#options = {
-      dropProbability: options.dropProbability ?? 0,
-      duplicateProbability: options.duplicateProbability ?? 0,
-      delayMs: options.delayMs ?? 0,
-      jitterMs: options.jitterMs ?? 0,
-      seed: options.seed ?? randomSeed(),
+      dropProbability: inRange("dropProbability", options.dropProbability ?? 0),
+      duplicateProbability: inRange("duplicateProbability", options.duplicateProbability ?? 0),
+      delayMs: inRange("delayMs", options.delayMs ?? 0),
+      jitterMs: inRange("jitterMs", options.jitterMs ?? 0),
+      seed: inRange("seed", options.seed ?? randomSeed(), true),
     };
     this.#random = mulberry32(this.#options.seed);
   }
@@ -59,12 +76,17 @@ export class NetworkSimulator {
     return { dropProbability, duplicateProbability, delayMs, jitterMs };
   }
 
-  /** Changes the knobs given; the generator goes on from where it is (a run stays repeatable). */
+  /**
+   * Changes the knobs given; the generator goes on from where it is (a run stays repeatable).
+   * @throws RangeError for a value out of its range (as the constructor), and changes nothing then.
+   */
   configure(settings: Partial<NetworkSettings>): void {
+    const checked = { ...this.settings };
     for (const key of ["dropProbability", "duplicateProbability", "delayMs", "jitterMs"] as const) {
       const value = settings[key];
-      if (value !== undefined) this.#options[key] = value;
+      if (value !== undefined) checked[key] = inRange(key, value);
     }
+    Object.assign(this.#options, checked);
   }
 
   /** Whether it changes anything at all (when not, the server skips it). */

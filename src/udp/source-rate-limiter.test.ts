@@ -40,3 +40,17 @@ test("the table keeps at most maxSources, forgetting the least recently seen", (
 test("rates of 0 turn the limiter off", () => {
   assert.equal(new SourceRateLimiter({ datagramsPerSecond: 0, bytesPerSecond: 0 }).isActive, false);
 });
+
+test("options out of range throw a RangeError naming the option and its range, never run as another", () => {
+  const bad: Array<[Record<string, number>, RegExp]> = [
+    [{ datagramsPerSecond: -1 }, /^rateLimit\.datagramsPerSecond must be a whole number from 0 to 10000000/],
+    [{ datagramsPerSecond: 1.5 }, /^rateLimit\.datagramsPerSecond must be a whole number/],
+    [{ bytesPerSecond: Number.NaN }, /^rateLimit\.bytesPerSecond must be a whole number from 0 to 10000000000/],
+    [{ burstSeconds: 0 }, /^rateLimit\.burstSeconds must be a number from 0\.001 to 3600/],
+    [{ maxSources: 0 }, /^rateLimit\.maxSources must be a whole number from 1 to 10000000/],
+  ];
+  for (const [options, message] of bad)
+    assert.throws(() => new SourceRateLimiter(options), { name: "RangeError", message });
+  const edge = new SourceRateLimiter({ datagramsPerSecond: 0, bytesPerSecond: 0, burstSeconds: 0.001, maxSources: 1 });
+  assert.equal(edge.isActive, false);
+});

@@ -5,6 +5,8 @@
  * refuses an honest client, it only forgets.
  */
 
+import { optionInRange } from "../errors.js";
+
 export interface SourceRateLimiterOptions {
   /** Datagrams per second per source address; 0 turns the datagram limit off. */
   datagramsPerSecond?: number;
@@ -23,6 +25,13 @@ export const RATE_LIMIT_DEFAULTS = {
   bytesPerSecond: 8 * 1024 * 1024,
   burstSeconds: 1,
   maxSources: 10_000,
+} as const;
+/** The options' ranges (`--udp-rate`, `--udp-byte-rate`, `--udp-rate-sources` take the same). */
+export const RATE_LIMIT_RANGES = {
+  datagramsPerSecond: { min: 0, max: 10_000_000 },
+  bytesPerSecond: { min: 0, max: 10_000_000_000 },
+  burstSeconds: { min: 0.001, max: 3600 },
+  maxSources: { min: 1, max: 10_000_000 },
 } as const;
 
 interface Bucket {
@@ -49,10 +58,19 @@ export class SourceRateLimiter {
   readonly #buckets = new Map<string, Bucket>();
 
   constructor(options: SourceRateLimiterOptions = {}) {
-    this.#datagramsPerSecond = options.datagramsPerSecond ?? RATE_LIMIT_DEFAULTS.datagramsPerSecond;
-    this.#bytesPerSecond = options.bytesPerSecond ?? RATE_LIMIT_DEFAULTS.bytesPerSecond;
-    this.#burstSeconds = options.burstSeconds ?? RATE_LIMIT_DEFAULTS.burstSeconds;
-    this.#maxSources = options.maxSources ?? RATE_LIMIT_DEFAULTS.maxSources;
+    // Out of range is an error, not a server that refuses every datagram (-1, NaN) or none.
+    const inRange = (name: keyof typeof RATE_LIMIT_RANGES, whole: boolean) =>
+      optionInRange(
+        `rateLimit.${name}`,
+        options[name] ?? RATE_LIMIT_DEFAULTS[name],
+        RATE_LIMIT_RANGES[name].min,
+        RATE_LIMIT_RANGES[name].max,
+        whole,
+      );
+    this.#datagramsPerSecond = inRange("datagramsPerSecond", true);
+    this.#bytesPerSecond = inRange("bytesPerSecond", true);
+    this.#burstSeconds = inRange("burstSeconds", false);
+    this.#maxSources = inRange("maxSources", true);
     this.#now = options.now ?? (() => performance.now());
   }
 

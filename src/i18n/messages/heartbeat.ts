@@ -50,14 +50,14 @@ export const heartbeatMessages = defineMessages(
     "heartbeat.sent": "seq={sequence} enviado",
     "heartbeat.skipped": "seq={sequence} omitido (--skip)",
     "heartbeat.statistics.title": "--- estadísticas de latidos de {target} ---",
-    "heartbeat.statistics.counts": "{sent} enviados, {skipped} omitidos, {answered} respondidos",
+    "heartbeat.statistics.counts": "enviados: {sent}, omitidos: {skipped}, respondidos: {answered}",
     "cli.example.heartbeat.forever": "un latido cada segundo hasta Ctrl-C",
     "cli.example.heartbeat.skip": "diez latidos, uno cada 0,2 s, sin el 3 ni el 4: el servidor los da por perdidos",
     "cli.example.heartbeat.v6": "dos por segundo a ::1 (el servidor corre serve --heartbeat)",
     "heartbeat.error.invalidSkip": "--skip lleva números de secuencia separados por comas (p. ej. 3,4), no {value}",
     "heartbeat.error.needsUdp": "--heartbeat necesita el servidor UDP: quite --tcp, o añada --udp",
     "heartbeat.error.workers":
-      "--heartbeat necesita un solo proceso (--workers 1): los hilos repartirían los latidos de un emisor",
+      "--heartbeat necesita un solo proceso (--workers 1): varios procesos se repartirían los latidos de un emisor",
     "option.heartbeat":
       "lleva una tabla de latidos UDP (mayus heartbeat): informa de huecos, retardo y emisores caídos",
     "option.heartbeatTimeout": "con --heartbeat, milisegundos de silencio tras los que un emisor se da por caído",
