@@ -48,8 +48,13 @@ const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
  * number in `bareUnit`. `undefined` when it is none of these (no `1e3`, no negative).
  *
  * @example
+ * ```ts
+ * import { parseDurationMs } from "./option-parsers.js";
  * parseDurationMs("2s", "ms"); // 2000
- * parseDurationMs("2", "s"); // 2000
+ * parseDurationMs("2", "s"); // 2000: a bare number is in the flag's own unit
+ * parseDurationMs("1.5m", "ms"); // 90000
+ * parseDurationMs("-2s", "ms"); // undefined
+ * ```
  */
 export function parseDurationMs(text: string, bareUnit: DurationUnit): number | undefined {
   const match = /^\s*(\d+(?:\.\d*)?|\.\d+)\s*(ms|s|m|h)?\s*$/.exec(text);

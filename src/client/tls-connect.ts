@@ -30,7 +30,22 @@ function trustedCertificates(): string[] {
  * The options of `tls.connect` for `host:port`, with `options`.
  *
  * @example
- * const socket = tls.connect(tlsConnectOptions("localhost", 12000, { ca: readFileSync("ca.pem") }));
+ * ```ts
+ * import { once } from "node:events";
+ * import * as tls from "node:tls";
+ * import { TcpServer } from "../tcp/tcp-server.js";
+ * import { generateSelfSigned, selfSignedNames } from "../tcp/tls/self-signed.js";
+ * import { tlsConnectOptions } from "./tls-connect.js";
+ * const { certPem, keyPem } = await generateSelfSigned(selfSignedNames("127.0.0.1"));
+ * const server = new TcpServer({ host: "127.0.0.1", port: 0, tls: { cert: certPem, key: keyPem } });
+ * const { port } = await server.listen();
+ * // The server's own certificate trusted as `--ca`; it is checked against 127.0.0.1, an address (no SNI).
+ * const socket = tls.connect(tlsConnectOptions("127.0.0.1", port, { ca: certPem }));
+ * await once(socket, "secureConnect");
+ * socket.end("hola\n");
+ * (await socket.toArray()).join(""); // "HOLA\n"
+ * await server.close();
+ * ```
  */
 export function tlsConnectOptions(host: string, port: number, options: ClientTlsOptions): tls.ConnectionOptions {
   const name = options.servername ?? host;

@@ -8,9 +8,23 @@ import type { TraceEvent, Tracer } from "./trace.js";
 
 /**
  * @example
+ * ```ts
+ * import { TcpClient } from "../client/tcp-client.js";
+ * import { TcpServer } from "../tcp/tcp-server.js";
+ * import { TraceEventSource } from "./trace-events.js";
  * const events = new TraceEventSource();
- * const unsubscribe = events.subscribe((event) => console.log(event.step));
- * const server = new TcpServer({ port: 0, trace: events.tracer });
+ * const steps: string[] = [];
+ * const unsubscribe = events.subscribe((event) => steps.push(event.step));
+ * events.subscribe((event) => console.log(event.protocol, event.step, event.peer ?? "")); // a second printer
+ * const server = new TcpServer({ host: "127.0.0.1", port: 0, trace: events.tracer });
+ * const { port } = await server.listen();
+ * const client = new TcpClient({ host: "127.0.0.1", port });
+ * await client.request("hola");
+ * await client.end();
+ * unsubscribe();
+ * await server.close();
+ * steps; // ["socket", "bind", "listen", "accept", "recv", "send", ...]
+ * ```
  */
 export class TraceEventSource {
   readonly #listeners = new Set<Tracer>();

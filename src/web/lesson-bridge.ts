@@ -28,8 +28,14 @@ export function targetOf(address: AddressInfo | undefined): { host: string; port
  * the page's life, as the lesson's UDP client keeps one.
  *
  * @example
- * const bridge = new LessonBridge({ tcp: { host: "127.0.0.1", port } }, {}, () => {});
- * await bridge.send("tcp", "hola"); // "HOLA"
+ * ```ts
+ * import { LessonBridge } from "./lesson-bridge.js";
+ * const server = { host: "127.0.0.1", port: 12000 }; // a mayus server, TCP and UDP
+ * const bridge = new LessonBridge({ tcp: server, udp: server }, {}, (retry) => console.log("retry", retry.attempt));
+ * await bridge.send("tcp", "hola"); // "HOLA": one connection for the line, closed after its answer
+ * await bridge.send("udp", "adiós"); // "ADIÓS": one datagram each way
+ * bridge.close(); // closes the UDP socket it kept for the page
+ * ```
  */
 export class LessonBridge {
   readonly #tcpClients = new Set<TcpClient>();

@@ -32,8 +32,13 @@ const FIELDS = {
 
 /**
  * @example
+ * ```ts
+ * import { CommandError, parseCommand } from "./web-protocol.js";
  * parseCommand('{"type":"send","protocol":"udp","line":"hola"}'); // { type: "send", id: 0, protocol: "udp", line: "hola" }
- * parseCommand("{"); // CommandError web.error.badJson
+ * parseCommand('{"type":"send","protocol":"udp","line":"hola","host":"192.0.2.1"}'); // CommandError web.error.unknownField
+ * const refused = parseCommand("{");
+ * if (refused instanceof CommandError) refused.key; // "web.error.badJson", the catalogue key of the page's error frame
+ * ```
  */
 export function parseCommand(text: string): PageCommand | CommandError {
   let message: unknown;

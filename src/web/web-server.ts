@@ -47,11 +47,23 @@ export interface ServedEndpoints {
  * `listen()` once they are up.
  *
  * @example
- * const web = new WebServer({ options: { ...WEB_DEFAULTS, port: 0 }, events, transform: {}, logger });
- * const tcp = new TcpServer({ port: 0, trace: events.tracer });
- * await web.listen({ targets: { tcp: targetOf(await tcp.listen()) } });
- * web.address().port; // the port the page is on
+ * ```ts
+ * import { silentLogger } from "../observability/logger.js";
+ * import { TraceEventSource } from "../observability/trace-events.js";
+ * import { TcpServer } from "../tcp/tcp-server.js";
+ * import { targetOf } from "./lesson-bridge.js";
+ * import { WEB_DEFAULTS } from "./web-options.js";
+ * import { WebServer } from "./web-server.js";
+ * const events = new TraceEventSource();
+ * const web = new WebServer({ options: { ...WEB_DEFAULTS, port: 0 }, events, transform: {}, logger: silentLogger() });
+ * const tcp = new TcpServer({ host: "127.0.0.1", port: 0, trace: events.tracer });
+ * const { port } = await web.listen({ targets: { tcp: targetOf(await tcp.listen()) } });
+ * const page = await fetch(`http://127.0.0.1:${port}/`); // the page; its WebSocket is /events
+ * page.status; // 200
+ * await page.text(); // "<!doctype html>…"
  * await web.close();
+ * await tcp.close();
+ * ```
  */
 export class WebServer {
   readonly #options: WebOptions;

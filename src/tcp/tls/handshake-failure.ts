@@ -27,7 +27,26 @@ const CERTIFICATE_ALERTS =
 
 /**
  * @example
- * handshakeFailure(Object.assign(new Error("wrong version number"), { code: "ERR_SSL_WRONG_VERSION_NUMBER" })); // "not-tls"
+ * ```ts
+ * import { once } from "node:events";
+ * import { type AddressInfo, connect } from "node:net";
+ * import * as tls from "node:tls";
+ * import { handshakeFailure } from "./handshake-failure.js";
+ * import { generateSelfSigned, selfSignedNames } from "./self-signed.js";
+ * const { certPem, keyPem } = await generateSelfSigned(selfSignedNames("127.0.0.1"));
+ * const server = tls.createServer({ cert: certPem, key: keyPem });
+ * const failed = once(server, "tlsClientError") as Promise<[NodeJS.ErrnoException]>;
+ * server.listen(0, "127.0.0.1");
+ * await once(server, "listening");
+ * const { port } = server.address() as AddressInfo;
+ * // A plain-text client where TLS was expected, as `nc` would be.
+ * const plain = connect(port, "127.0.0.1", () => plain.write("hola\n"));
+ * plain.on("error", () => {});
+ * const [error] = await failed;
+ * handshakeFailure(error); // "not-tls" (error.code is "ERR_SSL_WRONG_VERSION_NUMBER")
+ * plain.destroy();
+ * server.close();
+ * ```
  */
 export function handshakeFailure(error: NodeJS.ErrnoException): HandshakeFailure {
   const code = error.code ?? "";

@@ -39,8 +39,23 @@ export function selfSignedNames(host: string | undefined, machineName: string = 
  * certificates but builds none); it is loaded on first use, so servers without it pay nothing.
  *
  * @example
+ * ```ts
+ * import { once } from "node:events";
+ * import type { AddressInfo } from "node:net";
+ * import * as tls from "node:tls";
+ * import { generateSelfSigned, selfSignedNames } from "./self-signed.js";
  * const identity = await generateSelfSigned(selfSignedNames("127.0.0.1"));
- * tls.createSecureContext({ cert: identity.certPem, key: identity.keyPem });
+ * const server = tls.createServer({ cert: identity.certPem, key: identity.keyPem }, (socket) => socket.end("hola\n"));
+ * server.listen(0, "127.0.0.1");
+ * await once(server, "listening");
+ * const { port } = server.address() as AddressInfo;
+ * // Verified (no `rejectUnauthorized: false`): the client trusts this one certificate, made for "localhost".
+ * const socket = tls.connect({ host: "127.0.0.1", port, servername: "localhost", ca: identity.certPem });
+ * await once(socket, "secureConnect");
+ * socket.getPeerCertificate().fingerprint256 === identity.fingerprint256; // true: what a client compares
+ * (await socket.toArray()).join(""); // "hola\n"
+ * server.close();
+ * ```
  */
 export async function generateSelfSigned(names: readonly string[], now: Date = new Date()): Promise<TlsIdentity> {
   // @peculiar/x509's dependency injection (tsyringe) needs the Reflect metadata API first.

@@ -29,7 +29,30 @@ function readPem(option: string, file: string): string {
  * unencrypted private key, and that they are a pair.
  *
  * @example
- * const { certPem, keyPem, fingerprint256 } = loadTlsFiles("server.crt", "server.key");
+ * ```ts
+ * import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ * import { TcpServer } from "../tcp-server.js";
+ * import { generateSelfSigned, selfSignedNames } from "./self-signed.js";
+ * import { loadTlsFiles } from "./tls-files.js";
+ * const folder = mkdtempSync(join(tmpdir(), "mayus-tls-"));
+ * const [mine, another] = await Promise.all([1, 2].map(() => generateSelfSigned(selfSignedNames("127.0.0.1"))));
+ * writeFileSync(join(folder, "server.crt"), mine.certPem);
+ * writeFileSync(join(folder, "server.key"), mine.keyPem);
+ * writeFileSync(join(folder, "other.key"), another.keyPem);
+ * const { certPem, keyPem, subject } = loadTlsFiles(join(folder, "server.crt"), join(folder, "server.key"));
+ * subject; // "CN=localhost, O=mayus self-signed"
+ * const server = new TcpServer({ host: "127.0.0.1", port: 0, tls: { cert: certPem, key: keyPem } });
+ * await server.listen();
+ * await server.close();
+ * try {
+ *   loadTlsFiles(join(folder, "server.crt"), join(folder, "other.key"));
+ * } catch (error) {
+ *   (error as Error).message; // "the key in …/other.key does not belong to the certificate in …/server.crt: give the pair's key (see --help)"
+ * }
+ * rmSync(folder, { recursive: true, force: true });
+ * ```
  */
 export function loadTlsFiles(certFile: string, keyFile: string): TlsFiles {
   const certPem = readPem("--cert", certFile);

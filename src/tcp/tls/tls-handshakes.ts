@@ -32,8 +32,41 @@ export function resetSocket(socket: Socket): void {
 
 /**
  * @example
- * const handshakes = new TlsHandshakes(createSecureContext({ cert, key }), 10_000, refusalLog);
- * handshakes.start(socket, Buffer.alloc(0), { secured: (tls) => serve(tls), failed: () => {} });
+ * ```ts
+ * import { once } from "node:events";
+ * import { type AddressInfo, connect, createServer } from "node:net";
+ * import * as tls from "node:tls";
+ * import { createLogger } from "../../observability/logger.js";
+ * import { RateLimitedLog } from "../../observability/rate-limited-log.js";
+ * import { TCP_DEFAULTS } from "../tcp-server-options.js";
+ * import { generateSelfSigned, selfSignedNames } from "./self-signed.js";
+ * import { TlsHandshakes } from "./tls-handshakes.js";
+ * const { certPem, keyPem } = await generateSelfSigned(selfSignedNames("127.0.0.1"));
+ * const context = tls.createSecureContext({ cert: certPem, key: keyPem });
+ * const timeoutMs = TCP_DEFAULTS.tlsHandshakeTimeoutMs; // a silent client holds its socket this long at most
+ * const handshakes = new TlsHandshakes(context, timeoutMs, new RateLimitedLog(createLogger()));
+ * // Accepted paused: nothing is read before the handshake has the socket.
+ * const server = createServer({ pauseOnConnect: true }, (socket) =>
+ *   handshakes.start(socket, Buffer.alloc(0), {
+ *     secured: (secured) => {
+ *       secured.once("data", (line) => secured.end(line.toString().toUpperCase()));
+ *       secured.resume(); // it comes paused, so it can be set up first
+ *     },
+ *     failed: () => {}, // the socket is closed, counted and logged already ("TLS handshake failed")
+ *   }),
+ * );
+ * server.listen(0, "127.0.0.1");
+ * await once(server, "listening");
+ * const { port } = server.address() as AddressInfo;
+ * const client = tls.connect({ host: "127.0.0.1", port, servername: "localhost", ca: certPem });
+ * client.end("hola\n");
+ * (await client.toArray()).join(""); // "HOLA\n"
+ * const plain = connect(port, "127.0.0.1", () => plain.write("hola\n")); // no TLS at all
+ * plain.on("error", () => {}).resume();
+ * await once(plain, "close"); // the server closed it when its handshake failed
+ * handshakes.statistics(); // { handshakesCompleted: 1, handshakeFailures: { "not-tls": 1, ... }, connectionsHandshaking: 0 }
+ * server.close();
+ * ```
  */
 export class TlsHandshakes {
   /** Handshakes finished. */
