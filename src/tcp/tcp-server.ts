@@ -9,7 +9,6 @@ import { EventEmitter } from "node:events";
 import { type AddressInfo, createServer, type Server, type Socket } from "node:net";
 import { createSecureContext, TLSSocket } from "node:tls";
 import { formatAddress, unmapIPv4 } from "../address/address.js";
-import type { AddressFilter } from "../address/address-filter.js";
 import { listenError } from "../errors.js";
 import { t } from "../i18n/index.js";
 import { SharedReadBuffer } from "../io/shared-read-buffer.js";
@@ -21,18 +20,18 @@ import { type Logger, silentLogger } from "../observability/logger.js";
 import { RateLimitedLog } from "../observability/rate-limited-log.js";
 import type { Tracer } from "../observability/trace.js";
 import { resolveTransformOptions, type Uppercaser, uppercaserFactory } from "../transform/index.js";
+import { TcpAdmission } from "./admission.js";
 import { BufferBudget } from "./buffer-budget.js";
 import { connectionLimitWithinDescriptors } from "./descriptor-limit.js";
 import { IdleSweeper } from "./idle-sweeper.js";
 import { closeAfterBacklog } from "./listener-close.js";
-import { readProxyHeader } from "./proxy/proxy-header-reader.js";
+import { ProxyHeaderStage } from "./proxy/proxy-header-stage.js";
 import { SHARED_READ_BUFFER_BYTES, SocketReader } from "./socket-reader.js";
 import { TcpConnection, type TcpConnectionEvents, type TcpConnectionLimits } from "./tcp-connection.js";
 import {
   type ResolvedTcpServerOptions,
   TCP_DEFAULTS,
   type TcpDrainReport,
-  type TcpRefusal,
   type TcpServerOptions,
   type TcpServerStatistics,
 } from "./tcp-server-options.js";
@@ -64,37 +63,24 @@ export class TcpServer extends EventEmitter<TcpServerEvents> {
   state: ServerState = "idle";
   readonly options: Readonly<ResolvedTcpServerOptions>;
   readonly #logger: Logger;
-  readonly #refusalLog: RateLimitedLog;
   readonly #trace: Tracer | undefined;
-  /** `--allow`/`--deny`; undefined when no rule is set (nothing to check per accept). */
-  readonly #addressFilter: AddressFilter | undefined;
+  /** Who is served: --allow/--deny, connections per address, refusals counted and logged. */
+  readonly #admission: TcpAdmission;
   readonly #server: Server;
   readonly #connections = new Set<TcpConnection>();
-  /** Sockets accepted but still sending their PROXY header: closed at once when draining. */
-  readonly #awaitingHeader = new Set<Socket>();
-  /** How many of those come from each peer address (the balancer's). */
-  readonly #awaitingHeaderPerAddress = new Map<string, number>();
-  readonly #connectionsPerAddress = new Map<string, number>();
+  /** `--proxy-protocol`: sockets accepted but still sending their PROXY header; undefined without it. */
+  readonly #proxyHeaders: ProxyHeaderStage | undefined;
   readonly #budget: BufferBudget;
   readonly #idleSweeper: IdleSweeper;
   /** A fresh uppercaser per connection, from options checked once. */
   readonly #newUppercaser: () => Uppercaser;
   /** Where every connection's reads land, answered in place (undefined: `data` events). */
   readonly #sharedReadBuffer: SharedReadBuffer | undefined;
-  readonly #refused: Record<TcpRefusal, number> = {
-    "max-connections": 0,
-    "max-connections-per-address": 0,
-    "max-awaiting-header-per-address": 0,
-    draining: 0,
-    "proxy-header": 0,
-    "address-filtered": 0,
-  };
   readonly #errors: Record<string, number> = {};
   readonly #closedTotals = { bytesReceived: 0, bytesSent: 0, bytesDiscarded: 0 };
   #connectionsAccepted = 0;
   /** Every socket accepted or handed over, refused ones too (see closeAfterBacklog). */
   #socketsAccepted = 0;
-  #healthChecks = 0;
   #closing: Promise<TcpDrainReport> | undefined;
   /** Connections accepted (or handed over) after the drain began: served, then reported. */
   readonly #acceptedWhileDraining: TcpConnection[] = [];
@@ -126,9 +112,26 @@ export class TcpServer extends EventEmitter<TcpServerEvents> {
     };
     this.#newUppercaser = uppercaserFactory(this.options.transform);
     this.#logger = options.logger ?? silentLogger();
-    this.#refusalLog = new RateLimitedLog(this.#logger);
     this.#trace = options.trace;
-    this.#addressFilter = options.addressFilter?.isActive ? options.addressFilter : undefined;
+    this.#admission = new TcpAdmission(
+      this.options.maxConnectionsPerAddress,
+      options.addressFilter,
+      this.#logger,
+      this.#trace,
+    );
+    this.#proxyHeaders = this.options.proxyProtocol
+      ? new ProxyHeaderStage(
+          this.options.maxAwaitingHeaderPerAddress,
+          this.options.proxyHeaderTimeoutMs,
+          this.#admission,
+          {
+            serve: (socket, reader, address, port, rest) => this.#serve(socket, reader, address, port, rest),
+            left: () => {
+              if (this.state === "draining" && this.#isIdle()) this.emit("idle");
+            },
+          },
+        )
+      : undefined;
     this.#budget = new BufferBudget(this.options.maxBufferedBytesTotal);
     this.#idleSweeper = new IdleSweeper(this.options.idleTimeoutMs, () => this.#connections);
     const tls = options.tls;
@@ -170,7 +173,7 @@ export class TcpServer extends EventEmitter<TcpServerEvents> {
     this.#server = createServer(serverOptions, (socket) => this.#accept(socket));
     // Node closes connections past this at accept and tells us with "drop".
     this.#server.maxConnections = this.options.maxConnections;
-    this.#server.on("drop", (data) => this.#refuse("max-connections", data?.remoteAddress));
+    this.#server.on("drop", (data) => this.#admission.refuse("max-connections", data?.remoteAddress));
   }
 
   /** Binds and listens; resolves with the address actually bound. */
@@ -225,13 +228,14 @@ export class TcpServer extends EventEmitter<TcpServerEvents> {
     socket.allowHalfOpen = true;
     socket.setNoDelay(true);
     if (this.state === "closed" || this.state === "idle") {
-      this.#refuse("draining", socket.remoteAddress);
+      this.#admission.refuse("draining", socket.remoteAddress);
       socket.resetAndDestroy();
       return;
     }
     const handshaking = this.#tls?.pendingCount ?? 0;
-    if (this.#connections.size + this.#awaitingHeader.size + handshaking >= this.options.maxConnections) {
-      this.#refuse("max-connections", socket.remoteAddress, socket);
+    const awaitingHeader = this.#proxyHeaders?.size ?? 0;
+    if (this.#connections.size + awaitingHeader + handshaking >= this.options.maxConnections) {
+      this.#admission.refuse("max-connections", socket.remoteAddress, socket);
       return;
     }
     this.#accept(socket);
@@ -252,12 +256,12 @@ export class TcpServer extends EventEmitter<TcpServerEvents> {
     return {
       connectionsAccepted: this.#connectionsAccepted,
       connectionsActive: this.#connections.size,
-      refused: { ...this.#refused },
+      refused: this.#admission.refused(),
       errors: { ...this.#errors },
       ...totals,
       bufferedBytes: this.#budget.usedBytes,
-      healthChecks: this.#healthChecks,
-      connectionsAwaitingHeader: this.#awaitingHeader.size,
+      healthChecks: this.#proxyHeaders?.healthChecks ?? 0,
+      connectionsAwaitingHeader: this.#proxyHeaders?.size ?? 0,
       ...(this.#tls === undefined ? {} : { tls: this.#tls.statistics() }),
     };
   }
@@ -293,10 +297,8 @@ export class TcpServer extends EventEmitter<TcpServerEvents> {
     await closeAfterBacklog(this.#server, () => this.#socketsAccepted);
     const draining = [...this.#connections];
     for (const connection of draining) connection.drain(this.options.drainQuietMs);
-    // Connections still reading their PROXY header go on while bytes come (the header and the
-    // client's bytes may be here already: they are served, draining, once it is read); one
-    // that has sent nothing for the quiet time is owed nothing and is closed.
-    for (const socket of this.#awaitingHeader) this.#closeHeaderWhenQuiet(socket);
+    // Sockets still reading their PROXY header go on while bytes come, and close when quiet.
+    this.#proxyHeaders?.drain(this.options.drainQuietMs);
     this.#tls?.drain(this.options.drainQuietMs);
     if (!this.#isIdle()) {
       let timer: NodeJS.Timeout | undefined;
@@ -310,10 +312,7 @@ export class TcpServer extends EventEmitter<TcpServerEvents> {
         (connection) => new Promise<void>((resolve) => connection.socket.once("close", () => resolve())),
       );
       for (const connection of this.#connections) connection.reset();
-      for (const socket of this.#awaitingHeader) {
-        report.connectionsReset++;
-        socket.resetAndDestroy();
-      }
+      report.connectionsReset += this.#proxyHeaders?.resetAll() ?? 0;
       const handshakes = this.#tls?.resetPending();
       report.connectionsReset += handshakes?.count ?? 0;
       await Promise.all([...closes, handshakes?.closed]);
@@ -328,65 +327,17 @@ export class TcpServer extends EventEmitter<TcpServerEvents> {
     return report;
   }
 
-  #refuse(reason: TcpRefusal, remoteAddress: string | undefined, socket?: Socket, detail?: string): void {
-    this.#refused[reason]++;
-    socket?.destroy();
-    if (this.#trace !== undefined) {
-      const peer = formatAddress(unmapIPv4(remoteAddress ?? "?"), socket?.remotePort ?? 0);
-      this.#trace({ step: "refuse", protocol: "tcp", peer, note: t(`trace.refusal.${reason}`), reason });
-    }
-    // Fields built only for a line that is written: a flood of refusals stays cheap.
-    const fields = () => ({ peer: remoteAddress && unmapIPv4(remoteAddress), ...(detail ? { detail } : {}) });
-    this.#refusalLog.warn(reason, fields, "connection refused");
-  }
-
   #accept(socket: Socket): void {
     this.#socketsAccepted++;
     // Accepted after the drain began (the kernel had completed it before the listener closed,
     // or a cluster primary had): its client is owed its answers like any other.
     if (this.state !== "listening" && this.state !== "draining") {
-      this.#refuse("draining", socket.remoteAddress, socket);
+      this.#admission.refuse("draining", socket.remoteAddress, socket);
       return;
     }
     const reader = new SocketReader(socket, this.#sharedReadBuffer);
-    if (this.options.proxyProtocol) {
-      const peerAddress = unmapIPv4(socket.remoteAddress ?? "?");
-      const awaitingFromPeer = (this.#awaitingHeaderPerAddress.get(peerAddress) ?? 0) + 1;
-      if (awaitingFromPeer > this.options.maxAwaitingHeaderPerAddress) {
-        this.#refuse("max-awaiting-header-per-address", peerAddress, socket);
-        return;
-      }
-      this.#awaitingHeaderPerAddress.set(peerAddress, awaitingFromPeer);
-      this.#awaitingHeader.add(socket);
-      let awaiting = true;
-      const headerDone = () => {
-        if (!awaiting) return;
-        awaiting = false;
-        this.#awaitingHeader.delete(socket);
-        const left = (this.#awaitingHeaderPerAddress.get(peerAddress) ?? 1) - 1;
-        if (left > 0) this.#awaitingHeaderPerAddress.set(peerAddress, left);
-        else this.#awaitingHeaderPerAddress.delete(peerAddress);
-        // A drain waiting for the last header (refused, or a health check) is over.
-        if (this.state === "draining" && this.#isIdle()) this.emit("idle");
-      };
-      socket.once("close", headerDone);
-      readProxyHeader(socket, reader, this.options.proxyHeaderTimeoutMs, {
-        onHeader: (address, port, rest, isLocal) => {
-          // A LOCAL header with nothing after it is a load balancer's health check: it
-          // proved the server accepts connections; close it quietly, count it apart.
-          if (isLocal && rest.length === 0) {
-            this.#healthChecks++;
-            socket.destroy();
-          } else this.#serve(socket, reader, address, port, rest);
-          // After #serve, so that a drain waiting for this header sees its connection.
-          headerDone();
-        },
-        onRefused: (detail) => {
-          this.#refuse("proxy-header", socket.remoteAddress, socket, detail);
-          headerDone();
-        },
-      });
-    } else this.#serve(socket, reader, socket.remoteAddress, socket.remotePort, EMPTY);
+    if (this.#proxyHeaders !== undefined) this.#proxyHeaders.accept(socket, reader);
+    else this.#serve(socket, reader, socket.remoteAddress, socket.remotePort, EMPTY);
   }
 
   #serve(
@@ -398,26 +349,17 @@ export class TcpServer extends EventEmitter<TcpServerEvents> {
   ): void {
     const draining = this.state === "draining";
     if (this.state !== "listening" && !draining) {
-      this.#refuse("draining", remoteAddress, socket);
+      this.#admission.refuse("draining", remoteAddress, socket);
       return;
     }
     const address = unmapIPv4(remoteAddress ?? "?");
     // Here, not at accept: under --proxy-protocol the client is the one the header names.
-    if (this.#addressFilter !== undefined && !this.#addressFilter.allows(address)) {
-      this.#refuse("address-filtered", address, socket);
-      return;
-    }
-    const fromAddress = (this.#connectionsPerAddress.get(address) ?? 0) + 1;
-    if (fromAddress > this.options.maxConnectionsPerAddress) {
-      this.#refuse("max-connections-per-address", address, socket);
-      return;
-    }
-    this.#connectionsPerAddress.set(address, fromAddress);
+    if (!this.#admission.admit(address, socket)) return;
     if (this.#tls !== undefined && !(socket instanceof TLSSocket)) {
       // The handshake first (it holds this client's slot); then the connection, on the TLS socket.
       this.#tls.start(socket, initial, {
         secured: (secured) => this.#open(secured, new SocketReader(secured, undefined), address, remotePort, EMPTY),
-        failed: () => this.#releaseAddress(address),
+        failed: () => this.#admission.release(address),
       });
       return;
     }
@@ -463,7 +405,7 @@ export class TcpServer extends EventEmitter<TcpServerEvents> {
   #closed(connection: TcpConnection): void {
     this.#connections.delete(connection);
     // The address counted at #serve (unmapped, or the one the PROXY header named).
-    this.#releaseAddress(connection.remoteAddress);
+    this.#admission.release(connection.remoteAddress);
     this.#closedTotals.bytesReceived += connection.bytesReceived;
     this.#closedTotals.bytesSent += connection.bytesSent;
     this.#closedTotals.bytesDiscarded += connection.bytesDiscarded;
@@ -477,27 +419,9 @@ export class TcpServer extends EventEmitter<TcpServerEvents> {
     if (this.#isIdle()) this.emit("idle");
   }
 
-  /** A connection from `address` is over (closed, or its TLS handshake failed). */
-  #releaseAddress(address: string): void {
-    const remaining = (this.#connectionsPerAddress.get(address) ?? 1) - 1;
-    if (remaining > 0) this.#connectionsPerAddress.set(address, remaining);
-    else this.#connectionsPerAddress.delete(address);
-  }
-
-  #closeHeaderWhenQuiet(socket: Socket): void {
-    let readBefore = socket.bytesRead;
-    const timer = setInterval(() => {
-      if (!this.#awaitingHeader.has(socket)) clearInterval(timer);
-      else if (socket.bytesRead === readBefore) {
-        clearInterval(timer);
-        this.#refuse("draining", socket.remoteAddress, socket);
-      } else readBefore = socket.bytesRead;
-    }, this.options.drainQuietMs);
-    socket.once("close", () => clearInterval(timer));
-  }
-
   /** No connection open, none waiting for its PROXY header: a drain is over. */
   #isIdle(): boolean {
-    return this.#connections.size === 0 && this.#awaitingHeader.size === 0 && (this.#tls?.pendingCount ?? 0) === 0;
+    const awaitingHeader = this.#proxyHeaders?.size ?? 0;
+    return this.#connections.size === 0 && awaitingHeader === 0 && (this.#tls?.pendingCount ?? 0) === 0;
   }
 }
