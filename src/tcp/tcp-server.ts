@@ -7,8 +7,8 @@
 
 import { EventEmitter } from "node:events";
 import { type AddressInfo, createServer, type Server, type Socket } from "node:net";
-import { createSecureContext, TLSSocket } from "node:tls";
-import { formatAddress, unmapIPv4 } from "../address/address.js";
+import { TLSSocket } from "node:tls";
+import { formatAddress } from "../address/address.js";
 import { listenError } from "../errors.js";
 import { t } from "../i18n/index.js";
 import { SharedReadBuffer } from "../io/shared-read-buffer.js";
@@ -17,7 +17,6 @@ import type { ServerState } from "../lifecycle/server-state.js";
 import { logFailedProbes } from "../node-internals/probes.js";
 import { probeListeningHandle } from "../node-internals/tcp-handle.js";
 import { type Logger, silentLogger } from "../observability/logger.js";
-import { RateLimitedLog } from "../observability/rate-limited-log.js";
 import type { Tracer } from "../observability/trace.js";
 import { resolveTransformOptions, type Uppercaser, uppercaserFactory } from "../transform/index.js";
 import { TcpAdmission } from "./admission.js";
@@ -25,7 +24,7 @@ import { BufferBudget } from "./buffer-budget.js";
 import { connectionLimitWithinDescriptors } from "./descriptor-limit.js";
 import { IdleSweeper } from "./idle-sweeper.js";
 import { closeAfterBacklog } from "./listener-close.js";
-import { ProxyHeaderStage } from "./proxy/proxy-header-stage.js";
+import { PreServe } from "./pre-serve.js";
 import { SHARED_READ_BUFFER_BYTES, SocketReader } from "./socket-reader.js";
 import { TcpConnection, type TcpConnectionEvents, type TcpConnectionLimits } from "./tcp-connection.js";
 import {
@@ -35,9 +34,6 @@ import {
   type TcpServerOptions,
   type TcpServerStatistics,
 } from "./tcp-server-options.js";
-import { TlsHandshakes } from "./tls/tls-handshakes.js";
-
-const EMPTY: Buffer = Buffer.alloc(0);
 
 /** The events a `TcpServer` emits, with their arguments: `server.on("connection", (connection) => …)`. */
 export interface TcpServerEvents {
@@ -68,8 +64,8 @@ export class TcpServer extends EventEmitter<TcpServerEvents> {
   readonly #admission: TcpAdmission;
   readonly #server: Server;
   readonly #connections = new Set<TcpConnection>();
-  /** `--proxy-protocol`: sockets accepted but still sending their PROXY header; undefined without it. */
-  readonly #proxyHeaders: ProxyHeaderStage | undefined;
+  /** Each accepted socket's PROXY header, admission and TLS handshake, before it is a connection. */
+  readonly #preServe: PreServe;
   readonly #budget: BufferBudget;
   readonly #idleSweeper: IdleSweeper;
   /** A fresh uppercaser per connection, from options checked once. */
@@ -85,8 +81,6 @@ export class TcpServer extends EventEmitter<TcpServerEvents> {
   /** Connections accepted (or handed over) after the drain began: served, then reported. */
   readonly #acceptedWhileDraining: TcpConnection[] = [];
   readonly #pendingListen = new PendingListen();
-  /** `tls`: each accepted socket's handshake, before it is served; undefined for plain TCP. */
-  readonly #tls: TlsHandshakes | undefined;
   /** The same for every connection: made once, not per accept. */
   readonly #connectionLimits: TcpConnectionLimits;
   readonly #connectionEvents: TcpConnectionEvents;
@@ -119,33 +113,16 @@ export class TcpServer extends EventEmitter<TcpServerEvents> {
       this.#logger,
       this.#trace,
     );
-    this.#proxyHeaders = this.options.proxyProtocol
-      ? new ProxyHeaderStage(
-          this.options.maxAwaitingHeaderPerAddress,
-          this.options.proxyHeaderTimeoutMs,
-          this.#admission,
-          {
-            serve: (socket, reader, address, port, rest) => this.#serve(socket, reader, address, port, rest),
-            left: () => {
-              if (this.state === "draining" && this.#isIdle()) this.emit("idle");
-            },
-          },
-        )
-      : undefined;
+    const tls = options.tls;
+    this.#preServe = new PreServe(this.options, tls, this.#admission, this.#logger, {
+      accepting: () => this.state === "listening" || this.state === "draining",
+      open: (socket, reader, address, remotePort, initial) => this.#open(socket, reader, address, remotePort, initial),
+      left: () => {
+        if (this.state === "draining" && this.#isIdle()) this.emit("idle");
+      },
+    });
     this.#budget = new BufferBudget(this.options.maxBufferedBytesTotal);
     this.#idleSweeper = new IdleSweeper(this.options.idleTimeoutMs, () => this.#connections);
-    const tls = options.tls;
-    this.#tls =
-      tls === undefined
-        ? undefined
-        : new TlsHandshakes(
-            createSecureContext({ cert: tls.cert, key: tls.key }),
-            tls.handshakeTimeoutMs ?? TCP_DEFAULTS.tlsHandshakeTimeoutMs,
-            new RateLimitedLog(this.#logger),
-            () => {
-              if (this.state === "draining" && this.#isIdle()) this.emit("idle");
-            },
-          );
     this.#connectionLimits = {
       maxBufferedBytes: this.options.maxBufferedBytesPerConnection,
       stallTimeoutMs: this.options.stallTimeoutMs,
@@ -232,9 +209,7 @@ export class TcpServer extends EventEmitter<TcpServerEvents> {
       socket.resetAndDestroy();
       return;
     }
-    const handshaking = this.#tls?.pendingCount ?? 0;
-    const awaitingHeader = this.#proxyHeaders?.size ?? 0;
-    if (this.#connections.size + awaitingHeader + handshaking >= this.options.maxConnections) {
+    if (this.#connections.size + this.#preServe.pendingCount >= this.options.maxConnections) {
       this.#admission.refuse("max-connections", socket.remoteAddress, socket);
       return;
     }
@@ -260,9 +235,7 @@ export class TcpServer extends EventEmitter<TcpServerEvents> {
       errors: { ...this.#errors },
       ...totals,
       bufferedBytes: this.#budget.usedBytes,
-      healthChecks: this.#proxyHeaders?.healthChecks ?? 0,
-      connectionsAwaitingHeader: this.#proxyHeaders?.size ?? 0,
-      ...(this.#tls === undefined ? {} : { tls: this.#tls.statistics() }),
+      ...this.#preServe.statistics(),
     };
   }
 
@@ -297,9 +270,8 @@ export class TcpServer extends EventEmitter<TcpServerEvents> {
     await closeAfterBacklog(this.#server, () => this.#socketsAccepted);
     const draining = [...this.#connections];
     for (const connection of draining) connection.drain(this.options.drainQuietMs);
-    // Sockets still reading their PROXY header go on while bytes come, and close when quiet.
-    this.#proxyHeaders?.drain(this.options.drainQuietMs);
-    this.#tls?.drain(this.options.drainQuietMs);
+    // Sockets still sending their PROXY header or in their handshake go on while bytes come.
+    this.#preServe.drain(this.options.drainQuietMs);
     if (!this.#isIdle()) {
       let timer: NodeJS.Timeout | undefined;
       const allClosed = new Promise<void>((resolve) => this.once("idle", resolve));
@@ -312,10 +284,9 @@ export class TcpServer extends EventEmitter<TcpServerEvents> {
         (connection) => new Promise<void>((resolve) => connection.socket.once("close", () => resolve())),
       );
       for (const connection of this.#connections) connection.reset();
-      report.connectionsReset += this.#proxyHeaders?.resetAll() ?? 0;
-      const handshakes = this.#tls?.resetPending();
-      report.connectionsReset += handshakes?.count ?? 0;
-      await Promise.all([...closes, handshakes?.closed]);
+      const pending = this.#preServe.resetPending();
+      report.connectionsReset += pending.count;
+      await Promise.all([...closes, pending.closed]);
     }
     await stopped;
     for (const connection of [...draining, ...this.#acceptedWhileDraining]) {
@@ -336,34 +307,7 @@ export class TcpServer extends EventEmitter<TcpServerEvents> {
       return;
     }
     const reader = new SocketReader(socket, this.#sharedReadBuffer);
-    if (this.#proxyHeaders !== undefined) this.#proxyHeaders.accept(socket, reader);
-    else this.#serve(socket, reader, socket.remoteAddress, socket.remotePort, EMPTY);
-  }
-
-  #serve(
-    socket: Socket,
-    reader: SocketReader,
-    remoteAddress: string | undefined,
-    remotePort: number | undefined,
-    initial: Buffer,
-  ): void {
-    const draining = this.state === "draining";
-    if (this.state !== "listening" && !draining) {
-      this.#admission.refuse("draining", remoteAddress, socket);
-      return;
-    }
-    const address = unmapIPv4(remoteAddress ?? "?");
-    // Here, not at accept: under --proxy-protocol the client is the one the header names.
-    if (!this.#admission.admit(address, socket)) return;
-    if (this.#tls !== undefined && !(socket instanceof TLSSocket)) {
-      // The handshake first (it holds this client's slot); then the connection, on the TLS socket.
-      this.#tls.start(socket, initial, {
-        secured: (secured) => this.#open(secured, new SocketReader(secured, undefined), address, remotePort, EMPTY),
-        failed: () => this.#admission.release(address),
-      });
-      return;
-    }
-    this.#open(socket, reader, address, remotePort, initial);
+    this.#preServe.start(socket, reader);
   }
 
   /** Serves a connection past the limits: its bytes are read, uppercased and answered from now on. */
@@ -404,7 +348,7 @@ export class TcpServer extends EventEmitter<TcpServerEvents> {
 
   #closed(connection: TcpConnection): void {
     this.#connections.delete(connection);
-    // The address counted at #serve (unmapped, or the one the PROXY header named).
+    // The address admitted before serving (unmapped, or the one the PROXY header named).
     this.#admission.release(connection.remoteAddress);
     this.#closedTotals.bytesReceived += connection.bytesReceived;
     this.#closedTotals.bytesSent += connection.bytesSent;
@@ -419,9 +363,8 @@ export class TcpServer extends EventEmitter<TcpServerEvents> {
     if (this.#isIdle()) this.emit("idle");
   }
 
-  /** No connection open, none waiting for its PROXY header: a drain is over. */
+  /** No connection open, no socket in its PROXY header or TLS handshake: a drain is over. */
   #isIdle(): boolean {
-    const awaitingHeader = this.#proxyHeaders?.size ?? 0;
-    return this.#connections.size === 0 && awaitingHeader === 0 && (this.#tls?.pendingCount ?? 0) === 0;
+    return this.#connections.size === 0 && this.#preServe.pendingCount === 0;
   }
 }
