@@ -32,6 +32,8 @@ export const heartbeatMessages = defineMessages(
     "heartbeat.lost.one": "mayus: heartbeat: 1 heartbeat lost from {peer} (seq {first})",
     "heartbeat.lost.other": "mayus: heartbeat: {count} heartbeats lost from {peer} (seq {first}-{last})",
     "heartbeat.late": "heartbeat {sequence} from {peer} came late or twice",
+    "heartbeat.jump":
+      "mayus: heartbeat: {peer} jumped from seq {from} to {to}, more than {maxGapCounted} away: not counted as lost (restarted, or not the same sender)",
     "heartbeat.down": "mayus: heartbeat: {peer} presumed down after {seconds} s (last seq {sequence})",
     "heartbeat.up": "mayus: heartbeat: {peer} back up after {seconds} s of silence (seq {sequence})",
     "heartbeat.evicted": "mayus: heartbeat: table full ({max} senders): forgot {peer}, heard from least recently",
@@ -69,6 +71,8 @@ export const heartbeatMessages = defineMessages(
     "heartbeat.lost.one": "mayus: latido: 1 latido perdido de {peer} (seq {first})",
     "heartbeat.lost.other": "mayus: latido: {count} latidos perdidos de {peer} (seq {first}-{last})",
     "heartbeat.late": "el latido {sequence} de {peer} llegó tarde o repetido",
+    "heartbeat.jump":
+      "mayus: latido: {peer} saltó de la seq {from} a la {to}, más de {maxGapCounted} de distancia: no se cuentan perdidos (reiniciado, o no es el mismo emisor)",
     "heartbeat.down": "mayus: latido: {peer} se da por caído tras {seconds} s (última seq {sequence})",
     "heartbeat.up": "mayus: latido: {peer} vuelve a estar activo tras {seconds} s de silencio (seq {sequence})",
     "heartbeat.evicted":
