@@ -198,6 +198,30 @@ test("--heartbeat keeps the UDP server's limits: a denied source is neither answ
   }
 });
 
+test("--heartbeat-timeout or MAYUS_HEARTBEAT_MAX_SENDERS alone turns the table on, as --cert does TLS", async () => {
+  for (const [args, env] of [
+    [["--udp", "--heartbeat-timeout", "300"], {}],
+    [["--udp"], { MAYUS_HEARTBEAT_MAX_SENDERS: "5" }],
+  ] as const) {
+    const server = await startMayusServer(args, env);
+    const socket = createSocket("udp4");
+    try {
+      await new Promise<void>((resolve) => socket.bind(0, "127.0.0.1", resolve));
+      const answered = once(socket, "message");
+      socket.send(`HEARTBEAT 1 ${Date.now()}`, server.udpPort, "127.0.0.1");
+      await answered;
+      await waitForStderr(server, new RegExp(`heartbeat: 127\\.0\\.0\\.1:${socket.address().port} is up \\(seq 1`));
+    } finally {
+      socket.close();
+      await server.stop();
+    }
+  }
+  // Implied, so its rules hold: the table needs the UDP server.
+  const tcpOnly = await runMayus(["serve", "--port", "0", "--tcp", "--heartbeat-max-senders", "5"]);
+  assert.equal(tcpOnly.code, 2);
+  assert.match(tcpOnly.stderr, /--heartbeat needs the UDP server/);
+});
+
 test("usage errors: --heartbeat with --tcp only, or with --workers 2; a bad --skip", async () => {
   const tcpOnly = await runMayus(["serve", "--port", "0", "--tcp", "--heartbeat"]);
   assert.equal(tcpOnly.code, 2);

@@ -23,9 +23,10 @@ export const heartbeatMessages = defineMessages(
     "heartbeat.error.needsUdp": "--heartbeat needs the UDP server: drop --tcp, or add --udp",
     "heartbeat.error.workers": "--heartbeat needs one process (--workers 1): workers would split a sender's heartbeats",
     "option.heartbeat": "keep a table of UDP heartbeats (mayus heartbeat): report gaps, delay, senders down",
-    "option.heartbeatTimeout": "with --heartbeat, milliseconds of silence after which a sender is presumed down",
+    "option.heartbeatTimeout":
+      "milliseconds of silence after which a heartbeat sender is presumed down; implies --heartbeat",
     "option.heartbeatMaxSenders":
-      "with --heartbeat, senders remembered at once (the one heard from least recently is forgotten)",
+      "heartbeat senders remembered at once, the one heard from least recently forgotten; implies --heartbeat",
     "heartbeat.first":
       "mayus: heartbeat: {peer} is up (seq {sequence}, one-way delay {delay} ms if the clocks are synchronized)",
     "heartbeat.beat": "heartbeat {sequence} from {peer}, one-way delay {delay} ms",
@@ -62,9 +63,10 @@ export const heartbeatMessages = defineMessages(
       "--heartbeat necesita un solo proceso (--workers 1): varios procesos se repartirían los latidos de un emisor",
     "option.heartbeat":
       "lleva una tabla de latidos UDP (mayus heartbeat): informa de huecos, retardo y emisores caídos",
-    "option.heartbeatTimeout": "con --heartbeat, milisegundos de silencio tras los que un emisor se da por caído",
+    "option.heartbeatTimeout":
+      "milisegundos de silencio tras los que un emisor de latidos se da por caído; implica --heartbeat",
     "option.heartbeatMaxSenders":
-      "con --heartbeat, emisores que recuerda a la vez (olvida el que lleva más tiempo sin oír)",
+      "emisores de latidos que recuerda a la vez; olvida el que lleva más tiempo sin oír; implica --heartbeat",
     "heartbeat.first":
       "mayus: latido: {peer} está activo (seq {sequence}, retardo de ida {delay} ms si los relojes están sincronizados)",
     "heartbeat.beat": "latido {sequence} de {peer}, retardo de ida {delay} ms",
