@@ -37,9 +37,9 @@ export type PrimaryMessage = { type: "mayus:shutdown" };
  */
 export const WORKER_PORT_VARIABLE = "MAYUS_WORKER_PORT";
 
-/** Each worker's share of a limit meant for all of them together. */
+/** Each worker's share of a limit meant for all of them together; 0 (a rate limit off) stays 0. */
 export function shareOf(total: number, workers: number): number {
-  return Math.max(1, Math.ceil(total / workers));
+  return total === 0 ? 0 : Math.max(1, Math.ceil(total / workers));
 }
 
 /** The options of one worker: the same, with the limits for the whole server divided among workers. */
