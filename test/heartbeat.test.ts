@@ -3,6 +3,8 @@
 // --heartbeat-timeout is reported as down, a return as back up; the metrics count them.
 
 import assert from "node:assert/strict";
+import { createSocket } from "node:dgram";
+import { once } from "node:events";
 import { get } from "node:http";
 import { test } from "node:test";
 import {
@@ -64,6 +66,32 @@ test("python3 sender skipping 3, 4 and 7: the server names each gap, then presum
     assert.match(metrics, /^mayus_heartbeat_lost_total 5$/m);
     assert.match(metrics, /^mayus_heartbeat_down_events_total 1$/m);
   } finally {
+    await server.stop();
+  }
+});
+
+test("one forged HEARTBEAT 9007199254740991 after seq 1: a jump, logged and counted, no heartbeat lost", async () => {
+  const server = await startMayusServer(["--udp", "--heartbeat", "--metrics-port", "0", "--metrics-host", "127.0.0.1"]);
+  const socket = createSocket("udp4");
+  try {
+    const metricsPort = Number((await waitForOutput(server, /metrics on http port (\d+)/))[1]);
+    await new Promise<void>((resolve) => socket.bind(0, "127.0.0.1", resolve));
+    // One datagram at a time, each answered before the next: they arrive in this order.
+    for (const sequence of ["1", "9007199254740991", "2"]) {
+      const answered = once(socket, "message");
+      socket.send(`HEARTBEAT ${sequence} ${Date.now()}`, server.udpPort, "127.0.0.1");
+      await answered;
+    }
+    const peer = `127.0.0.1:${socket.address().port}`;
+    await waitForStderr(server, new RegExp(`heartbeat: ${peer} jumped from seq 1 to 9007199254740991, more than 1000`));
+    await waitForStderr(server, new RegExp(`heartbeat: ${peer} jumped from seq 9007199254740991 to 2`));
+    assert.doesNotMatch(server.stderr(), /heartbeats? lost/);
+    const metrics = await metricsText(metricsPort);
+    assert.match(metrics, /^mayus_heartbeat_lost_total 0$/m);
+    assert.match(metrics, /^mayus_heartbeat_late_total 0$/m);
+    assert.match(metrics, /^mayus_heartbeat_jumps_total 2$/m);
+  } finally {
+    socket.close();
     await server.stop();
   }
 });
@@ -168,6 +196,30 @@ test("--heartbeat keeps the UDP server's limits: a denied source is neither answ
   } finally {
     await server.stop();
   }
+});
+
+test("--heartbeat-timeout or MAYUS_HEARTBEAT_MAX_SENDERS alone turns the table on, as --cert does TLS", async () => {
+  for (const [args, env] of [
+    [["--udp", "--heartbeat-timeout", "300"], {}],
+    [["--udp"], { MAYUS_HEARTBEAT_MAX_SENDERS: "5" }],
+  ] as const) {
+    const server = await startMayusServer(args, env);
+    const socket = createSocket("udp4");
+    try {
+      await new Promise<void>((resolve) => socket.bind(0, "127.0.0.1", resolve));
+      const answered = once(socket, "message");
+      socket.send(`HEARTBEAT 1 ${Date.now()}`, server.udpPort, "127.0.0.1");
+      await answered;
+      await waitForStderr(server, new RegExp(`heartbeat: 127\\.0\\.0\\.1:${socket.address().port} is up \\(seq 1`));
+    } finally {
+      socket.close();
+      await server.stop();
+    }
+  }
+  // Implied, so its rules hold: the table needs the UDP server.
+  const tcpOnly = await runMayus(["serve", "--port", "0", "--tcp", "--heartbeat-max-senders", "5"]);
+  assert.equal(tcpOnly.code, 2);
+  assert.match(tcpOnly.stderr, /--heartbeat needs the UDP server/);
 });
 
 test("usage errors: --heartbeat with --tcp only, or with --workers 2; a bad --skip", async () => {

@@ -99,7 +99,45 @@ describe("metrics endpoint bounds", () => {
     }
   });
 
-  test("the cap's boundary: maxConnections open, the next one closed at accept, counted and logged", async () => {
+  /** `count` raw connections to `port`, each through its handshake, each noting when it closes. */
+  async function connectAll(port: number, count: number) {
+    const sockets: Socket[] = [];
+    const closed: boolean[] = [];
+    for (let index = 0; index < count; index++) {
+      const socket = connect({ host: "127.0.0.1", port });
+      sockets.push(socket);
+      socket.resume();
+      closed.push(false);
+      socket.on("close", () => (closed[index] = true));
+      socket.on("error", () => {});
+      await new Promise((resolve) => socket.once("connect", resolve));
+    }
+    return { sockets, closed };
+  }
+
+  test("16 slow clients (half a request head each), then a real scrape: answered, the oldest slow one closed", async () => {
+    const { maxConnections } = METRICS_SERVER_DEFAULTS;
+    const server = await startMetricsServer({
+      host: "127.0.0.1",
+      port: 0,
+      metrics: async () => ({ text: "up 1\n", contentType: "text/plain" }),
+      isReady: () => true,
+    });
+    const { sockets, closed } = await connectAll(server.port, maxConnections);
+    try {
+      for (const socket of sockets) socket.write("GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+      // Without eviction this connection is closed at accept (a reset: the GET fails).
+      assert.equal(await httpStatus(server.port, "/metrics"), 200);
+      await until(() => closed[0]);
+      assert.deepEqual(closed.slice(1), Array(maxConnections - 1).fill(false));
+      assert.deepEqual([server.evictedConnections, server.refusedConnections], [1, 0]);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      server.close();
+    }
+  });
+
+  test("the cap's boundary: one past maxConnections closes the oldest idle one, counted and logged", async () => {
     const maxConnections = 3;
     const warnings: string[] = [];
     const logger = pino({ level: "warn" }, { write: (line: string) => warnings.push(line) });
@@ -111,24 +149,57 @@ describe("metrics endpoint bounds", () => {
       limits: { maxConnections },
       logger,
     });
-    const sockets: Socket[] = [];
+    const { sockets, closed } = await connectAll(server.port, maxConnections);
     try {
-      const closed: boolean[] = [];
-      for (let index = 0; index <= maxConnections; index++) {
-        const socket = connect({ host: "127.0.0.1", port: server.port });
-        sockets.push(socket);
-        socket.resume();
-        closed.push(false);
-        socket.on("close", () => (closed[index] = true));
-        socket.on("error", () => {});
-        await new Promise((resolve) => socket.once("connect", resolve));
-      }
-      await until(() => server.refusedConnections === 1);
-      await until(() => closed[maxConnections] === true);
-      assert.deepEqual(closed.slice(0, maxConnections), Array(maxConnections).fill(false));
+      const next = await connectAll(server.port, 1);
+      sockets.push(...next.sockets);
+      await until(() => server.evictedConnections === 1);
+      await until(() => closed[0]);
+      assert.deepEqual([...closed.slice(1), ...next.closed], Array(maxConnections).fill(false));
+      assert.equal(server.refusedConnections, 0);
       assert.equal(warnings.length, 1);
-      assert.match(warnings[0], /metrics connection closed/);
+      assert.match(warnings[0], /metrics connection closed to make room/);
     } finally {
+      for (const socket of sockets) socket.destroy();
+      server.close();
+    }
+  });
+
+  test("every connection at the cap being answered: the next one is closed at accept, counted and logged", async () => {
+    const maxConnections = 3;
+    const warnings: string[] = [];
+    const logger = pino({ level: "warn" }, { write: (line: string) => warnings.push(line) });
+    let release = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let scrapes = 0;
+    const server = await startMetricsServer({
+      host: "127.0.0.1",
+      port: 0,
+      metrics: async () => {
+        scrapes++;
+        await held; // each scrape is being answered until the test lets it go
+        return { text: "up 1\n", contentType: "text/plain" };
+      },
+      isReady: () => true,
+      limits: { maxConnections },
+      logger,
+    });
+    const { sockets, closed } = await connectAll(server.port, maxConnections);
+    try {
+      for (const socket of sockets) socket.write("GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+      await until(() => scrapes === maxConnections);
+      const next = await connectAll(server.port, 1);
+      sockets.push(...next.sockets);
+      await until(() => server.refusedConnections === 1);
+      await until(() => next.closed[0]);
+      assert.deepEqual(closed, Array(maxConnections).fill(false));
+      assert.equal(server.evictedConnections, 0);
+      assert.equal(warnings.length, 1);
+      assert.match(warnings[0], /the endpoint has its most connections open/);
+    } finally {
+      release();
       for (const socket of sockets) socket.destroy();
       server.close();
     }

@@ -210,12 +210,21 @@ describe("mayus ping against mayus serve --udp", () => {
     const lines = result.stdout.toString().split("\n");
     const address = `127.0.0.1:${server.udpPort}`;
     assert.equal(lines[0], `PING ${address}: 2 pings`);
-    assert.match(lines[1], new RegExp(`^Respuesta de ${address}: seq=1 tiempo=\\d+(?:\\.\\d+)? ms$`));
+    // Decimals with a comma, as bench and heartbeat write them in Spanish.
+    assert.match(lines[1], new RegExp(`^Respuesta de ${address}: seq=1 tiempo=\\d+(?:,\\d+)? ms$`));
     assert.match(lines[2], /^Respuesta de \S+: seq=2 tiempo=/);
     assert.equal(lines[3], "");
     assert.equal(lines[4], `--- estadísticas de ping de ${address} ---`);
     assert.equal(lines[5], "2 paquetes transmitidos, 2 recibidos, 0% de paquetes perdidos");
-    assert.match(lines[6], /^rtt mín\/media\/máx\/desv = [\d.]+\/[\d.]+\/[\d.]+\/[\d.]+ ms$/);
+    assert.match(lines[6], /^rtt mín\/media\/máx\/desv = \d+,\d{3}\/\d+,\d{3}\/\d+,\d{3}\/\d+,\d{3} ms$/);
+    // --lang es under an English locale: the same comma.
+    const chosen = await runMayus([...args, "--lang", "es"], "", { env: { LANG: "C" } });
+    assert.equal(chosen.code, EXIT_CODES.ok, chosen.stderr);
+    assert.match(
+      chosen.stdout.toString(),
+      /^rtt mín\/media\/máx\/desv = \d+,\d{3}\/\d+,\d{3}\/\d+,\d{3}\/\d+,\d{3} ms$/m,
+    );
+    assert.match(chosen.stdout.toString(), /: seq=1 tiempo=\d+(?:,\d+)? ms$/m);
     const help = await runMayus(["ping", "--help"], "", { env: { LANG: "es_ES.UTF-8" } });
     assert.match(help.stdout.toString(), /segundos de un ping al siguiente/);
   });

@@ -107,6 +107,12 @@ interface HeartbeatFlags {
 
 /** `serve --heartbeat`, `--heartbeat-timeout MS`, `--heartbeat-max-senders N` (after `--lang` in its help). */
 export function addHeartbeatServeOptions(command: Command): Command {
+  // Either tuning flag, given on the command line or in the environment, implies --heartbeat
+  // (as --cert implies --tls): a limit typed for a table that is off would be silently ignored.
+  command.hook("preAction", (serve) => {
+    const given = (name: string) => ["cli", "env"].includes(serve.getOptionValueSource(name) ?? "");
+    if (given("heartbeatTimeout") || given("heartbeatMaxSenders")) serve.setOptionValue("heartbeat", true);
+  });
   return command
     .addOption(option("--heartbeat", "option.heartbeat", "MAYUS_HEARTBEAT"))
     .addOption(

@@ -1,4 +1,4 @@
-/** Decimal numbers in the heartbeat lines, written as the current language writes them. */
+/** Decimal numbers in the heartbeat and ping lines, written as the current language writes them. */
 
 import { getLanguage } from "../i18n/index.js";
 
@@ -12,13 +12,24 @@ import { getLanguage } from "../i18n/index.js";
  * decimal(0.2, 3); // "0.2" in English, "0,2" in Spanish
  * ```
  */
-export function decimal(value: number, maxFractionDigits: number): string {
+export function decimal(value: number, maxFractionDigits: number, minFractionDigits = 0): string {
   const scale = 10 ** maxFractionDigits;
   const rounded = Math.round(value * scale) / scale;
   // `|| 0` turns -0 into 0: Intl would write "-0".
-  return new Intl.NumberFormat(getLanguage(), { maximumFractionDigits: maxFractionDigits, useGrouping: false }).format(
-    rounded || 0,
-  );
+  return new Intl.NumberFormat(getLanguage(), {
+    minimumFractionDigits: minFractionDigits,
+    maximumFractionDigits: maxFractionDigits,
+    useGrouping: false,
+  }).format(rounded || 0);
+}
+
+/**
+ * A number already written with a dot (`33.3333`, as C's `%g` writes it) with the language's
+ * decimal mark instead, its digits unchanged: `33,3333` in Spanish.
+ */
+export function withDecimalMark(dotted: string): string {
+  const mark = new Intl.NumberFormat(getLanguage()).formatToParts(0.5).find((part) => part.type === "decimal");
+  return dotted.replace(".", mark?.value ?? ".");
 }
 
 /** Milliseconds as people read them: 0.412, 12.5, 3021 (no more than three decimals). */

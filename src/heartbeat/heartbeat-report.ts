@@ -101,6 +101,9 @@ export function heartbeatReporter(
       case "up":
         say(event, t("heartbeat.up", { ...event, seconds: seconds(event.silentMs) }), "info");
         return;
+      case "jump":
+        say(event, t("heartbeat.jump", event), "warn");
+        return;
       case "evicted":
         say(event, t("heartbeat.evicted", { peer: event.peer, max: event.maxSenders }), "warn");
         return;

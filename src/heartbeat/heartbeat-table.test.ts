@@ -4,9 +4,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { formatHeartbeat, parseHeartbeat } from "./heartbeat-format.js";
-import { type HeartbeatEvent, HeartbeatTable } from "./heartbeat-table.js";
+import { type HeartbeatEvent, type HeartbeatOptions, HeartbeatTable } from "./heartbeat-table.js";
 
-function setUp(options: { timeoutMs?: number; maxSenders?: number } = {}) {
+function setUp(options: HeartbeatOptions = {}) {
   let nowMs = 1_765_000_000_000;
   const events: HeartbeatEvent[] = [];
   const table = new HeartbeatTable(
@@ -35,7 +35,15 @@ test("first heartbeat, then a gap: the lost ones are counted and named; delay is
   );
   beat(4); // late: already counted lost, not counted again, not a new last
   beat(7);
-  assert.deepEqual(table.statistics(), { received: 5, senders: 1, lost: 3, late: 1, downEvents: 0, evicted: 0 });
+  assert.deepEqual(table.statistics(), {
+    received: 5,
+    senders: 1,
+    lost: 3,
+    late: 1,
+    jumps: 0,
+    downEvents: 0,
+    evicted: 0,
+  });
 });
 
 test("presumed down at the timeout, not before; back up when it returns; once per silence", () => {
@@ -94,7 +102,15 @@ test("the table holds maxSenders: one more evicts the one heard from least recen
   assert.equal(table.statistics().evicted, 0);
   beat(1, 5003);
   assert.deepEqual(events.at(-2), { kind: "evicted", peer: "127.0.0.1:5001", maxSenders: 3 });
-  assert.deepEqual(table.statistics(), { received: 5, senders: 3, lost: 0, late: 0, downEvents: 0, evicted: 1 });
+  assert.deepEqual(table.statistics(), {
+    received: 5,
+    senders: 3,
+    lost: 0,
+    late: 0,
+    jumps: 0,
+    downEvents: 0,
+    evicted: 1,
+  });
 });
 
 test("only an exact heartbeat counts: anything else is a line like any other", () => {
@@ -147,4 +163,45 @@ test("options out of range throw a RangeError naming the option and its range, n
       message: /^maxSenders must be a whole number from 1 to 1000000/,
     });
   assert.equal(new HeartbeatTable({ timeoutMs: 86_400_000, maxSenders: 1_000_000 }, () => {}).maxSenders, 1_000_000);
+});
+
+test("a sequence number far from the last is a jump, not lost nor late: a spoofed 2^53-1 adds nothing", () => {
+  const { table, events, beat } = setUp();
+  beat(1);
+  beat(Number.MAX_SAFE_INTEGER); // one spoofed datagram
+  assert.deepEqual(events.at(-2), {
+    kind: "jump",
+    peer: "127.0.0.1:5000",
+    from: 1,
+    to: Number.MAX_SAFE_INTEGER,
+    maxGapCounted: 1000,
+  });
+  beat(2); // the real sender goes on: a jump back, not a late heartbeat
+  beat(4);
+  assert.deepEqual(table.statistics(), {
+    received: 4,
+    senders: 1,
+    lost: 1,
+    late: 0,
+    jumps: 2,
+    downEvents: 0,
+    evicted: 0,
+  });
+});
+
+test("maxGapCounted is the boundary: a gap of exactly it is counted lost, one more is a jump", () => {
+  const { table, beat } = setUp({ maxGapCounted: 10 });
+  beat(1);
+  beat(12); // 11 away: a jump
+  assert.equal(table.statistics().jumps, 1);
+  beat(22); // 10 away: 9 lost (13-21)
+  assert.deepEqual([table.statistics().lost, table.statistics().jumps], [9, 1]);
+  beat(12); // 10 behind: late
+  assert.equal(table.statistics().late, 1);
+  for (const maxGapCounted of [0, 1.5, Number.NaN, 1_000_001])
+    assert.throws(() => new HeartbeatTable({ maxGapCounted }, () => {}), {
+      name: "RangeError",
+      message: /^maxGapCounted must be a whole number from 1 to 1000000/,
+    });
+  assert.equal(new HeartbeatTable({ maxGapCounted: 1_000_000 }, () => {}).maxGapCounted, 1_000_000);
 });

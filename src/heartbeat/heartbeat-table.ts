@@ -14,14 +14,22 @@ export interface HeartbeatOptions {
   timeoutMs?: number;
   /** Senders remembered at once; a new one past it evicts the one heard from least recently. */
   maxSenders?: number;
+  /**
+   * Largest gap counted as heartbeats lost: a sequence number further than this from the last
+   * (ahead or behind) is a `jump` (a restarted sender, or a spoofed datagram), counted apart,
+   * and the sender's numbers go on from it. Without it, one `HEARTBEAT 9007199254740991 1`
+   * would add nine quadrillion to the heartbeats lost.
+   */
+  maxGapCounted?: number;
 }
 
 /** Defaults of the named limits (the serve flags show the same values). */
-export const HEARTBEAT_DEFAULTS = { timeoutMs: 5000, maxSenders: 1024 } as const;
+export const HEARTBEAT_DEFAULTS = { timeoutMs: 5000, maxSenders: 1024, maxGapCounted: 1000 } as const;
 /** The ranges of those limits (the serve flags take the same): out of range is a RangeError. */
 export const HEARTBEAT_RANGES = {
   timeoutMs: { min: 1, max: 86_400_000 },
   maxSenders: { min: 1, max: 1_000_000 },
+  maxGapCounted: { min: 1, max: 1_000_000 },
 } as const;
 
 /** What the table tells its operator; `peer` is `ADDRESS:PORT`. */
@@ -34,6 +42,8 @@ export type HeartbeatEvent =
   | { kind: "lost"; peer: string; count: number; first: number; last: number }
   /** A sequence number at or below the last one: late (after a later one) or duplicated. */
   | { kind: "late"; peer: string; sequence: number }
+  /** A sequence number more than `maxGapCounted` from the last: not counted as lost nor late. */
+  | { kind: "jump"; peer: string; from: number; to: number; maxGapCounted: number }
   | { kind: "down"; peer: string; silentMs: number; sequence: number }
   | { kind: "up"; peer: string; silentMs: number; sequence: number }
   | { kind: "evicted"; peer: string; maxSenders: number };
@@ -44,6 +54,8 @@ export interface HeartbeatStatistics {
   senders: number;
   lost: number;
   late: number;
+  /** Sequence numbers too far from the last to count as a gap (see `maxGapCounted`). */
+  jumps: number;
   downEvents: number;
   evicted: number;
 }
@@ -67,11 +79,12 @@ interface Sender {
 export class HeartbeatTable {
   readonly timeoutMs: number;
   readonly maxSenders: number;
+  readonly maxGapCounted: number;
   /** Senders up, oldest heard first: a heartbeat moves its sender to the end, so the sweep stops early. */
   readonly #senders = new Map<string, Sender>();
   /** Senders presumed down, in the order they went down: the sweep never walks them again. */
   readonly #down = new Map<string, Sender>();
-  readonly #statistics = { received: 0, lost: 0, late: 0, downEvents: 0, evicted: 0 };
+  readonly #statistics = { received: 0, lost: 0, late: 0, jumps: 0, downEvents: 0, evicted: 0 };
   #timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -80,7 +93,7 @@ export class HeartbeatTable {
     /** Wall-clock milliseconds since 1970: the senders' timestamps are on that scale. */
     readonly now: () => number = Date.now,
   ) {
-    const { timeoutMs, maxSenders } = HEARTBEAT_RANGES;
+    const { timeoutMs, maxSenders, maxGapCounted } = HEARTBEAT_RANGES;
     this.timeoutMs = optionInRange(
       "timeoutMs",
       options.timeoutMs ?? HEARTBEAT_DEFAULTS.timeoutMs,
@@ -92,6 +105,13 @@ export class HeartbeatTable {
       options.maxSenders ?? HEARTBEAT_DEFAULTS.maxSenders,
       maxSenders.min,
       maxSenders.max,
+      true,
+    );
+    this.maxGapCounted = optionInRange(
+      "maxGapCounted",
+      options.maxGapCounted ?? HEARTBEAT_DEFAULTS.maxGapCounted,
+      maxGapCounted.min,
+      maxGapCounted.max,
       true,
     );
   }
@@ -129,6 +149,14 @@ export class HeartbeatTable {
         this.report({ kind: "beat", peer, sequence, delayMs });
         return;
       }
+    }
+    if (Math.abs(sequence - sender.lastSequence) > this.maxGapCounted) {
+      this.#statistics.jumps++;
+      const from = sender.lastSequence;
+      sender.lastSequence = sequence;
+      this.report({ kind: "jump", peer, from, to: sequence, maxGapCounted: this.maxGapCounted });
+      this.report({ kind: "beat", peer, sequence, delayMs });
+      return;
     }
     if (sequence <= sender.lastSequence) {
       this.#statistics.late++;

@@ -5,7 +5,7 @@
  */
 
 import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 import { listenError } from "../errors.js";
 import { type Logger, silentLogger } from "./logger.js";
 import { RateLimitedLog } from "./rate-limited-log.js";
@@ -17,8 +17,10 @@ import { RateLimitedLog } from "./rate-limited-log.js";
  */
 export interface MetricsServerLimits {
   /**
-   * Connections open at once (a scraper and a few health checks need one each); the surplus is
-   * closed as soon as it is accepted. Counted in the TCP service's descriptor reserve.
+   * Connections open at once (a scraper and a few health checks need one each). One more
+   * closes the oldest connection not being answered (still sending its request head, or idle
+   * in keep-alive), so slow clients cannot keep a scrape out; when every one is being
+   * answered, the new one is closed. Counted in the TCP service's descriptor reserve.
    */
   maxConnections: number;
   /** A connection that has not sent a whole request head in this time gets 408 and is closed (one that never sends a byte too). */
@@ -47,14 +49,16 @@ export interface MetricsServerOptions {
   /** False while draining. */
   isReady(): boolean;
   limits?: Partial<MetricsServerLimits>;
-  /** Where connections closed at the cap are logged (at most a line a second). */
+  /** Where connections closed at the cap are logged (at most a line a second per kind). */
   logger?: Logger;
 }
 
 export interface MetricsServer extends Server {
   port: number;
-  /** Connections closed at accept because `maxConnections` were open. */
+  /** Connections closed at accept because `maxConnections` were open, all being answered. */
   readonly refusedConnections: number;
+  /** Connections not being answered, closed (oldest first) to make room for a new one at the cap. */
+  readonly evictedConnections: number;
 }
 
 /**
@@ -104,16 +108,41 @@ export async function startMetricsServer(options: MetricsServerOptions): Promise
       }
     },
   );
-  server.maxConnections = limits.maxConnections;
+  // Not server.maxConnections: Node would close the newcomer, and 16 slow clients would keep
+  // every scrape out until the headers timeout. Accept order is age: the Map's first is oldest.
+  const open = new Map<Socket, { answering: boolean }>();
   let refusedConnections = 0;
-  const refusals = new RateLimitedLog(options.logger ?? silentLogger());
-  server.on("drop", (data?: { remoteAddress?: string }) => {
-    refusedConnections++;
-    refusals.warn(
-      "metrics-max-connections",
-      () => ({ peer: data?.remoteAddress, maxConnections: limits.maxConnections }),
-      "metrics connection closed: the endpoint has its most connections open",
-    );
+  let evictedConnections = 0;
+  const capLog = new RateLimitedLog(options.logger ?? silentLogger());
+  server.on("connection", (socket: Socket) => {
+    if (open.size >= limits.maxConnections) {
+      const oldestIdle = [...open].find(([, state]) => !state.answering)?.[0];
+      const closing = oldestIdle ?? socket;
+      if (oldestIdle === undefined) refusedConnections++;
+      else evictedConnections++;
+      const kind = oldestIdle === undefined ? "metrics-max-connections" : "metrics-connection-evicted";
+      capLog.warn(
+        kind,
+        () => ({ peer: closing.remoteAddress, maxConnections: limits.maxConnections }),
+        oldestIdle === undefined
+          ? "metrics connection closed: the endpoint has its most connections open"
+          : "metrics connection closed to make room: the oldest not being answered",
+      );
+      closing.destroy();
+      open.delete(closing);
+      if (closing === socket) return;
+    }
+    open.set(socket, { answering: false });
+    socket.once("close", () => open.delete(socket));
+  });
+  // Before the handler, which may end a short response at once.
+  server.prependListener("request", (request, response) => {
+    const state = open.get(request.socket as Socket);
+    if (state === undefined) return;
+    state.answering = true;
+    response.once("finish", () => {
+      state.answering = false;
+    });
   });
   // With no 'timeout' listener, Node destroys the socket that went quiet.
   server.timeout = limits.idleTimeoutMs;
@@ -130,5 +159,6 @@ export async function startMetricsServer(options: MetricsServerOptions): Promise
   return Object.defineProperties(server, {
     port: { value: port, enumerable: true },
     refusedConnections: { get: () => refusedConnections, enumerable: true },
+    evictedConnections: { get: () => evictedConnections, enumerable: true },
   }) as MetricsServer;
 }

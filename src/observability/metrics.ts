@@ -151,6 +151,7 @@ export function createMetricsRegistry(sources: MetricSources): Registry {
       ["mayus_heartbeat_received_total", "Heartbeats received.", "received"],
       ["mayus_heartbeat_lost_total", "Heartbeats never received before a later one was (gaps).", "lost"],
       ["mayus_heartbeat_late_total", "Heartbeats received after a later one, or twice.", "late"],
+      ["mayus_heartbeat_jumps_total", "Sequence numbers too far from the last to count as lost or late.", "jumps"],
       ["mayus_heartbeat_down_events_total", "Times a sender was presumed down.", "downEvents"],
       ["mayus_heartbeat_evicted_total", "Senders forgotten because the table was full.", "evicted"],
     ] as const;

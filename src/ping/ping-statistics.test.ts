@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import fc from "fast-check";
+import { setLanguage } from "../i18n/index.js";
 import { formatLossPercent, formatReplyTimeMs, formatRtt, pingStatistics } from "./ping-statistics.js";
 
 /**
@@ -132,4 +133,18 @@ describe("formats as ping prints them", () => {
     assert.equal(formatRtt({ minMs: 0.1012, avgMs: 0.23, maxMs: 0.512, mdevMs: 0.0901 }), "0.101/0.230/0.512/0.090");
     assert.equal(formatRtt({ minMs: 12, avgMs: 150.5, maxMs: 1000, mdevMs: 0 }), "12.000/150.500/1000.000/0.000");
   });
+});
+
+test("in Spanish the same digits with a decimal comma, as bench and heartbeat write them; no grouping", () => {
+  setLanguage("es");
+  try {
+    assert.equal(formatReplyTimeMs(0.4121), "0,412");
+    assert.equal(formatReplyTimeMs(12.34), "12,3");
+    assert.equal(formatReplyTimeMs(1500), "1500");
+    assert.equal(formatRtt({ minMs: 0.1012, avgMs: 0.23, maxMs: 1000, mdevMs: 0 }), "0,101/0,230/1000,000/0,000");
+    assert.equal(formatLossPercent(100 / 3), "33,3333");
+    assert.equal(formatLossPercent(45), "45");
+  } finally {
+    setLanguage("en");
+  }
 });

@@ -1,7 +1,10 @@
 /**
  * The pinger's summary as iputils `ping` computes and prints it: packets transmitted and
- * received, loss percentage, and rtt min/avg/max/mdev. Pure functions, no I/O.
+ * received, loss percentage, and rtt min/avg/max/mdev. No I/O; the numbers are written with
+ * the current language's decimal mark.
  */
+
+import { decimal, withDecimalMark } from "../heartbeat/heartbeat-numbers.js";
 
 /** Round-trip times of the replies, in milliseconds. */
 export interface RttStatistics {
@@ -68,7 +71,7 @@ export function pingStatistics(transmitted: number, rttsMs: readonly number[]): 
  * The loss percentage as iputils prints it: C's `%g` of the exact percentage (six significant
  * digits, no trailing zeros), so 9 of 20 lost is `45` and 1 of 3 is `33.3333`. (Old iputils
  * and the BSDs truncated to a whole number; the iputils of current distributions, Debian 12's
- * 20221126 among them, print `%g`.) Without the `%`.
+ * 20221126 among them, print `%g`.) Without the `%`; with the language's decimal mark.
  *
  * @example
  * ```ts
@@ -79,12 +82,13 @@ export function pingStatistics(transmitted: number, rttsMs: readonly number[]): 
  */
 export function formatLossPercent(lossPercent: number): string {
   // Loss is 0 or at least 100/count, far above where %g would switch to an exponent.
-  return String(Number(lossPercent.toPrecision(6)));
+  return withDecimalMark(String(Number(lossPercent.toPrecision(6))));
 }
 
 /**
  * One reply's time as iputils prints it: three significant digits or more, `0.412`, `1.25`,
- * `12.3`, `123` (milliseconds, rounded to the microsecond first).
+ * `12.3`, `123` (milliseconds, rounded to the microsecond first), with the language's decimal
+ * mark (`0,412` in Spanish, as bench and heartbeat write decimals).
  *
  * @example
  * ```ts
@@ -95,15 +99,13 @@ export function formatLossPercent(lossPercent: number): string {
  */
 export function formatReplyTimeMs(rttMs: number): string {
   const microseconds = Math.round(rttMs * 1000);
-  if (microseconds >= 100_000) return String(Math.round(microseconds / 1000));
-  if (microseconds >= 10_000) return (microseconds / 1000).toFixed(1);
-  if (microseconds >= 1000) return (microseconds / 1000).toFixed(2);
-  return (microseconds / 1000).toFixed(3);
+  const fractionDigits = microseconds >= 100_000 ? 0 : microseconds >= 10_000 ? 1 : microseconds >= 1000 ? 2 : 3;
+  return decimal(microseconds / 1000, fractionDigits, fractionDigits);
 }
 
 /**
  * The numbers of the rtt summary line, `min/avg/max/mdev`, each with three decimals as
- * `ping` prints them (without the unit).
+ * `ping` prints them (without the unit), with the language's decimal mark.
  *
  * @example
  * ```ts
@@ -112,5 +114,5 @@ export function formatReplyTimeMs(rttMs: number): string {
  * ```
  */
 export function formatRtt(rtt: RttStatistics): string {
-  return [rtt.minMs, rtt.avgMs, rtt.maxMs, rtt.mdevMs].map((ms) => ms.toFixed(3)).join("/");
+  return [rtt.minMs, rtt.avgMs, rtt.maxMs, rtt.mdevMs].map((ms) => decimal(ms, 3, 3)).join("/");
 }

@@ -11,7 +11,7 @@ import { type ErrorKind, MayusError } from "../errors.js";
 import type { Logger } from "../observability/logger.js";
 import { createMetricsRegistry } from "../observability/metrics.js";
 import type { Tracer } from "../observability/trace.js";
-import { TCP_DEFAULTS } from "../tcp/tcp-server-options.js";
+import { TCP_DEFAULTS, TCP_RANGES } from "../tcp/tcp-server-options.js";
 import { RATE_LIMIT_DEFAULTS } from "../udp/source-rate-limiter.js";
 import { HANDOVER_MESSAGE } from "./connection-handover.js";
 import { type DrainReport, drainExitCode, type ServeLifecycle } from "./lifecycle.js";
@@ -37,9 +37,9 @@ export type PrimaryMessage = { type: "mayus:shutdown" };
  */
 export const WORKER_PORT_VARIABLE = "MAYUS_WORKER_PORT";
 
-/** Each worker's share of a limit meant for all of them together. */
+/** Each worker's share of a limit meant for all of them together; 0 (a rate limit off) stays 0. */
 export function shareOf(total: number, workers: number): number {
-  return Math.max(1, Math.ceil(total / workers));
+  return total === 0 ? 0 : Math.max(1, Math.ceil(total / workers));
 }
 
 /** The options of one worker: the same, with the limits for the whole server divided among workers. */
@@ -55,7 +55,11 @@ export function workerOptions(options: ServeOptions): ServeOptions {
         tcpOptions.maxConnectionsPerAddress ?? TCP_DEFAULTS.maxConnectionsPerAddress,
         workers,
       ),
-      maxBufferedBytesTotal: shareOf(tcpOptions.maxBufferedBytesTotal ?? TCP_DEFAULTS.maxBufferedBytesTotal, workers),
+      // Not below the option's minimum: `--max-buffered-bytes-total 1024 --workers 4` stays valid per worker.
+      maxBufferedBytesTotal: Math.max(
+        TCP_RANGES.maxBufferedBytesTotal.min,
+        shareOf(tcpOptions.maxBufferedBytesTotal ?? TCP_DEFAULTS.maxBufferedBytesTotal, workers),
+      ),
     },
     udpOptions: {
       ...udpOptions,

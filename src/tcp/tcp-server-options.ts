@@ -5,9 +5,11 @@
 
 import { DEFAULT_PORT } from "../address/address.js";
 import type { AddressFilter } from "../address/address-filter.js";
+import { optionInRange } from "../errors.js";
 import type { Logger } from "../observability/logger.js";
 import type { Tracer } from "../observability/trace.js";
-import type { TransformOptions } from "../transform/index.js";
+import { resolveTransformOptions, type TransformOptions } from "../transform/index.js";
+import { connectionLimitWithinDescriptors } from "./descriptor-limit.js";
 import type { HandshakeFailure } from "./tls/handshake-failure.js";
 
 /** `--tls`: TCP connections speak TLS with this certificate (UDP stays plain). */
@@ -95,6 +97,54 @@ export const TCP_DEFAULTS = {
   /** `--tls-handshake-timeout`: a client that connects and says nothing holds a slot this long at most. */
   tlsHandshakeTimeoutMs: 10_000,
 } as const;
+
+/**
+ * Each numeric option's range, the same as its `mayus serve` flag's: out of it the constructor
+ * throws a RangeError naming the option (never clamped, so a mistake does not run as another
+ * limit). Counts, bytes and the port are whole numbers; durations in ms may have decimals.
+ */
+export const TCP_RANGES = {
+  port: { min: 0, max: 65_535, whole: true },
+  maxConnections: { min: 1, max: 1_000_000, whole: true },
+  maxConnectionsPerAddress: { min: 1, max: 1_000_000, whole: true },
+  idleTimeoutMs: { min: 0, max: 86_400_000, whole: false },
+  stallTimeoutMs: { min: 0, max: 86_400_000, whole: false },
+  maxBufferedBytesPerConnection: { min: 1024, max: 1024 ** 3, whole: true },
+  maxBufferedBytesTotal: { min: 1024, max: 64 * 1024 ** 3, whole: true },
+  proxyHeaderTimeoutMs: { min: 1, max: 600_000, whole: false },
+  maxAwaitingHeaderPerAddress: { min: 1, max: 1_000_000, whole: true },
+  drainQuietMs: { min: 1, max: 3_600_000, whole: false },
+  tlsHandshakeTimeoutMs: { min: 1, max: 600_000, whole: false },
+} as const;
+
+/** A numeric option or its default, checked against `TCP_RANGES` (`label`: its name in the error). */
+function inRange(name: keyof typeof TCP_RANGES, value: number | undefined, label: string = name): number {
+  const { min, max, whole } = TCP_RANGES[name];
+  return optionInRange(label, value ?? TCP_DEFAULTS[name], min, max, whole);
+}
+
+/** Every default filled in and every number checked: throws a RangeError for one out of range. */
+export function resolveTcpServerOptions(options: TcpServerOptions): ResolvedTcpServerOptions {
+  if (options.tls !== undefined) {
+    inRange("tlsHandshakeTimeoutMs", options.tls.handshakeTimeoutMs, "tls.handshakeTimeoutMs");
+  }
+  return {
+    host: options.host,
+    port: inRange("port", options.port),
+    transform: resolveTransformOptions(options.transform),
+    maxConnections: connectionLimitWithinDescriptors(inRange("maxConnections", options.maxConnections)),
+    maxConnectionsPerAddress: inRange("maxConnectionsPerAddress", options.maxConnectionsPerAddress),
+    idleTimeoutMs: inRange("idleTimeoutMs", options.idleTimeoutMs),
+    stallTimeoutMs: inRange("stallTimeoutMs", options.stallTimeoutMs),
+    maxBufferedBytesPerConnection: inRange("maxBufferedBytesPerConnection", options.maxBufferedBytesPerConnection),
+    maxBufferedBytesTotal: inRange("maxBufferedBytesTotal", options.maxBufferedBytesTotal),
+    proxyProtocol: options.proxyProtocol ?? TCP_DEFAULTS.proxyProtocol,
+    proxyHeaderTimeoutMs: inRange("proxyHeaderTimeoutMs", options.proxyHeaderTimeoutMs),
+    maxAwaitingHeaderPerAddress: inRange("maxAwaitingHeaderPerAddress", options.maxAwaitingHeaderPerAddress),
+    drainQuietMs: inRange("drainQuietMs", options.drainQuietMs),
+    readIntoSharedBuffer: options.readIntoSharedBuffer ?? TCP_DEFAULTS.readIntoSharedBuffer,
+  };
+}
 
 export type TcpRefusal =
   | "max-connections"

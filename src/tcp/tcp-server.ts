@@ -18,10 +18,9 @@ import { logFailedProbes } from "../node-internals/probes.js";
 import { probeListeningHandle } from "../node-internals/tcp-handle.js";
 import { type Logger, silentLogger } from "../observability/logger.js";
 import type { Tracer } from "../observability/trace.js";
-import { resolveTransformOptions, type Uppercaser, uppercaserFactory } from "../transform/index.js";
+import { type Uppercaser, uppercaserFactory } from "../transform/index.js";
 import { TcpAdmission } from "./admission.js";
 import { BufferBudget } from "./buffer-budget.js";
-import { connectionLimitWithinDescriptors } from "./descriptor-limit.js";
 import { IdleSweeper } from "./idle-sweeper.js";
 import { closeAfterBacklog } from "./listener-close.js";
 import { PreServe } from "./pre-serve.js";
@@ -29,6 +28,7 @@ import { SHARED_READ_BUFFER_BYTES, SocketReader } from "./socket-reader.js";
 import { TcpConnection, type TcpConnectionEvents, type TcpConnectionLimits } from "./tcp-connection.js";
 import {
   type ResolvedTcpServerOptions,
+  resolveTcpServerOptions,
   TCP_DEFAULTS,
   type TcpDrainReport,
   type TcpServerOptions,
@@ -87,23 +87,7 @@ export class TcpServer extends EventEmitter<TcpServerEvents> {
 
   constructor(options: TcpServerOptions = {}) {
     super();
-    this.options = {
-      host: options.host,
-      port: options.port ?? TCP_DEFAULTS.port,
-      transform: resolveTransformOptions(options.transform),
-      maxConnections: connectionLimitWithinDescriptors(options.maxConnections ?? TCP_DEFAULTS.maxConnections),
-      maxConnectionsPerAddress: options.maxConnectionsPerAddress ?? TCP_DEFAULTS.maxConnectionsPerAddress,
-      idleTimeoutMs: options.idleTimeoutMs ?? TCP_DEFAULTS.idleTimeoutMs,
-      stallTimeoutMs: options.stallTimeoutMs ?? TCP_DEFAULTS.stallTimeoutMs,
-      maxBufferedBytesPerConnection:
-        options.maxBufferedBytesPerConnection ?? TCP_DEFAULTS.maxBufferedBytesPerConnection,
-      maxBufferedBytesTotal: options.maxBufferedBytesTotal ?? TCP_DEFAULTS.maxBufferedBytesTotal,
-      proxyProtocol: options.proxyProtocol ?? TCP_DEFAULTS.proxyProtocol,
-      proxyHeaderTimeoutMs: options.proxyHeaderTimeoutMs ?? TCP_DEFAULTS.proxyHeaderTimeoutMs,
-      maxAwaitingHeaderPerAddress: options.maxAwaitingHeaderPerAddress ?? TCP_DEFAULTS.maxAwaitingHeaderPerAddress,
-      drainQuietMs: options.drainQuietMs ?? TCP_DEFAULTS.drainQuietMs,
-      readIntoSharedBuffer: options.readIntoSharedBuffer ?? TCP_DEFAULTS.readIntoSharedBuffer,
-    };
+    this.options = resolveTcpServerOptions(options);
     this.#newUppercaser = uppercaserFactory(this.options.transform);
     this.#logger = options.logger ?? silentLogger();
     this.#trace = options.trace;

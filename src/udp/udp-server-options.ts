@@ -2,6 +2,7 @@
 
 import { DEFAULT_PORT } from "../address/address.js";
 import type { AddressFilter } from "../address/address-filter.js";
+import { optionInRange } from "../errors.js";
 import type { Logger } from "../observability/logger.js";
 import type { Tracer } from "../observability/trace.js";
 import type { TransformOptions } from "../transform/index.js";
@@ -47,6 +48,24 @@ export const UDP_DEFAULTS = {
   rateLimit: RATE_LIMIT_DEFAULTS,
   loopBreaker: LOOP_BREAKER_DEFAULTS,
 } as const;
+
+/** The port's range, as `mayus serve --port` takes it (0: the kernel chooses). */
+export const UDP_PORT_RANGE = { min: 0, max: 65_535 } as const;
+
+/**
+ * The port to bind and the other ports never answered, checked: a RangeError names one out of
+ * range (a port of 70000 would otherwise bind 4464, its value modulo 65536).
+ */
+export function resolveUdpPorts(options: Pick<UdpServerOptions, "port" | "ownPorts">): {
+  port: number;
+  ownPorts: number[];
+} {
+  const { min, max } = UDP_PORT_RANGE;
+  return {
+    port: optionInRange("port", options.port ?? UDP_DEFAULTS.port, min, max, true),
+    ownPorts: (options.ownPorts ?? []).map((port) => optionInRange("ownPorts", port, min, max, true)),
+  };
+}
 
 export type UdpDropReason =
   | "address-filtered"

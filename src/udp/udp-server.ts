@@ -27,6 +27,7 @@ import { ReflectionGuard } from "./reflection-guard.js";
 import { ReplyUppercaser } from "./reply-uppercaser.js";
 import { SourceRateLimiter } from "./source-rate-limiter.js";
 import {
+  resolveUdpPorts,
   UDP_DEFAULTS,
   type UdpDropReason,
   type UdpServerOptions,
@@ -95,14 +96,15 @@ export class UdpServer extends EventEmitter<UdpServerEvents> {
 
   constructor(options: UdpServerOptions = {}) {
     super();
+    const { port, ownPorts } = resolveUdpPorts(options);
     this.#host = options.host;
-    this.#port = options.port ?? UDP_DEFAULTS.port;
+    this.#port = port;
     this.#replies = new ReplyUppercaser(options.transform, options.maxGrowth ?? UDP_DEFAULTS.maxGrowth);
     this.#logger = options.logger ?? silentLogger();
     this.#dropLog = new RateLimitedLog(this.#logger);
     this.#trace = options.trace;
     this.#addressFilter = options.addressFilter?.isActive ? options.addressFilter : undefined;
-    this.#guard = new ReflectionGuard(options.ownPorts ?? []);
+    this.#guard = new ReflectionGuard(ownPorts);
     this.#loops = new LoopBreaker(options.loopBreaker);
     this.#rateLimiter = new SourceRateLimiter(options.rateLimit);
     this.#network = new NetworkSimulator(options.network);

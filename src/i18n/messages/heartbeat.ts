@@ -23,15 +23,18 @@ export const heartbeatMessages = defineMessages(
     "heartbeat.error.needsUdp": "--heartbeat needs the UDP server: drop --tcp, or add --udp",
     "heartbeat.error.workers": "--heartbeat needs one process (--workers 1): workers would split a sender's heartbeats",
     "option.heartbeat": "keep a table of UDP heartbeats (mayus heartbeat): report gaps, delay, senders down",
-    "option.heartbeatTimeout": "with --heartbeat, milliseconds of silence after which a sender is presumed down",
+    "option.heartbeatTimeout":
+      "milliseconds of silence after which a heartbeat sender is presumed down; implies --heartbeat",
     "option.heartbeatMaxSenders":
-      "with --heartbeat, senders remembered at once (the one heard from least recently is forgotten)",
+      "heartbeat senders remembered at once, the one heard from least recently forgotten; implies --heartbeat",
     "heartbeat.first":
       "mayus: heartbeat: {peer} is up (seq {sequence}, one-way delay {delay} ms if the clocks are synchronized)",
     "heartbeat.beat": "heartbeat {sequence} from {peer}, one-way delay {delay} ms",
     "heartbeat.lost.one": "mayus: heartbeat: 1 heartbeat lost from {peer} (seq {first})",
     "heartbeat.lost.other": "mayus: heartbeat: {count} heartbeats lost from {peer} (seq {first}-{last})",
     "heartbeat.late": "heartbeat {sequence} from {peer} came late or twice",
+    "heartbeat.jump":
+      "mayus: heartbeat: {peer} jumped from seq {from} to {to}, more than {maxGapCounted} away: not counted as lost (restarted, or not the same sender)",
     "heartbeat.down": "mayus: heartbeat: {peer} presumed down after {seconds} s (last seq {sequence})",
     "heartbeat.up": "mayus: heartbeat: {peer} back up after {seconds} s of silence (seq {sequence})",
     "heartbeat.evicted": "mayus: heartbeat: table full ({max} senders): forgot {peer}, heard from least recently",
@@ -60,15 +63,18 @@ export const heartbeatMessages = defineMessages(
       "--heartbeat necesita un solo proceso (--workers 1): varios procesos se repartirían los latidos de un emisor",
     "option.heartbeat":
       "lleva una tabla de latidos UDP (mayus heartbeat): informa de huecos, retardo y emisores caídos",
-    "option.heartbeatTimeout": "con --heartbeat, milisegundos de silencio tras los que un emisor se da por caído",
+    "option.heartbeatTimeout":
+      "milisegundos de silencio tras los que un emisor de latidos se da por caído; implica --heartbeat",
     "option.heartbeatMaxSenders":
-      "con --heartbeat, emisores que recuerda a la vez (olvida el que lleva más tiempo sin oír)",
+      "emisores de latidos que recuerda a la vez; olvida el que lleva más tiempo sin oír; implica --heartbeat",
     "heartbeat.first":
       "mayus: latido: {peer} está activo (seq {sequence}, retardo de ida {delay} ms si los relojes están sincronizados)",
     "heartbeat.beat": "latido {sequence} de {peer}, retardo de ida {delay} ms",
     "heartbeat.lost.one": "mayus: latido: 1 latido perdido de {peer} (seq {first})",
     "heartbeat.lost.other": "mayus: latido: {count} latidos perdidos de {peer} (seq {first}-{last})",
     "heartbeat.late": "el latido {sequence} de {peer} llegó tarde o repetido",
+    "heartbeat.jump":
+      "mayus: latido: {peer} saltó de la seq {from} a la {to}, más de {maxGapCounted} de distancia: no se cuentan perdidos (reiniciado, o no es el mismo emisor)",
     "heartbeat.down": "mayus: latido: {peer} se da por caído tras {seconds} s (última seq {sequence})",
     "heartbeat.up": "mayus: latido: {peer} vuelve a estar activo tras {seconds} s de silencio (seq {sequence})",
     "heartbeat.evicted":
