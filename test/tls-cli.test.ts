@@ -313,6 +313,22 @@ describe("serve --tls: bad flags and files are one line, exit 2", () => {
     const spanish = await runMayus(["serve", "--lang", "es", "--cert", certFile, "--key", otherKey]);
     assert.match(spanish.stderr, /la clave de .*other\.key no corresponde al certificado de .*server\.crt/);
   });
+
+  test("--tls-handshake-timeout takes a unit like every duration: 2s serves, 10m1ms is refused", BOUNDED, async () => {
+    const server = await startMayusServer(["--tcp", "--tls", "--tls-handshake-timeout", "2s"]);
+    try {
+      const target = ["127.0.0.1", String(server.tcpPort)];
+      const answered = await runMayus(["client", "--tls", "--insecure", ...target], "hola\n");
+      assert.equal(answered.code, 0, answered.stderr);
+      assert.equal(answered.stdout.toString(), "HOLA\n");
+    } finally {
+      await server.stop();
+    }
+    const refused = await runMayus(["serve", "--tls", "--tls-handshake-timeout", "10m1ms"]);
+    assert.equal(refused.code, EXIT_CODES.usage, refused.stderr);
+    assert.match(refused.stderr, /--tls-handshake-timeout must be a duration from .* \(250ms, 2s, 1m, 1h\)/);
+    assert.equal(refused.stderr.trim().split("\n").length, 1, refused.stderr);
+  });
 });
 
 describe("bench --tls", () => {
