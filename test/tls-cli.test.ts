@@ -226,6 +226,27 @@ describe("serve --tls with a self-signed certificate", () => {
     assert.match(stderr, /tcp recv +127\.0\.0\.1:\d+ 0 bytes \(the client finished sending\)/);
   });
 
+  test("s_client -tls1_2 asking to renegotiate (R): refused, the connection ends", BOUNDED, async () => {
+    await withServer(["--tls"], async (server) => {
+      const client = start("openssl", ["s_client", "-connect", `127.0.0.1:${server.tcpPort}`, "-tls1_2"]);
+      client.child.stdin?.on("error", () => {}); // it may have exited when "after" is written
+      try {
+        client.child.stdin?.write("abc\n");
+        await waitForOutput(client, /^ABC$/m);
+        // s_client renegotiates on a line that is "R" alone, read on its own.
+        client.child.stdin?.write("R\n");
+        await waitForStderr(client, /RENEGOTIATING/);
+        client.child.stdin?.end("after\n");
+        const finished = await client.exited;
+        const said = `${finished.stdout.toString()}${finished.stderr}`;
+        assert.doesNotMatch(finished.stdout.toString(), /AFTER/, "the connection went on after a renegotiation");
+        assert.match(said, /no renegotiation/);
+      } finally {
+        await client.stop();
+      }
+    });
+  });
+
   test("--proxy-protocol: a PROXY v1 header in the clear, then the handshake on the same socket", BOUNDED, async () => {
     const stderr = await withServer(["--tls", "--proxy-protocol", "--trace"], async (server) => {
       const raw = connectTcp({ host: "127.0.0.1", port: server.tcpPort });
