@@ -194,6 +194,22 @@ describe("serve --tls with a self-signed certificate", () => {
     assert.match(stderr, /mayus: I\/O: tcp TLS: Node's own I\/O/);
   });
 
+  test("clients that connect and close (FIN) before a handshake free their slots at once", BOUNDED, async () => {
+    // A handshake timeout far past the test's: only the FIN can free these slots in time.
+    const limits = ["--max-connections-per-address", "2", "--tls-handshake-timeout", "10m"];
+    await withServer(["--tls", ...limits, "--metrics-port", "0"], async (server) => {
+      for (let i = 0; i < 2; i++) {
+        // As `nc -z` or a load balancer's TCP check does: connect, then close without a byte.
+        const raw = connectTcp({ host: "127.0.0.1", port: server.tcpPort }, () => raw.end());
+        raw.on("error", () => {});
+        await once(raw, "close");
+      }
+      assert.match(await metrics(server), /mayus_tls_handshake_failures_total\{reason="closed"\} 2/);
+      const served = await runMayus(["client", "--insecure", "127.0.0.1", String(server.tcpPort)], "sigue\n");
+      assert.equal(served.stdout.toString(), "SIGUE\n", served.stderr);
+    });
+  });
+
   test("socat OPENSSL: half-closes; the whole answer comes after its input's end", {
     ...BOUNDED,
     skip: !hasSocat,
