@@ -120,6 +120,28 @@ describe("serve --tls with --cert/--key and openssl s_client", { skip: !hasOpens
   );
 });
 
+describe("serve --cert with an expired certificate", { skip: !hasOpenssl }, () => {
+  test("it starts with a one-line warning; a client that verifies refuses it", BOUNDED, async () => {
+    const expiredCert = join(folder, "expired.crt");
+    const request = join(folder, "expired.csr");
+    execFileSync("openssl", ["req", "-new", "-key", keyFile, "-subj", "/CN=localhost", "-out", request]);
+    // Its validity ended a day before it began: expired whatever this machine's clock says.
+    execFileSync("openssl", ["x509", "-req", "-in", request, "-key", keyFile, "-days", "-1", "-out", expiredCert], {
+      stdio: "ignore",
+    });
+    const stderr = await withServer(["--cert", expiredCert, "--key", keyFile], async (server) => {
+      await waitForStderr(server, /warning: the certificate in .*expired\.crt expired on /);
+      const target = ["127.0.0.1", String(server.tcpPort)];
+      const insecure = await runMayus(["client", "--insecure", ...target], "hola\n");
+      assert.equal(insecure.stdout.toString(), "HOLA\n", insecure.stderr);
+      const verified = await runMayus(["client", "--ca", expiredCert, ...target], "hola\n");
+      assert.notEqual(verified.code, 0);
+      assert.match(verified.stderr, /CERT_HAS_EXPIRED|expired/);
+    });
+    assert.equal(stderr.match(/expired on/g)?.length, 1, stderr);
+  });
+});
+
 describe("serve --tls and an old TLS version", { skip: !hasOpenssl }, () => {
   test("s_client -tls1_1: refused (Node's floor is TLS 1.2), counted as protocol-version", BOUNDED, async () => {
     await withServer(["--tls", "--metrics-port", "0"], async (server) => {
