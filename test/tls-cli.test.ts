@@ -120,6 +120,28 @@ describe("serve --tls with --cert/--key and openssl s_client", { skip: !hasOpens
   );
 });
 
+describe("serve --cert with an expired certificate", { skip: !hasOpenssl }, () => {
+  test("it starts with a one-line warning; a client that verifies refuses it", BOUNDED, async () => {
+    const expiredCert = join(folder, "expired.crt");
+    const request = join(folder, "expired.csr");
+    execFileSync("openssl", ["req", "-new", "-key", keyFile, "-subj", "/CN=localhost", "-out", request]);
+    // Its validity ended a day before it began: expired whatever this machine's clock says.
+    execFileSync("openssl", ["x509", "-req", "-in", request, "-key", keyFile, "-days", "-1", "-out", expiredCert], {
+      stdio: "ignore",
+    });
+    const stderr = await withServer(["--cert", expiredCert, "--key", keyFile], async (server) => {
+      await waitForStderr(server, /warning: the certificate in .*expired\.crt expired on /);
+      const target = ["127.0.0.1", String(server.tcpPort)];
+      const insecure = await runMayus(["client", "--insecure", ...target], "hola\n");
+      assert.equal(insecure.stdout.toString(), "HOLA\n", insecure.stderr);
+      const verified = await runMayus(["client", "--ca", expiredCert, ...target], "hola\n");
+      assert.notEqual(verified.code, 0);
+      assert.match(verified.stderr, /CERT_HAS_EXPIRED|expired/);
+    });
+    assert.equal(stderr.match(/expired on/g)?.length, 1, stderr);
+  });
+});
+
 describe("serve --tls and an old TLS version", { skip: !hasOpenssl }, () => {
   test("s_client -tls1_1: refused (Node's floor is TLS 1.2), counted as protocol-version", BOUNDED, async () => {
     await withServer(["--tls", "--metrics-port", "0"], async (server) => {
@@ -194,6 +216,22 @@ describe("serve --tls with a self-signed certificate", () => {
     assert.match(stderr, /mayus: I\/O: tcp TLS: Node's own I\/O/);
   });
 
+  test("clients that connect and close (FIN) before a handshake free their slots at once", BOUNDED, async () => {
+    // A handshake timeout far past the test's: only the FIN can free these slots in time.
+    const limits = ["--max-connections-per-address", "2", "--tls-handshake-timeout", "10m"];
+    await withServer(["--tls", ...limits, "--metrics-port", "0"], async (server) => {
+      for (let i = 0; i < 2; i++) {
+        // As `nc -z` or a load balancer's TCP check does: connect, then close without a byte.
+        const raw = connectTcp({ host: "127.0.0.1", port: server.tcpPort }, () => raw.end());
+        raw.on("error", () => {});
+        await once(raw, "close");
+      }
+      assert.match(await metrics(server), /mayus_tls_handshake_failures_total\{reason="closed"\} 2/);
+      const served = await runMayus(["client", "--insecure", "127.0.0.1", String(server.tcpPort)], "sigue\n");
+      assert.equal(served.stdout.toString(), "SIGUE\n", served.stderr);
+    });
+  });
+
   test("socat OPENSSL: half-closes; the whole answer comes after its input's end", {
     ...BOUNDED,
     skip: !hasSocat,
@@ -224,6 +262,27 @@ describe("serve --tls with a self-signed certificate", () => {
     );
     assert.match(stderr, /tcp recv +127\.0\.0\.1:\d+ 5 bytes "ocho\\n"/);
     assert.match(stderr, /tcp recv +127\.0\.0\.1:\d+ 0 bytes \(the client finished sending\)/);
+  });
+
+  test("s_client -tls1_2 asking to renegotiate (R): refused, the connection ends", BOUNDED, async () => {
+    await withServer(["--tls"], async (server) => {
+      const client = start("openssl", ["s_client", "-connect", `127.0.0.1:${server.tcpPort}`, "-tls1_2"]);
+      client.child.stdin?.on("error", () => {}); // it may have exited when "after" is written
+      try {
+        client.child.stdin?.write("abc\n");
+        await waitForOutput(client, /^ABC$/m);
+        // s_client renegotiates on a line that is "R" alone, read on its own.
+        client.child.stdin?.write("R\n");
+        await waitForStderr(client, /RENEGOTIATING/);
+        client.child.stdin?.end("after\n");
+        const finished = await client.exited;
+        const said = `${finished.stdout.toString()}${finished.stderr}`;
+        assert.doesNotMatch(finished.stdout.toString(), /AFTER/, "the connection went on after a renegotiation");
+        assert.match(said, /no renegotiation/);
+      } finally {
+        await client.stop();
+      }
+    });
   });
 
   test("--proxy-protocol: a PROXY v1 header in the clear, then the handshake on the same socket", BOUNDED, async () => {
@@ -312,6 +371,22 @@ describe("serve --tls: bad flags and files are one line, exit 2", () => {
     assert.match(english.stderr, /the key in .*other\.key does not belong to the certificate in .*server\.crt/);
     const spanish = await runMayus(["serve", "--lang", "es", "--cert", certFile, "--key", otherKey]);
     assert.match(spanish.stderr, /la clave de .*other\.key no corresponde al certificado de .*server\.crt/);
+  });
+
+  test("--tls-handshake-timeout takes a unit like every duration: 2s serves, 10m1ms is refused", BOUNDED, async () => {
+    const server = await startMayusServer(["--tcp", "--tls", "--tls-handshake-timeout", "2s"]);
+    try {
+      const target = ["127.0.0.1", String(server.tcpPort)];
+      const answered = await runMayus(["client", "--tls", "--insecure", ...target], "hola\n");
+      assert.equal(answered.code, 0, answered.stderr);
+      assert.equal(answered.stdout.toString(), "HOLA\n");
+    } finally {
+      await server.stop();
+    }
+    const refused = await runMayus(["serve", "--tls", "--tls-handshake-timeout", "10m1ms"]);
+    assert.equal(refused.code, EXIT_CODES.usage, refused.stderr);
+    assert.match(refused.stderr, /--tls-handshake-timeout must be a duration from .* \(250ms, 2s, 1m, 1h\)/);
+    assert.equal(refused.stderr.trim().split("\n").length, 1, refused.stderr);
   });
 });
 

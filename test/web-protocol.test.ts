@@ -317,3 +317,22 @@ describe("starting with --web", () => {
     assert.match(result.stderr, /--web shows one process's sockets: leave out --workers/);
   });
 });
+
+describe("the page's client under serve --tls", () => {
+  test("its TCP line goes over TLS to this server and is answered; no failed handshake", async () => {
+    const server = await startWebServe(["--tls"]);
+    try {
+      const page = await PageSocket.open(server.webUrl);
+      await page.next((frame) => frame.type === "hello");
+      page.send({ type: "send", protocol: "tcp", line: "hola" });
+      const answer = await page.next((frame) => frame.type === "answer" && frame.protocol === "tcp");
+      assert.equal(answer.answer, "HOLA", JSON.stringify(answer));
+      page.socket.close();
+      await page.closed;
+    } finally {
+      const finished = await server.stop();
+      assert.equal(finished.code, 0, finished.stderr);
+      assert.doesNotMatch(finished.stderr, /TLS handshake failed/);
+    }
+  });
+});

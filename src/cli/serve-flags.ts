@@ -170,7 +170,7 @@ export function addServeFlags(command: Command): Command {
     .addOption(option("--key <file>", "option.key", "MAYUS_KEY"))
     .addOption(
       option("--tls-handshake-timeout <ms>", "option.tlsHandshakeTimeout", "MAYUS_TLS_HANDSHAKE_TIMEOUT")
-        .argParser(integerIn("--tls-handshake-timeout", 1, 600_000))
+        .argParser(durationIn("--tls-handshake-timeout", "ms", 1, 600_000))
         .default(TCP_DEFAULTS.tlsHandshakeTimeoutMs),
     )
     .addOption(option("--log-level <level>", "option.logLevel", "MAYUS_LOG_LEVEL").choices(LOG_LEVELS).default("info"))

@@ -9,7 +9,7 @@ import { t } from "../i18n/index.js";
 import type { LogFormat, Logger } from "../observability/logger.js";
 import { TCP_DEFAULTS, type TcpTlsOptions } from "../tcp/tcp-server-options.js";
 import { generateSelfSigned, selfSignedNames, type TlsIdentity } from "../tcp/tls/self-signed.js";
-import { loadTlsFiles } from "../tcp/tls/tls-files.js";
+import { loadTlsFiles, validityWarning } from "../tcp/tls/tls-files.js";
 
 /**
  * How the workers of `--workers N` get the primary's self-signed certificate (each making
@@ -39,9 +39,9 @@ export async function serveTls(
   if (!served.tcp) throw usageError(t("error.tlsWithUdp"));
   if ((flags.cert === undefined) !== (flags.key === undefined)) throw usageError(t("error.tlsCertWithoutKey"));
   const handshakeTimeoutMs = flags.tlsHandshakeTimeout ?? TCP_DEFAULTS.tlsHandshakeTimeoutMs;
-  const say = (line: string, fields: Record<string, unknown>) => {
+  const say = (line: string, fields: Record<string, unknown>, level: "info" | "warn" = "info") => {
     if (cluster.isWorker) return;
-    if (format === "json") logger.info({ event: "tls", ...fields }, line.replace(/^mayus: /, ""));
+    if (format === "json") logger[level]({ event: "tls", ...fields }, line.replace(/^mayus: (warning: |aviso: )?/, ""));
     else process.stderr.write(`${line}\n`);
   };
   let identity: TlsIdentity;
@@ -50,6 +50,11 @@ export async function serveTls(
     identity = files;
     const fingerprint = files.fingerprint256;
     say(t("tls.certificate", { file: flags.cert, subject: files.subject, fingerprint }), { fingerprint });
+    const warning = validityWarning(files, flags.cert);
+    if (warning !== undefined) {
+      const validity = { validFrom: files.validFrom, validTo: files.validTo };
+      say(warning, { warning: "certificate-not-valid-now", ...validity }, "warn");
+    }
   } else {
     identity = await selfSigned(served.host);
     const names = selfSignedNames(served.host);

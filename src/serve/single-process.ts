@@ -42,7 +42,8 @@ export async function runSingleProcess(
     servers = await startServers({ ...options, udpOptions }, logger, trace);
     const registry = options.metricsPort === undefined ? undefined : createMetricsRegistry({ ...servers, heartbeat });
     metricsServer = await startMetricsEndpoint(options, registry, () => !draining, logger);
-    if (webServer !== undefined && options.web !== undefined) await openWebEndpoint(webServer, servers, options.web);
+    if (webServer !== undefined && options.web !== undefined)
+      await openWebEndpoint(webServer, servers, options.web, options.tcpOptions.tls !== undefined);
   } catch (error) {
     await webServer?.close();
     metricsServer?.close();

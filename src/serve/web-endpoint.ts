@@ -25,11 +25,20 @@ export function prepareWebEndpoint(
 }
 
 /** Listens, with the running servers as the only targets of the page's client. */
-export async function openWebEndpoint(web: WebServer, servers: RunningServers, options: WebOptions): Promise<void> {
+export async function openWebEndpoint(
+  web: WebServer,
+  servers: RunningServers,
+  options: WebOptions,
+  tcpTls = false,
+): Promise<void> {
   const udp = servers.udp;
+  const tcp = targetOf(servers.tcp?.address());
+  // With `--tls` the page's client speaks TLS to this process's own listener: nothing lies in
+  // between to verify against, and a --cert need not name the address it is reached by here.
+  const tcpTarget = tcp && tcpTls ? { ...tcp, tls: { insecure: true } } : tcp;
   try {
     await web.listen({
-      targets: { tcp: targetOf(servers.tcp?.address()), udp: targetOf(udp?.address()) },
+      targets: { tcp: tcpTarget, udp: targetOf(udp?.address()) },
       network: udp && { get: () => udp.networkSettings, set: (settings) => udp.setNetwork(settings) },
     });
   } catch (error) {

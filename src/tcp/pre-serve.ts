@@ -1,5 +1,6 @@
 /** The TCP server's steps between accept and serve: the PROXY header, admission, the TLS handshake. */
 
+import { constants } from "node:crypto";
 import type { Socket } from "node:net";
 import { createSecureContext, TLSSocket } from "node:tls";
 import { unmapIPv4 } from "../address/address.js";
@@ -55,7 +56,9 @@ export class PreServe {
       tls === undefined
         ? undefined
         : new TlsHandshakes(
-            createSecureContext({ cert: tls.cert, key: tls.key }),
+            // No renegotiation (TLS 1.2; 1.3 has none): each one costs the server a handshake's
+            // cryptography, and Node only reports a flood of them, it lets them go on.
+            createSecureContext({ cert: tls.cert, key: tls.key, secureOptions: constants.SSL_OP_NO_RENEGOTIATION }),
             tls.handshakeTimeoutMs ?? TCP_DEFAULTS.tlsHandshakeTimeoutMs,
             new RateLimitedLog(logger),
             handlers.left,

@@ -6,12 +6,14 @@
 
 import type { AddressInfo } from "node:net";
 import { TcpClient } from "../client/tcp-client.js";
+import type { ClientTlsOptions } from "../client/tls-connect.js";
 import { UdpClient, type UdpRetry } from "../client/udp-client.js";
 import type { TransformOptions } from "../transform/index.js";
 
 /** Where the bridge connects: the listeners of this process, nothing else. */
 export interface BridgeTargets {
-  tcp?: { host: string; port: number };
+  /** `tls`: the TCP listener speaks TLS (`serve --tls`), so the page's client does too. */
+  tcp?: { host: string; port: number; tls?: ClientTlsOptions };
   udp?: { host: string; port: number };
 }
 
@@ -57,7 +59,7 @@ export class LessonBridge {
   async #sendTcp(line: string): Promise<string> {
     const target = this.targets.tcp;
     if (target === undefined) throw new Error("no TCP server to send to");
-    const client = new TcpClient(target);
+    const client = new TcpClient({ host: target.host, port: target.port, tls: target.tls });
     this.#tcpClients.add(client);
     try {
       const answer = await client.request(line);

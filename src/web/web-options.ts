@@ -12,6 +12,12 @@ export const WEB_DEFAULTS = {
   eventsPerSecondPerBrowser: 200,
   /** Pages connected at once; one more is refused (HTTP 503) until one leaves. */
   maxBrowsers: 16,
+  /**
+   * HTTP connections open at once (pages' WebSockets among them); one more is closed at
+   * accept. Half-sent requests held open must not take the descriptors the uppercase service
+   * needs: the web page and the servers share one process.
+   */
+  maxHttpConnections: 64,
   /** Largest WebSocket message a page may send; a larger one closes its connection (1009). */
   maxMessageBytes: 4096,
   /** Lines from one page still waiting for their answer; one more gets an error frame. */
@@ -26,6 +32,7 @@ export interface WebOptions {
   maxEventsKept: number;
   eventsPerSecondPerBrowser: number;
   maxBrowsers: number;
+  maxHttpConnections: number;
   maxMessageBytes: number;
   maxPendingLinesPerBrowser: number;
   maxBufferedBytesPerBrowser: number;

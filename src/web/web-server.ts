@@ -98,6 +98,8 @@ export class WebServer {
     this.#http = createServer((request, response) => this.#serveFile(request, response));
     this.#http.on("upgrade", (request, socket, head) => this.#upgrade(request, socket, head));
     this.#http.on("clientError", (_error, socket) => socket.destroy());
+    // Past it Node closes each new socket at accept (a WebSocket stays one of these connections).
+    this.#http.maxConnections = options.maxHttpConnections;
     // maxPayload: a larger message closes its socket with 1009 (message too big).
     this.#sockets = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes });
     this.#unsubscribe = events.subscribe((event) => {

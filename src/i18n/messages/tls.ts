@@ -18,6 +18,10 @@ export const tlsMessages = defineMessages(
     "tls.traceAccepted": "new socket for this client, TLS handshake done ({version})",
     "tls.insecure":
       "mayus: warning: --insecure: the server's certificate is not verified (anyone in between can read and change the bytes)",
+    "tls.certificateExpired":
+      "mayus: warning: the certificate in {file} expired on {date}: clients that verify it will refuse it; renew it, or drop --cert and --key for a self-signed one",
+    "tls.certificateNotYetValid":
+      "mayus: warning: the certificate in {file} is not valid before {date}: clients that verify it will refuse it; check this machine's clock or the certificate",
     "error.tlsFile": "{option}: cannot read {file} ({reason}): give a readable PEM file",
     "error.tlsNotCertificate":
       "{file} holds no PEM certificate: give the certificate (-----BEGIN CERTIFICATE-----) with --cert",
@@ -51,6 +55,10 @@ export const tlsMessages = defineMessages(
     "tls.traceAccepted": "socket nuevo para este cliente, negociación TLS hecha ({version})",
     "tls.insecure":
       "mayus: aviso: --insecure: el certificado del servidor no se verifica (cualquiera en medio puede leer y cambiar los bytes)",
+    "tls.certificateExpired":
+      "mayus: aviso: el certificado de {file} caducó el {date}: los clientes que lo verifican lo rechazarán; renuévelo, o quite --cert y --key para usar uno autofirmado",
+    "tls.certificateNotYetValid":
+      "mayus: aviso: el certificado de {file} no es válido antes del {date}: los clientes que lo verifican lo rechazarán; revise el reloj de esta máquina o el certificado",
     "error.tlsFile": "{option}: no se puede leer {file} ({reason}): indique un archivo PEM legible",
     "error.tlsNotCertificate":
       "{file} no contiene un certificado PEM: indique el certificado (-----BEGIN CERTIFICATE-----) con --cert",

@@ -13,6 +13,20 @@ import type { TlsIdentity } from "./self-signed.js";
 export interface TlsFiles extends TlsIdentity {
   /** The certificate's subject, one line (`CN=example.org, O=…`). */
   subject: string;
+  /** When the certificate's validity begins and ends (outside it, clients that verify refuse it). */
+  validFrom: Date;
+  validTo: Date;
+}
+
+/**
+ * The warning `serve` prints when `files` is not valid at `now` (expired, or not yet valid):
+ * it still starts (clients with --insecure, or checking only the fingerprint, can use it), but
+ * every client that verifies will refuse it. Undefined when it is valid.
+ */
+export function validityWarning(files: TlsFiles, file: string, now: Date = new Date()): string | undefined {
+  if (now > files.validTo) return t("tls.certificateExpired", { file, date: files.validTo.toISOString() });
+  if (now < files.validFrom) return t("tls.certificateNotYetValid", { file, date: files.validFrom.toISOString() });
+  return undefined;
 }
 
 function readPem(option: string, file: string): string {
@@ -77,6 +91,8 @@ export function loadTlsFiles(certFile: string, keyFile: string): TlsFiles {
     keyPem,
     fingerprint256: certificate.fingerprint256,
     subject: certificate.subject.replaceAll("\n", ", "),
+    validFrom: new Date(certificate.validFrom),
+    validTo: new Date(certificate.validTo),
   };
 }
 

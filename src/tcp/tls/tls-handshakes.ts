@@ -120,6 +120,7 @@ export class TlsHandshakes {
       clearTimeout(timer);
       this.#pending.delete(socket);
       secured.off("error", onError);
+      secured.off("end", onEnd);
       socket.off("close", onClose);
       return true;
     };
@@ -139,11 +140,15 @@ export class TlsHandshakes {
     const onError = (error: NodeJS.ErrnoException) => fail(error);
     const onClose = () =>
       fail(Object.assign(new Error("closed before the TLS handshake"), { code: "ERR_TLS_CLOSED_BEFORE_HANDSHAKE" }));
+    // The server's sockets allow half-open, so a client's FIN closes nothing by itself; but a
+    // client that has ended its side can never finish a handshake: its slot is free at once.
+    const onEnd = onClose;
     const timer = setTimeout(
       () => fail(Object.assign(new Error("TLS handshake timeout"), { code: "ERR_TLS_HANDSHAKE_TIMEOUT" })),
       this.handshakeTimeoutMs,
     );
     secured.on("error", onError);
+    secured.once("end", onEnd);
     socket.once("close", onClose);
     // The server side of a TLSSocket says "secure" when its handshake is done.
     secured.once("secure", () => {
