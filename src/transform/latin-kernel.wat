@@ -74,72 +74,67 @@
   ;; else takes its sixteen bytes one character at a time, through the table.
   (func (export "uppercaseLatin") (param $position i32) (param $end i32) (result i32)
     (local $first i32) (local $second i32) (local $upper i32) (local $characterwiseUntil i32)
-    (local $bytes v128) (local $previous v128) (local $next v128)
-    (local $previousC2 v128) (local $previousC3 v128) (local $lead v128) (local $continuation v128)
-    (local $a v128) (local $letters v128) (local $bit v128) (local $c0 v128) (local $x80 v128)
-    (local $c2 v128) (local $c3 v128) (local $a0 v128)
-    (local.set $a (i8x16.splat (i32.const 0x61)))
-    (local.set $letters (i8x16.splat (i32.const 26)))
+    (local $bytes v128) (local $previous v128) (local $lead v128) (local $continuation v128)
+    (local $codePoint v128) (local $bit v128)
     (local.set $bit (i8x16.splat (i32.const 0x20)))
-    (local.set $c0 (i8x16.splat (i32.const 0xc0)))
-    (local.set $x80 (i8x16.splat (i32.const 0x80)))
-    (local.set $c2 (i8x16.splat (i32.const 0xc2)))
-    (local.set $c3 (i8x16.splat (i32.const 0xc3)))
-    (local.set $a0 (i8x16.splat (i32.const 0xa0)))
     ;; The first character one at a time: after it, the byte before each step is the last of a
     ;; whole character, so a step reads it (offset -1) without looking before `position`.
     (local.set $characterwiseUntil (i32.add (local.get $position) (i32.const 1)))
     (block $stop
       (loop $next
-        ;; A step needs the byte after its sixteen too (a lead's continuation), so 17 here.
         (if (i32.and (i32.ge_u (local.get $position) (local.get $characterwiseUntil))
-                     (i32.le_u (i32.add (local.get $position) (i32.const 17)) (local.get $end)))
+                     (i32.le_u (i32.add (local.get $position) (i32.const 16)) (local.get $end)))
           (then
             (local.set $bytes (v128.load (local.get $position)))
+            ;; Signed compares only (unsigned ones take several instructions on x86): a byte in
+            ;; 'a'..'z' is one that plus 0x1f is below 0x9a signed.
             (if (i32.eqz (i8x16.bitmask (local.get $bytes)))
               (then
                 (v128.store (local.get $position)
                   (v128.xor (local.get $bytes)
-                    (v128.and (i8x16.lt_u (i8x16.sub (local.get $bytes) (local.get $a)) (local.get $letters))
+                    (v128.and (i8x16.lt_s (i8x16.add (local.get $bytes) (i8x16.splat (i32.const 0x1f)))
+                                          (i8x16.splat (i32.const 0x9a)))
                               (local.get $bit))))
                 (local.set $position (i32.add (local.get $position) (i32.const 16)))
                 (br $next)))
-            (local.set $previous (v128.load offset=0 (i32.sub (local.get $position) (i32.const 1))))
-            (local.set $next (v128.load offset=1 (local.get $position)))
-            (local.set $previousC2 (i8x16.eq (local.get $previous) (local.get $c2)))
-            (local.set $previousC3 (i8x16.eq (local.get $previous) (local.get $c3)))
-            (local.set $continuation (i8x16.eq (v128.and (local.get $bytes) (local.get $c0)) (local.get $x80)))
-            (local.set $lead (v128.or (i8x16.eq (local.get $bytes) (local.get $c2))
-                                      (i8x16.eq (local.get $bytes) (local.get $c3))))
-            ;; Every byte ASCII, a 0xc2/0xc3 lead before a continuation, or a continuation after
-            ;; one, but not µ (c2 b5), ß (c3 9f) nor ÿ (c3 bf): their uppercase is another lead
-            ;; or longer, the table's part.
-            (if (i8x16.all_true
+            (local.set $previous (v128.load (i32.sub (local.get $position) (i32.const 1))))
+            (local.set $lead (i8x16.eq (v128.and (local.get $bytes) (i8x16.splat (i32.const 0xfe)))
+                                       (i8x16.splat (i32.const 0xc2))))
+            ;; 0x80..0xbf: below 0xc0 signed, and ASCII is not.
+            (local.set $continuation (i8x16.lt_s (local.get $bytes) (i8x16.splat (i32.const 0xc0))))
+            ;; For the continuation of a 0xc2/0xc3 lead, the low byte of its code point.
+            (local.set $codePoint
+              (i8x16.add (local.get $bytes)
+                (v128.and (i8x16.eq (local.get $previous) (i8x16.splat (i32.const 0xc3)))
+                          (i8x16.splat (i32.const 0x40)))))
+            ;; The step is ours when each continuation follows a 0xc2/0xc3 lead and each byte
+            ;; after one is a continuation, every other byte is ASCII or such a lead, and none
+            ;; is µ (b5), ß (df) nor ÿ (ff), whose uppercase is another lead or longer: the
+            ;; table's part. A lead in the last byte is checked with its continuation next step.
+            (if (i32.eqz (i8x16.bitmask
                   (v128.or
                     (v128.or
-                      (i8x16.ge_s (local.get $bytes) (v128.const i8x16 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0))
-                      (v128.and (local.get $lead)
-                        (i8x16.eq (v128.and (local.get $next) (local.get $c0)) (local.get $x80))))
-                    (v128.andnot
-                      (v128.and (local.get $continuation)
-                                (v128.or (local.get $previousC2) (local.get $previousC3)))
-                      (v128.or
-                        (v128.and (local.get $previousC2)
-                                  (i8x16.eq (local.get $bytes) (i8x16.splat (i32.const 0xb5))))
-                        (v128.and (local.get $previousC3)
-                          (v128.or (i8x16.eq (local.get $bytes) (i8x16.splat (i32.const 0x9f)))
-                                   (i8x16.eq (local.get $bytes) (i8x16.splat (i32.const 0xbf)))))))))
+                      (v128.xor (local.get $continuation)
+                        (i8x16.eq (v128.and (local.get $previous) (i8x16.splat (i32.const 0xfe)))
+                                  (i8x16.splat (i32.const 0xc2))))
+                      ;; Only the top bits count (bitmask): a byte's own top bit marks it non-ASCII.
+                      (v128.andnot (local.get $bytes) (v128.or (local.get $continuation) (local.get $lead))))
+                    (v128.or
+                      (i8x16.eq (local.get $codePoint) (i8x16.splat (i32.const 0xb5)))
+                      (i8x16.eq (v128.or (local.get $codePoint) (local.get $bit)) (i8x16.splat (i32.const 0xff)))))))
               (then
-                ;; a-z, and c3 a0..be but c3 b7 (÷): 0x20 cleared from the byte that changes.
+                ;; a-z, and U+00E0..U+00FE but ÷ (U+00F7): 0x20 cleared from the byte that
+                ;; changes (code point plus 0xa0 below 0x9f signed is U+00E0..U+00FE).
                 (v128.store (local.get $position)
                   (v128.xor (local.get $bytes)
                     (v128.and
                       (v128.or
-                        (i8x16.lt_u (i8x16.sub (local.get $bytes) (local.get $a)) (local.get $letters))
+                        (i8x16.lt_s (i8x16.add (local.get $bytes) (i8x16.splat (i32.const 0x1f)))
+                                    (i8x16.splat (i32.const 0x9a)))
                         (v128.andnot
-                          (v128.and (local.get $previousC3)
-                                    (i8x16.lt_u (i8x16.sub (local.get $bytes) (local.get $a0)) (local.get $bit)))
-                          (i8x16.eq (local.get $bytes) (i8x16.splat (i32.const 0xb7)))))
+                          (i8x16.lt_s (i8x16.add (local.get $codePoint) (i8x16.splat (i32.const 0xa0)))
+                                      (i8x16.splat (i32.const 0x9f)))
+                          (i8x16.eq (local.get $codePoint) (i8x16.splat (i32.const 0xf7)))))
                       (local.get $bit))))
                 ;; A lead in the last byte waits for the next step, with its continuation, so
                 ;; that a step always starts at a whole character.
