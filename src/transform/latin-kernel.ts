@@ -34,7 +34,8 @@ const FIRST_WINDOW_BYTES = 256;
 const WINDOW_START = TWO_BYTE_UPPERCASE.byteLength;
 /**
  * The ASCII kernels' window: a whole read of the TCP server's shared buffer at once (the
- * module's memory is two 64 KiB pages, the table taking the start of the first).
+ * module's memory is two 64 KiB pages, the table taking the start of the first and the
+ * kernel's constants the last 256 bytes of the second).
  */
 const ASCII_WINDOW_BYTES = 64 * 1024;
 
