@@ -151,6 +151,15 @@ test("its sixteen-byte steps agree with the character-at-a-time table on any byt
       assert.equal(uppercaseLatinInPlace(bytes, 0, bytes.length), kernelModel(expected, 0, bytes.length), text);
       assert.deepEqual(bytes, expected, text);
     }
+  // Each pair of them side by side, a step's last byte a lead: each byte's predecessor matters.
+  for (let first = 0x80; first < 0x100; first++)
+    for (let second = 0x80; second < 0x100; second++) {
+      const text = `a${(String.fromCodePoint(first) + String.fromCodePoint(second)).repeat(4)}${"a".repeat(16)}`;
+      const bytes = Buffer.from(text);
+      const expected = Buffer.from(text);
+      assert.equal(uppercaseLatinInPlace(bytes, 0, bytes.length), kernelModel(expected, 0, bytes.length), text);
+      assert.deepEqual(bytes, expected, text);
+    }
 });
 
 test("the committed module is the one latin-kernel.wat builds (npm run build:wasm)", {

@@ -109,9 +109,7 @@
     (local.set $xa0 (v128.load (i32.const 0x1ffa0)))
     (local.set $x9f (v128.load (i32.const 0x1ffb0)))
     (local.set $xf7 (v128.load (i32.const 0x1ffc0)))
-    ;; The first character one at a time: after it, the byte before each step is the last of a
-    ;; whole character, so a step reads it (offset -1) without looking before `position`.
-    (local.set $characterwiseUntil (i32.add (local.get $position) (i32.const 1)))
+    (local.set $characterwiseUntil (local.get $position))
     (block $stop
       (loop $next
         (if (i32.and (i32.ge_u (local.get $position) (local.get $characterwiseUntil))
@@ -129,7 +127,13 @@
                               (local.get $x20))))
                 (local.set $position (i32.add (local.get $position) (i32.const 16)))
                 (br $next)))
-            (local.set $previous (v128.load (i32.sub (local.get $position) (i32.const 1))))
+            ;; Each byte's predecessor, the bytes moved up one lane: the byte before the step is
+            ;; the caller's or the last of a whole character (see the lead in the last byte
+            ;; below), never a 0xc2/0xc3 lead of this step's first byte, so a zero stands for it. (A load at position - 1 would also
+            ;; wait for the last step's store, which the processor cannot forward to it.)
+            (local.set $previous
+              (i8x16.shuffle 16 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14
+                (local.get $bytes) (v128.const i64x2 0 0)))
             (local.set $lead (i8x16.eq (v128.and (local.get $bytes) (local.get $xfe))
                                        (local.get $xc2)))
             ;; 0x80..0xbf: below 0xc0 signed, and ASCII is not.
