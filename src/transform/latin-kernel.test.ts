@@ -7,6 +7,7 @@ import { test } from "node:test";
 import fc from "fast-check";
 import { buildLatinKernel, latinKernelModule } from "../../scripts/build-wasm.js";
 import { peerAvailable } from "../../test/support/processes.js";
+import { TWO_BYTE_UPPERCASE } from "./case-table.js";
 import { uppercaseLatinInPlace } from "./latin-kernel.js";
 import { LATIN_KERNEL_WASM_BASE64 } from "./latin-kernel-wasm.js";
 import { createUppercaser } from "./uppercaser.js";
@@ -86,6 +87,79 @@ test("the unicode mode with the kernel equals toUpperCase on long mixed text, in
     }),
     { numRuns: 300 },
   );
+});
+
+/** What the kernel does, one character at a time (its sixteen-byte steps must agree with it). */
+function kernelModel(bytes: Buffer, start: number, end: number): number {
+  let position = start;
+  while (position < end) {
+    const first = bytes[position];
+    if (first < 0x80) {
+      if (first >= 0x61 && first <= 0x7a) bytes[position] = first - 0x20;
+      position++;
+      continue;
+    }
+    const second = position + 1 < end ? bytes[position + 1] : 0;
+    const upper =
+      first >= 0xc2 && first <= 0xdf && (second & 0xc0) === 0x80
+        ? TWO_BYTE_UPPERCASE[((first & 0x1f) << 6) | (second & 0x3f)]
+        : 0;
+    if (upper === 0) break;
+    bytes[position] = upper >> 8;
+    bytes[position + 1] = upper & 0xff;
+    position += 2;
+  }
+  return position;
+}
+
+/** Bytes mostly of Latin-1 text, with whole 2-byte characters of other scripts and stray bytes. */
+const latinOneBytes = fc
+  .array(
+    fc.oneof(
+      { weight: 6, arbitrary: fc.constantFrom(..."aeinorsz ,.AEZ09").map((character) => [character.charCodeAt(0)]) },
+      { weight: 6, arbitrary: fc.integer({ min: 0x80, max: 0xbf }).map((second) => [0xc3, second]) },
+      { weight: 2, arbitrary: fc.integer({ min: 0x80, max: 0xbf }).map((second) => [0xc2, second]) },
+      { weight: 1, arbitrary: fc.constantFrom([0xce, 0xb1], [0xd0, 0xb6], [0xc5, 0x93], [0xe2, 0x82, 0xac]) },
+      {
+        weight: 1,
+        arbitrary: fc.constantFrom(0x80, 0xa9, 0xbf, 0xc0, 0xc2, 0xc3, 0xdf, 0xe2, 0xff).map((byte) => [byte]),
+      },
+    ),
+    { minLength: 8, maxLength: 120, size: "max" },
+  )
+  .map((pieces) => Buffer.from(pieces.flat()));
+
+test("its sixteen-byte steps agree with the character-at-a-time table on any bytes, at any offset", () => {
+  fc.assert(
+    fc.property(latinOneBytes, fc.nat(), fc.nat(), (bytes, startSeed, endSeed) => {
+      const start = startSeed % (bytes.length + 1);
+      const end = start + (endSeed % (bytes.length - start + 1));
+      const expected = Buffer.from(bytes);
+      const expectedStop = kernelModel(expected, start, end);
+      const actual = Buffer.from(bytes);
+      assert.equal(uppercaseLatinInPlace(actual, start, end), expectedStop);
+      assert.deepEqual(actual, expected);
+    }),
+    { numRuns: 3000 },
+  );
+  // Each Latin-1 letter and sign in every place of a step, the step's last byte included.
+  for (let codePoint = 0x80; codePoint < 0x100; codePoint++)
+    for (let before = 0; before < 20; before++) {
+      const text = `${"a".repeat(before)}${String.fromCodePoint(codePoint)}${"é".repeat(12)}`;
+      const bytes = Buffer.from(text);
+      const expected = Buffer.from(text);
+      assert.equal(uppercaseLatinInPlace(bytes, 0, bytes.length), kernelModel(expected, 0, bytes.length), text);
+      assert.deepEqual(bytes, expected, text);
+    }
+  // Each pair of them side by side, a step's last byte a lead: each byte's predecessor matters.
+  for (let first = 0x80; first < 0x100; first++)
+    for (let second = 0x80; second < 0x100; second++) {
+      const text = `a${(String.fromCodePoint(first) + String.fromCodePoint(second)).repeat(4)}${"a".repeat(16)}`;
+      const bytes = Buffer.from(text);
+      const expected = Buffer.from(text);
+      assert.equal(uppercaseLatinInPlace(bytes, 0, bytes.length), kernelModel(expected, 0, bytes.length), text);
+      assert.deepEqual(bytes, expected, text);
+    }
 });
 
 test("the committed module is the one latin-kernel.wat builds (npm run build:wasm)", {

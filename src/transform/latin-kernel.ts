@@ -1,8 +1,9 @@
 /**
  * The unicode mode's fast path for text in Latin, Greek, Cyrillic and other scripts whose
- * letters are 2-byte UTF-8 characters, in WebAssembly (latin-kernel.wat): ASCII eight bytes
- * per step, 2-byte characters by the same table as the JavaScript loop, and a stop at anything
- * else, which the caller's general path takes. JavaScript has neither the 64-bit words nor
+ * letters are 2-byte UTF-8 characters, in WebAssembly (latin-kernel.wat): ASCII and Latin-1
+ * letters (Spanish, French, German...) sixteen bytes per step in SIMD, other 2-byte characters
+ * by the same table as the JavaScript loop, and a stop at anything else, which the caller's
+ * general path takes. JavaScript has neither the 64-bit words nor
  * loops without bounds checks that make it faster on Spanish text (`node bench/transform-speed.mjs`
  * measures each kernel on Spanish, Greek and ASCII text). Also the
  * ASCII kernels for long runs, sixteen bytes per step in SIMD: even with a copy in and a copy
@@ -33,7 +34,8 @@ const FIRST_WINDOW_BYTES = 256;
 const WINDOW_START = TWO_BYTE_UPPERCASE.byteLength;
 /**
  * The ASCII kernels' window: a whole read of the TCP server's shared buffer at once (the
- * module's memory is two 64 KiB pages, the table taking the start of the first).
+ * module's memory is two 64 KiB pages, the table taking the start of the first and the
+ * kernel's constants the last 256 bytes of the second).
  */
 const ASCII_WINDOW_BYTES = 64 * 1024;
 
