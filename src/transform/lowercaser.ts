@@ -6,6 +6,7 @@
 
 import { wordViewOf } from "./ascii.js";
 import { lowercaseAsciiInPlace, lowercaseAsciiRunInPlace } from "./ascii-lower.js";
+import { inputAfterHeld } from "./held-input.js";
 import { lowercaseCodePoint, lowercaseExpansionBytes, TWO_BYTE_LOWERCASE } from "./lowercase-table.js";
 import { MAX_LOWERCASE_GROWTH } from "./options.js";
 import type { OneShotOptions, Uppercaser } from "./uppercaser.js";
@@ -50,15 +51,8 @@ export class UnicodeLowercaser implements Uppercaser {
   }
 
   push(chunk: Uint8Array, inPlace = false): Buffer {
-    let input: Buffer;
-    if (this.#held.length > 0) {
-      input = Buffer.concat([this.#held, chunk]);
-      this.#held = EMPTY;
-    } else if (inPlace) {
-      input = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
-    } else {
-      input = Buffer.from(chunk);
-    }
+    const input = inputAfterHeld(this.#held, chunk, inPlace);
+    this.#held = EMPTY;
     return this.#transform(input, false);
   }
 

@@ -6,6 +6,7 @@
 
 import { uppercaseAsciiRunInPlace, wordViewOf } from "./ascii.js";
 import { expansionBytes, TWO_BYTE_UPPERCASE, uppercaseCodePoint } from "./case-table.js";
+import { inputAfterHeld } from "./held-input.js";
 import { uppercaseLatinInPlace } from "./latin-kernel.js";
 import { MAX_UNICODE_GROWTH } from "./options.js";
 import type { OneShotOptions, Uppercaser } from "./uppercaser.js";
@@ -32,15 +33,8 @@ export class UnicodeUppercaser implements Uppercaser {
   }
 
   push(chunk: Uint8Array, inPlace = false): Buffer {
-    let input: Buffer;
-    if (this.#held.length > 0) {
-      input = Buffer.concat([this.#held, chunk]);
-      this.#held = EMPTY;
-    } else if (inPlace) {
-      input = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
-    } else {
-      input = Buffer.from(chunk);
-    }
+    const input = inputAfterHeld(this.#held, chunk, inPlace);
+    this.#held = EMPTY;
     return this.#transform(input, false);
   }
 
