@@ -8,7 +8,7 @@ import { isIP } from "node:net";
 import { getSystemErrorName } from "node:util";
 import { formatAddress } from "../address/address.js";
 import { connectError } from "../errors.js";
-import { loadNativeModule } from "../io/native-module.js";
+import { type LoadedNativeModule, loadNativeModule } from "../io/native-module.js";
 import { type GeneratorPlan, type LoadEngine, LoadGenerator } from "./generator.js";
 import { buildMessage } from "./payload.js";
 
@@ -19,13 +19,16 @@ export interface LoadLoop {
   close(handle: object): void;
 }
 
-const loaded = loadNativeModule<LoadLoop>("load-loop", ["open", "run", "close"]);
+let loaded: LoadedNativeModule<LoadLoop> | undefined;
 
-/** The native functions, or undefined where the module was not built, does not load, or MAYUS_NATIVE=0. */
-export const loadLoop: LoadLoop | undefined = loaded.module;
-
-/** Why `loadLoop` is undefined, when it is. */
-export const loadLoopUnavailable: string | undefined = loaded.unavailable;
+/**
+ * The native functions, or undefined where the module was not built, does not load, or
+ * MAYUS_NATIVE=0 (`unavailable` says why). Loaded on first use: `mayus serve` never maps it.
+ */
+export function loadLoop(): LoadedNativeModule<LoadLoop> {
+  loaded ??= loadNativeModule<LoadLoop>("load-loop", ["open", "run", "close"]);
+  return loaded;
+}
 
 /**
  * Longest a slice runs before JavaScript gets the thread back: timers (duration, warm-up,
@@ -68,8 +71,9 @@ export function nativeLoadFits(plan: GeneratorPlan): boolean {
  * @example
  * ```ts
  * import { NativeTcpLoadGenerator, loadLoop } from "./native-tcp-load.js";
- * if (loadLoop !== undefined) {
- *   const generator = new NativeTcpLoadGenerator(loadLoop, { protocol: "tcp", address: "127.0.0.1", host: "127.0.0.1",
+ * const { module } = loadLoop();
+ * if (module !== undefined) {
+ *   const generator = new NativeTcpLoadGenerator(module, { protocol: "tcp", address: "127.0.0.1", host: "127.0.0.1",
  *     port: 12000, connections: 4, pattern: "pingpong", sizeBytes: 512, mode: "unicode", text: "ascii", udpTimeoutMs: 1000 });
  *   await generator.open();
  *   generator.start();

@@ -34,7 +34,8 @@ export interface ShareOutcome {
  */
 export function createGenerator(plan: GeneratorPlan): LoadGenerator {
   if (plan.protocol === "udp") return new UdpLoadGenerator(plan);
-  if (loadLoop !== undefined && nativeLoadFits(plan)) return new NativeTcpLoadGenerator(loadLoop, plan);
+  const native = nativeLoadFits(plan) ? loadLoop().module : undefined;
+  if (native !== undefined) return new NativeTcpLoadGenerator(native, plan);
   return new TcpLoadGenerator(plan);
 }
 
