@@ -28,6 +28,8 @@ const MODULES = [
   },
   {
     source: "src/load/load-loop.c",
+    // Compiled with it: the engine, apart from its Node-API surface.
+    otherSources: ["src/load/load-engine.c"],
     target: "build/load-loop.node",
     withoutIt: "`mayus bench` runs TCP ping-pong and connect through Node's sockets, with more CPU per message",
   },
@@ -85,6 +87,7 @@ function build(module, headers) {
         "-o",
         target,
         source,
+        ...(module.otherSources ?? []).map((file) => join(root, file)),
       ],
       { stdio: ["ignore", "inherit", "inherit"] },
     );

@@ -1,12 +1,11 @@
 /*
- * The native load engine of `mayus bench` (native-tcp-load.ts): plain TCP ping-pong and
- * connect-per-message driven from one epoll, so a closed-loop run costs no Node event loop
- * turn, JavaScript callback or net.Socket per message. JavaScript keeps the run's timeline (warm-up,
- * duration, budget, progress, stop) and the tally: it calls run() for short slices back to
- * back and adds up what each slice reports. Answers are checked byte for byte against the
- * expected answer JavaScript computed; errors are counted as the TypeScript generator counts
- * them (persistent-connection.ts, connect-loop.ts). Built by scripts/build-native.mjs; where
- * it is not built, or MAYUS_NATIVE=0, `mayus bench` runs the TypeScript generator.
+ * The Node-API surface of `mayus bench`'s native load engine (load-engine.c; used by
+ * native-tcp-load.ts): plain TCP ping-pong and connect-per-message driven from one epoll, so
+ * a closed-loop run costs no Node event loop turn, JavaScript callback or net.Socket per
+ * message. JavaScript keeps the run's timeline (warm-up, duration, budget, progress, stop)
+ * and the tally: it calls run() for short slices back to back and adds up what each slice
+ * reports. Built by scripts/build-native.mjs with load-engine.c; where it is not built, or
+ * MAYUS_NATIVE=0, `mayus bench` runs the TypeScript generator.
  *
  * JavaScript API (see native-tcp-load.ts):
  *   open(address, port, pattern, connections, payload, expected) -> handle
@@ -20,7 +19,6 @@
  *   close(handle): closes every socket (also done when the handle is collected).
  */
 
-#define _GNU_SOURCE
 #include <node_api.h>
 
 #ifndef __linux__
@@ -32,313 +30,21 @@ NAPI_MODULE_INIT() {
 }
 #else
 
-#include <arpa/inet.h>
-#include <errno.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <stdbool.h>
-#include <stdint.h>
 #include <stdlib.h>
-#include <string.h>
-#include <sys/epoll.h>
-#include <sys/socket.h>
-#include <time.h>
-#include <unistd.h>
 
-#define READ_BYTES (64 * 1024)
-#define MAX_EVENTS 256
-/* Connections being opened at once (more would overflow the server's accept queue). */
-#define OPEN_AT_ONCE 256
-/* Pause after a failed connection before the connect pattern tries again (as connect-loop.ts). */
-#define RECONNECT_DELAY_NS (10 * 1000 * 1000ull)
+#include "load-engine.h"
 
-enum pattern { PINGPONG = 0, CONNECT = 1 };
-/* IDLE: open (pingpong) or closed (connect), may start a message; RETRY: waits out the delay. */
-enum state { UNOPENED, CONNECTING, IDLE, SENDING, WAITING, RETRY, GONE };
-enum counter { MESSAGES, BYTES_SENT, BYTES_RECEIVED, WRONG, CONNECTION_ERRORS, STARTED, IN_FLIGHT, LIVE, OPEN_STATE, COUNTERS };
-
-struct slot {
-  int fd;
-  enum state state;
-  bool in_flight, answer_ok;
-  uint32_t watched; /* the epoll events asked for, 0 when not in the set */
-  size_t sent_bytes, answer_offset;
-  uint64_t sent_ns, retry_ns;
+/* The handle JavaScript holds: the engine, or NULL once closed (so a late run cannot touch freed memory). */
+struct holder {
+  struct load_engine *engine;
 };
-
-struct engine {
-  int epoll_fd;
-  enum pattern pattern;
-  int count, next_to_open, connecting, opened, live, open_state;
-  /* Some slot may be IDLE or RETRY: start_idle looks (else it does not scan every slot). */
-  bool maybe_idle;
-  struct sockaddr_storage address;
-  socklen_t address_length;
-  uint8_t *payload, *expected, *read_buffer;
-  size_t payload_bytes, expected_bytes;
-  struct slot *slots;
-  long in_flight;
-  /* The current slice. */
-  double counters[COUNTERS], budget;
-  double *latencies;
-  size_t latency_capacity, latency_count;
-};
-
-static uint64_t now_ns(void) {
-  struct timespec now;
-  clock_gettime(CLOCK_MONOTONIC, &now);
-  return (uint64_t)now.tv_sec * 1000000000ull + (uint64_t)now.tv_nsec;
-}
-
-static void watch(struct engine *e, struct slot *s, uint32_t events) {
-  if (s->watched == events) return;
-  struct epoll_event event = {.events = events, .data.ptr = s};
-  (void)epoll_ctl(e->epoll_fd, s->watched == 0 ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, s->fd, &event);
-  s->watched = events;
-}
-
-static void set_idle(struct engine *e, struct slot *s, enum state state) {
-  s->state = state;
-  e->maybe_idle = true;
-}
-
-static void close_socket(struct slot *s) {
-  if (s->fd >= 0) close(s->fd); /* closing also takes it out of the epoll set */
-  s->fd = -1;
-  s->watched = 0;
-}
-
-/* A non-blocking connect to the server; -errno if it failed at once. */
-static int start_connect(struct engine *e, struct slot *s) {
-  s->fd = socket(e->address.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (s->fd < 0) return -errno;
-  int one = 1;
-  (void)setsockopt(s->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  if (connect(s->fd, (struct sockaddr *)&e->address, e->address_length) < 0 && errno != EINPROGRESS) {
-    int failure = errno;
-    close_socket(s);
-    return -failure;
-  }
-  s->state = CONNECTING;
-  watch(e, s, EPOLLOUT);
-  return 0;
-}
-
-static int socket_error(int fd) {
-  int error = 0;
-  socklen_t length = sizeof error;
-  if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length) < 0) return errno;
-  return error;
-}
-
-/* Opening: pingpong connects every connection (a few hundred at a time), connect one probe. */
-static void continue_opening(struct engine *e) {
-  int wanted = e->pattern == PINGPONG ? e->count : 1;
-  while (e->open_state == 0 && e->connecting < OPEN_AT_ONCE && e->next_to_open < wanted) {
-    int result = start_connect(e, &e->slots[e->next_to_open]);
-    if (result < 0) e->open_state = result;
-    e->next_to_open++;
-    e->connecting++;
-  }
-}
-
-static void opened(struct engine *e, struct slot *s) {
-  int error = socket_error(s->fd);
-  e->connecting--;
-  if (error != 0) {
-    e->open_state = -error;
-    return;
-  }
-  if (e->pattern == CONNECT) { /* the probe: the server is there */
-    close_socket(s);
-    for (int i = 0; i < e->count; i++) set_idle(e, &e->slots[i], IDLE);
-    e->open_state = 1;
-    return;
-  }
-  set_idle(e, s, IDLE);
-  watch(e, s, EPOLLIN);
-  e->live++;
-  /* One the server closed at once counts as lost (connection_lost), not as still opening. */
-  if (++e->opened == e->count) e->open_state = 1;
-}
-
-static void record_answer(struct engine *e, struct slot *s, uint64_t now) {
-  e->counters[MESSAGES]++;
-  e->counters[BYTES_RECEIVED] += (double)e->expected_bytes;
-  if (!s->answer_ok) e->counters[WRONG]++;
-  if (e->latency_count < e->latency_capacity) {
-    uint64_t elapsed = now - s->sent_ns;
-    e->latencies[e->latency_count++] = (double)(elapsed > 0 ? elapsed : 1);
-  }
-  s->in_flight = false;
-  e->in_flight--;
-}
-
-/* Compares `length` bytes read with the answer from the slot's offset on; returns how many belonged to it. */
-static size_t consume_answer(struct engine *e, struct slot *s, const uint8_t *bytes, size_t length) {
-  size_t take = e->expected_bytes - s->answer_offset;
-  if (take > length) take = length;
-  if (s->answer_ok && memcmp(bytes, e->expected + s->answer_offset, take) != 0) s->answer_ok = false;
-  s->answer_offset += take;
-  return take;
-}
-
-/* A failed attempt (connect pattern): counted once; the next one after a pause, or at once. */
-static void attempt_failed(struct engine *e, struct slot *s, bool pause, uint64_t now) {
-  e->counters[CONNECTION_ERRORS]++;
-  if (s->in_flight) e->in_flight--;
-  s->in_flight = false;
-  close_socket(s);
-  set_idle(e, s, pause ? RETRY : IDLE);
-  s->retry_ns = now + RECONNECT_DELAY_NS;
-}
-
-/* A persistent connection closed or reset by the server: counted once, and gone. */
-static void connection_lost(struct engine *e, struct slot *s) {
-  e->counters[CONNECTION_ERRORS]++;
-  if (s->in_flight) e->in_flight--;
-  s->in_flight = false;
-  close_socket(s);
-  s->state = GONE;
-  e->live--;
-}
-
-static void fail(struct engine *e, struct slot *s, uint64_t now) {
-  if (e->pattern == PINGPONG) connection_lost(e, s);
-  else attempt_failed(e, s, true, now);
-}
-
-/* Sends what is left of the message; once all is sent, waits for the answer. */
-static void send_rest(struct engine *e, struct slot *s, uint64_t now) {
-  ssize_t sent;
-  do {
-    sent = send(s->fd, e->payload + s->sent_bytes, e->payload_bytes - s->sent_bytes, MSG_NOSIGNAL);
-  } while (sent < 0 && errno == EINTR);
-  if (sent < 0 && errno != EAGAIN) return fail(e, s, now);
-  if (sent > 0) s->sent_bytes += (size_t)sent;
-  s->state = s->sent_bytes < e->payload_bytes ? SENDING : WAITING;
-  watch(e, s, s->state == SENDING ? EPOLLIN | EPOLLOUT : EPOLLIN);
-}
-
-/* One message from the budget: sent at once on a persistent connection, after connecting otherwise. */
-static void start_message(struct engine *e, struct slot *s, uint64_t now) {
-  e->counters[STARTED]++;
-  e->counters[BYTES_SENT] += (double)e->payload_bytes;
-  e->in_flight++;
-  s->in_flight = true;
-  s->answer_ok = true;
-  s->answer_offset = 0;
-  s->sent_bytes = 0;
-  s->sent_ns = now;
-  if (e->pattern == PINGPONG) {
-    s->state = WAITING; /* EPOLLIN is watched already */
-    return send_rest(e, s, now);
-  }
-  if (start_connect(e, s) < 0) attempt_failed(e, s, true, now);
-}
-
-static bool budget_left(const struct engine *e) { return e->counters[STARTED] < e->budget; }
-
-static void start_idle(struct engine *e, uint64_t now) {
-  if (!e->maybe_idle || !budget_left(e)) return;
-  e->maybe_idle = false;
-  for (int i = 0; i < e->count; i++) {
-    struct slot *s = &e->slots[i];
-    if (s->state == RETRY && now >= s->retry_ns) s->state = IDLE;
-    if (s->state == IDLE && budget_left(e)) start_message(e, s, now);
-    if (s->state == IDLE || s->state == RETRY) e->maybe_idle = true;
-  }
-}
-
-static void readable(struct engine *e, struct slot *s, uint64_t now) {
-  ssize_t got;
-  do {
-    got = recv(s->fd, e->read_buffer, READ_BYTES, 0);
-  } while (got < 0 && errno == EINTR);
-  if (got < 0 && errno == EAGAIN) return;
-  if (got < 0) return fail(e, s, now);
-  if (got == 0) { /* the server closed: a persistent connection is gone; an attempt closed before its answer */
-    if (e->pattern == PINGPONG) return connection_lost(e, s);
-    return attempt_failed(e, s, false, now);
-  }
-  size_t length = (size_t)got, offset = 0;
-  if (e->pattern == CONNECT) {
-    offset = consume_answer(e, s, e->read_buffer, length);
-    if (s->answer_offset < e->expected_bytes) return;
-    if (offset < length) s->answer_ok = false; /* more than the answer */
-    record_answer(e, s, now);
-    close_socket(s);
-    if (budget_left(e)) start_message(e, s, now);
-    else set_idle(e, s, IDLE);
-    return;
-  }
-  while (offset < length) {
-    if (!s->in_flight) {
-      e->counters[WRONG]++; /* bytes nobody asked for */
-      break;
-    }
-    offset += consume_answer(e, s, e->read_buffer + offset, length - offset);
-    if (s->answer_offset == e->expected_bytes) {
-      record_answer(e, s, now);
-      s->state = IDLE;
-    }
-  }
-  if (s->state != IDLE) return;
-  if (budget_left(e)) start_message(e, s, now);
-  else set_idle(e, s, IDLE);
-}
-
-static void handle_event(struct engine *e, struct slot *s, uint32_t events, uint64_t now) {
-  if (s->fd < 0) return;
-  if (e->open_state == 0 && s->state == CONNECTING) return opened(e, s);
-  if (s->state == CONNECTING) {
-    int error = socket_error(s->fd);
-    if (error != 0) return attempt_failed(e, s, true, now);
-    return send_rest(e, s, now);
-  }
-  if (s->state == SENDING && (events & EPOLLOUT)) send_rest(e, s, now);
-  if (s->fd >= 0 && (events & (EPOLLIN | EPOLLERR | EPOLLHUP))) readable(e, s, now);
-}
-
-static bool slice_over(const struct engine *e) {
-  if (e->open_state != 1) return e->open_state < 0;
-  if (e->latency_capacity - e->latency_count < MAX_EVENTS) return true; /* room for every answer of one wait */
-  if (!budget_left(e) && e->in_flight == 0) return true;
-  return e->pattern == PINGPONG && e->live == 0;
-}
-
-static void run_slice(struct engine *e, uint64_t slice_ns) {
-  uint64_t now = now_ns(), deadline = now + slice_ns;
-  bool was_opening = e->open_state == 0;
-  struct epoll_event events[MAX_EVENTS];
-  for (;;) {
-    if (e->open_state == 0) continue_opening(e);
-    else if (e->open_state == 1) start_idle(e, now);
-    if ((was_opening && e->open_state != 0) || slice_over(e) || now >= deadline) return;
-    int timeout_ms = (int)((deadline - now + 999999) / 1000000);
-    if (e->maybe_idle && timeout_ms > 1) timeout_ms = 1; /* attempts waiting out their pause */
-    int ready = epoll_wait(e->epoll_fd, events, MAX_EVENTS, timeout_ms);
-    now = now_ns();
-    for (int i = 0; i < ready; i++) handle_event(e, events[i].data.ptr, events[i].events, now);
-  }
-}
-
-static void free_engine(struct engine *e) {
-  if (e->slots != NULL)
-    for (int i = 0; i < e->count; i++) close_socket(&e->slots[i]);
-  if (e->epoll_fd >= 0) close(e->epoll_fd);
-  free(e->slots);
-  free(e->payload);
-  free(e->expected);
-  free(e->read_buffer);
-  free(e);
-}
 
 static void finalize(napi_env env, void *data, void *hint) {
   (void)env;
   (void)hint;
-  struct engine **holder = data;
-  if (*holder != NULL) free_engine(*holder);
+  struct holder *holder = data;
+  if (holder->engine != NULL) load_engine_free(holder->engine);
   free(holder);
 }
 
@@ -348,32 +54,8 @@ static napi_value throw_error(napi_env env, const char *message) {
   return NULL;
 }
 
-static bool copy_buffer(napi_env env, napi_value value, uint8_t **copy, size_t *length) {
-  void *data = NULL;
-  if (napi_get_buffer_info(env, value, &data, length) != napi_ok || *length == 0) return false;
-  *copy = malloc(*length);
-  if (*copy == NULL) return false;
-  memcpy(*copy, data, *length);
-  return true;
-}
-
-static bool parse_address(struct engine *e, const char *text, int32_t port) {
-  memset(&e->address, 0, sizeof e->address);
-  struct sockaddr_in *v4 = (struct sockaddr_in *)&e->address;
-  struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&e->address;
-  if (inet_pton(AF_INET, text, &v4->sin_addr) == 1) {
-    v4->sin_family = AF_INET;
-    v4->sin_port = htons((uint16_t)port);
-    e->address_length = sizeof *v4;
-    return true;
-  }
-  if (inet_pton(AF_INET6, text, &v6->sin6_addr) == 1) {
-    v6->sin6_family = AF_INET6;
-    v6->sin6_port = htons((uint16_t)port);
-    e->address_length = sizeof *v6;
-    return true;
-  }
-  return false;
+static bool non_empty_buffer(napi_env env, napi_value value, void **data, size_t *length) {
+  return napi_get_buffer_info(env, value, data, length) == napi_ok && *length > 0;
 }
 
 static napi_value open_function(napi_env env, napi_callback_info info) {
@@ -382,48 +64,35 @@ static napi_value open_function(napi_env env, napi_callback_info info) {
   char address[64];
   size_t address_length = 0;
   int32_t port = 0, pattern = -1, count = 0;
+  void *payload = NULL, *expected = NULL;
+  size_t payload_bytes = 0, expected_bytes = 0;
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 6 ||
       napi_get_value_string_utf8(env, argv[0], address, sizeof address, &address_length) != napi_ok ||
       napi_get_value_int32(env, argv[1], &port) != napi_ok || port < 1 || port > 65535 ||
-      napi_get_value_int32(env, argv[2], &pattern) != napi_ok || (pattern != PINGPONG && pattern != CONNECT) ||
+      napi_get_value_int32(env, argv[2], &pattern) != napi_ok || (pattern != LOAD_PINGPONG && pattern != LOAD_CONNECT) ||
       napi_get_value_int32(env, argv[3], &count) != napi_ok || count < 1)
     return throw_error(env, "open(address, port, pattern 0|1, connections, payload, expected)");
-  struct engine *e = calloc(1, sizeof *e);
-  struct engine **holder = malloc(sizeof *holder);
-  if (e == NULL || holder == NULL) {
-    free(e);
-    free(holder);
-    return throw_error(env, "open: out of memory");
-  }
-  e->epoll_fd = -1;
-  e->pattern = (enum pattern)pattern;
-  e->count = count;
-  e->slots = calloc((size_t)count, sizeof *e->slots);
-  e->read_buffer = malloc(READ_BYTES);
+  if (!non_empty_buffer(env, argv[4], &payload, &payload_bytes) ||
+      !non_empty_buffer(env, argv[5], &expected, &expected_bytes))
+    return throw_error(env, "open: payload and expected must be non-empty Buffers");
+  struct holder *holder = malloc(sizeof *holder);
+  if (holder == NULL) return throw_error(env, "open: out of memory");
   const char *problem = NULL;
-  if (e->slots == NULL || e->read_buffer == NULL) problem = "open: out of memory";
-  else if (!parse_address(e, address, port)) problem = "open: the address is not a numeric IPv4 or IPv6 address";
-  else if (!copy_buffer(env, argv[4], &e->payload, &e->payload_bytes) ||
-           !copy_buffer(env, argv[5], &e->expected, &e->expected_bytes))
-    problem = "open: payload and expected must be non-empty Buffers";
-  else if ((e->epoll_fd = epoll_create1(EPOLL_CLOEXEC)) < 0) problem = "open: epoll_create1 failed";
-  if (problem != NULL) {
+  holder->engine = load_engine_open(address, port, (enum load_pattern)pattern, count, payload, payload_bytes, expected,
+                                    expected_bytes, &problem);
+  if (holder->engine == NULL) {
     free(holder);
-    free_engine(e);
     return throw_error(env, problem);
   }
-  for (int i = 0; i < count; i++) e->slots[i] = (struct slot){.fd = -1, .state = UNOPENED};
-  *holder = e;
   napi_value handle;
   if (napi_create_external(env, holder, finalize, NULL, &handle) != napi_ok) {
-    free_engine(e);
-    free(holder);
+    finalize(env, holder, NULL);
     return throw_error(env, "open: out of memory");
   }
   return handle;
 }
 
-static struct engine **holder_of(napi_env env, napi_value value) {
+static struct holder *holder_of(napi_env env, napi_value value) {
   void *data = NULL;
   if (napi_get_value_external(env, value, &data) != napi_ok) return NULL;
   return data;
@@ -441,41 +110,31 @@ static napi_value run_function(napi_env env, napi_callback_info info) {
   size_t argc = 5, counters_length = 0, latency_capacity = 0;
   napi_value argv[5];
   double slice_ms = 0, budget = 0;
-  struct engine **holder = NULL;
+  struct holder *holder = NULL;
   double *counters = NULL, *latencies = NULL;
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 5 ||
-      (holder = holder_of(env, argv[0])) == NULL || *holder == NULL ||
+      (holder = holder_of(env, argv[0])) == NULL || holder->engine == NULL ||
       napi_get_value_double(env, argv[1], &slice_ms) != napi_ok || !(slice_ms >= 0 && slice_ms <= 10000) ||
       napi_get_value_double(env, argv[2], &budget) != napi_ok || !(budget >= 0) ||
-      (counters = float64_array(env, argv[3], &counters_length)) == NULL || counters_length < COUNTERS ||
-      (latencies = float64_array(env, argv[4], &latency_capacity)) == NULL || latency_capacity < 2 * MAX_EVENTS)
+      (counters = float64_array(env, argv[3], &counters_length)) == NULL || counters_length < LOAD_COUNTERS ||
+      (latencies = float64_array(env, argv[4], &latency_capacity)) == NULL || latency_capacity < 2 * LOAD_MAX_EVENTS)
     return throw_error(env, "run(open handle, sliceMs, budget, Float64Array(9), Float64Array(>= 512))");
-  struct engine *e = *holder;
-  memset(e->counters, 0, sizeof e->counters);
-  e->budget = budget;
-  e->latencies = latencies;
-  e->latency_capacity = latency_capacity;
-  e->latency_count = 0;
-  run_slice(e, (uint64_t)(slice_ms * 1e6));
-  e->counters[IN_FLIGHT] = (double)e->in_flight;
-  e->counters[LIVE] = e->live;
-  e->counters[OPEN_STATE] = e->open_state;
-  memcpy(counters, e->counters, sizeof e->counters);
-  e->latencies = NULL;
+  size_t recorded = load_engine_run(holder->engine, (uint64_t)(slice_ms * 1e6), budget, counters, latencies,
+                                    latency_capacity);
   napi_value result;
-  if (napi_create_uint32(env, (uint32_t)e->latency_count, &result) != napi_ok) return throw_error(env, "run: out of memory");
+  if (napi_create_uint32(env, (uint32_t)recorded, &result) != napi_ok) return throw_error(env, "run: out of memory");
   return result;
 }
 
 static napi_value close_function(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
-  struct engine **holder = NULL;
+  struct holder *holder = NULL;
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 1 ||
       (holder = holder_of(env, argv[0])) == NULL)
     return throw_error(env, "close(handle)");
-  if (*holder != NULL) free_engine(*holder);
-  *holder = NULL;
+  if (holder->engine != NULL) load_engine_free(holder->engine);
+  holder->engine = NULL;
   return NULL;
 }
 
