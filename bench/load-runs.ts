@@ -12,8 +12,11 @@ import { allowedCpuList, cpuSeconds, pinProcess, startChild } from "./processes.
 import { MAYUS, type Mode, type Server, type ServerKind } from "./servers.js";
 import { clientPrefix, type Workload } from "./workloads.js";
 
-/** The load generators: the C load client (bench/c/load-client.c) and `mayus bench`. */
-export type LoadClient = "c" | "mayus bench";
+/**
+ * The load generators: the C load client (bench/c/load-client.c), `mayus bench`, and `mayus
+ * bench` with MAYUS_NATIVE=0 (its TypeScript generator, where the default runs its native loop).
+ */
+export type LoadClient = "c" | "mayus bench" | "mayus bench, no native";
 
 /** One column of a workload: a server and what drives it. */
 export interface Contestant {
@@ -66,7 +69,8 @@ async function runRound(contestant: Contestant, workload: Workload, loadClient: 
   const { server } = contestant;
   const cpuBefore = cpuSeconds(server.child.pid);
   const [command = loadClient, ...commandArgs] = clientCommand(contestant, workload, loadClient);
-  const client = startChild(command, commandArgs);
+  const env = contestant.client === "mayus bench, no native" ? { MAYUS_NATIVE: "0" } : {};
+  const client = startChild(command, commandArgs, { env });
   const timer = setTimeout(() => client.process.kill("SIGKILL"), (workload.roundSeconds + 30) * 1000);
   const code = await client.exited;
   clearTimeout(timer);

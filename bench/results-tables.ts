@@ -23,7 +23,7 @@ export interface WorkloadRecord {
   /** One round's C load client command (PORT and ANSWER stand for each server's). */
   loadArgs: string[];
   runs: RunRecord[];
-  /** `mayus bench` and the C client against the C server, in the same rounds. */
+  /** `mayus bench` (as built, and with MAYUS_NATIVE=0) and the C client against the C server, in the same rounds. */
   benchRuns: RunRecord[];
   benchTarget: number | null;
   benchMet: boolean | null;
@@ -109,15 +109,20 @@ export function loadGeneratorTable(records: WorkloadRecord[]): string {
     "metric",
     "C client",
     "mayus bench",
+    "engine",
     "mayus bench/C client",
     "per round",
+    "no native",
+    "no native/C client",
     "target",
     "met",
   ];
   const rows = records.flatMap((record) => {
     const c = record.benchRuns.find((run) => run.client === "c");
     const bench = record.benchRuns.find((run) => run.client === "mayus bench");
+    const noNative = record.benchRuns.find((run) => run.client === "mayus bench, no native");
     if (c === undefined || bench === undefined) return [];
+    const ratio = (run: RunRecord | undefined) => (run?.ratioToC == null ? "-" : run.ratioToC.toFixed(2));
     const figure = (run: RunRecord) =>
       run.figure === null ? "failed" : `${formatFigure(record.metric, run.figure)}${wrongMark(run)}`;
     return [
@@ -126,8 +131,11 @@ export function loadGeneratorTable(records: WorkloadRecord[]): string {
         record.metric,
         figure(c),
         figure(bench),
-        bench.ratioToC === null ? "-" : bench.ratioToC.toFixed(2),
+        bench.result?.engine ?? "-",
+        ratio(bench),
         roundRange(bench),
+        noNative === undefined ? "-" : figure(noNative),
+        ratio(noNative),
         record.benchTarget === null ? "-" : `>= ${record.benchTarget.toFixed(2)}`,
         record.benchMet === null ? "-" : record.benchMet ? "yes" : "no",
       ],

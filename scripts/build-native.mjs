@@ -1,7 +1,8 @@
 /**
  * Builds the native modules into build/: datagram-syscalls.node (the native half of
- * DatagramIO, src/udp/datagram-syscalls.c) and stream-syscalls.node (of SocketWriter,
- * src/tcp/stream-syscalls.c), with the C compiler and the headers Node installs beside itself.
+ * DatagramIO, src/udp/datagram-syscalls.c), stream-syscalls.node (of SocketWriter,
+ * src/tcp/stream-syscalls.c) and load-loop.node (the native load engine of `mayus bench`,
+ * src/load/load-loop.c), with the C compiler and the headers Node installs beside itself.
  * Run by `npm install`, `npm rebuild` and `npm run build`. Optional: without a compiler or the headers it says
  * why and exits 0, and the servers use Node's own I/O (more CPU per message, same answers).
  * Plain JavaScript: it runs at install time, before TypeScript tooling is there.
@@ -24,6 +25,13 @@ const MODULES = [
     source: "src/tcp/stream-syscalls.c",
     target: "build/stream-syscalls.node",
     withoutIt: "TCP answers go through socket.write, with more CPU per answer",
+  },
+  {
+    source: "src/load/load-loop.c",
+    // Compiled with it: the engine, apart from its Node-API surface.
+    otherSources: ["src/load/load-engine.c"],
+    target: "build/load-loop.node",
+    withoutIt: "`mayus bench` runs TCP ping-pong and connect through Node's sockets, with more CPU per message",
   },
 ];
 
@@ -79,6 +87,7 @@ function build(module, headers) {
         "-o",
         target,
         source,
+        ...(module.otherSources ?? []).map((file) => join(root, file)),
       ],
       { stdio: ["ignore", "inherit", "inherit"] },
     );

@@ -124,12 +124,18 @@ test("npm run bench -- --quick --rounds 2 --only W3,W4 --servers c,mayus: a tabl
   }
   // mayus bench against the C server, over the C client's figure in the same rounds (W3, W4).
   const benchTable = report.slice(report.indexOf("`mayus bench` against the C server"));
-  for (const workload of ["W3", "W4"]) {
+  // W3 (TCP ping-pong) runs the native load loop, W4 (UDP) Node's sockets.
+  for (const [workload, engine] of [
+    ["W3", "native"],
+    ["W4", "node"],
+  ]) {
     const row = benchTable.split("\n").find((line) => line.startsWith(`| ${workload} `));
     assert.ok(row, `no ${workload} row in mayus bench's table:\n${report}`);
+    assert.match(row, new RegExp(`\\| ${engine} +\\|`), row);
     assert.match(
       row,
-      /\| msg\/s +\| [\d,]+ +\| [\d,]+ +\| \d\.\d\d +\| \d\.\d\d-\d\.\d\d +\| >= 0\.90 +\| (yes|no) +\|$/,
+      // ... | engine | ratio | per round | with MAYUS_NATIVE=0: figure | ratio | target | met |
+      /\| msg\/s +\| [\d,]+ +\| [\d,]+ +\| (native|node) +\| \d\.\d\d +\| \d\.\d\d-\d\.\d\d +\| [\d,]+ +\| \d\.\d\d +\| >= 0\.90 +\| (yes|no) +\|$/,
       row,
     );
   }

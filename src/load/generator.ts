@@ -9,6 +9,9 @@ import type { TransformMode } from "../transform/index.js";
 import type { BenchPattern, BenchText } from "./options.js";
 import { Tally } from "./tally.js";
 
+/** `native`: the C load loop (load-loop.c); `node`: Node's sockets. */
+export type LoadEngine = "native" | "node";
+
 /** One thread's share of a run; plain data, so it can be handed to a worker thread. */
 export interface GeneratorPlan {
   protocol: "tcp" | "udp";
@@ -50,6 +53,8 @@ export abstract class LoadGenerator {
   readonly tally = new Tally();
   /** Once true, nothing more is sent and nothing more is counted. */
   stopped = false;
+  /** What drives the sockets: Node's (the TypeScript generators) or the native load loop. */
+  readonly engine: LoadEngine = "node";
   /** Messages sent and not yet answered, over all connections. */
   inFlight = 0;
   /** Resolves when the budget is spent and answered, or when every connection is gone. */
@@ -75,6 +80,11 @@ export abstract class LoadGenerator {
     this.tally.reset();
     this.#remaining = messageBudget ?? Number.POSITIVE_INFINITY;
     this.checkDone();
+  }
+
+  /** Messages the budget still allows (Infinity without a `--total-bytes` budget). */
+  get budgetLeft(): number {
+    return this.#remaining;
   }
 
   /** How many of `wanted` messages may be sent now (they are taken from the budget). */

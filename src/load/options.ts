@@ -94,6 +94,8 @@ export interface BenchResult {
   answerBytes: number;
   ratePerSecond: number | null;
   workers: number;
+  /** What drove the sockets: the native load loop (C, one epoll) or Node's sockets (`MAYUS_NATIVE=0`, or not built). */
+  engine?: "native" | "node";
   durationSeconds: number;
   warmupSeconds: number;
   /** The measured time (shorter than the duration when `totalBytes` was reached first). */

@@ -56,6 +56,7 @@ export function formatReport(result: BenchResult): string {
       rate,
       elapsed: formatNumber(result.elapsedSeconds, 2),
     }),
+    t("bench.report.engine", { engine: result.engine ?? "node" }),
     t("bench.report.messages", {
       messages: formatNumber(result.messages),
       rate: formatNumber(result.messagesPerSecond, 1),

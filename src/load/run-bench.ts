@@ -256,6 +256,7 @@ function summarize(options: BenchOptions, address: string, threads: number, outc
     answerBytes: buildMessage(options.sizeBytes, options.text, options.mode).expected.length,
     ratePerSecond: options.ratePerSecond ?? null,
     workers: threads,
+    engine: outcomes.every((outcome) => outcome.engine === "native") ? "native" : "node",
     durationSeconds: options.durationMs / 1000,
     warmupSeconds: options.warmupMs / 1000,
     elapsedSeconds: Math.round(elapsedSeconds * 1000) / 1000,

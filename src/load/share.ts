@@ -4,8 +4,9 @@
  */
 
 import { performance, type RecordableHistogram } from "node:perf_hooks";
-import type { GeneratorPlan, LoadGenerator } from "./generator.js";
+import type { GeneratorPlan, LoadEngine, LoadGenerator } from "./generator.js";
 import { TcpLoadGenerator } from "./load-generator.js";
+import { loadLoop, NativeTcpLoadGenerator, nativeLoadFits } from "./native-tcp-load.js";
 import type { TallyCounters } from "./tally.js";
 import { UdpLoadGenerator } from "./udp-load.js";
 
@@ -15,10 +16,12 @@ export interface ShareOutcome {
   histogram: RecordableHistogram;
   elapsedMs: number;
   unanswered: number;
+  engine: LoadEngine;
 }
 
 /**
- * The generator for a plan (TCP or UDP).
+ * The generator for a plan (TCP or UDP): the native load loop where it is built and measures
+ * the same thing (nativeLoadFits), else the TypeScript generator.
  *
  * @example
  * ```ts
@@ -30,7 +33,10 @@ export interface ShareOutcome {
  * ```
  */
 export function createGenerator(plan: GeneratorPlan): LoadGenerator {
-  return plan.protocol === "udp" ? new UdpLoadGenerator(plan) : new TcpLoadGenerator(plan);
+  if (plan.protocol === "udp") return new UdpLoadGenerator(plan);
+  const native = nativeLoadFits(plan) ? loadLoop().module : undefined;
+  if (native !== undefined) return new NativeTcpLoadGenerator(native, plan);
+  return new TcpLoadGenerator(plan);
 }
 
 /**
@@ -74,7 +80,8 @@ export async function runShare(
     const elapsedMs = performance.now() - startedMs;
     const unanswered = generator.inFlight;
     generator.stopped = true;
-    return { counters: generator.tally.counters(), histogram: generator.tally.histogram, elapsedMs, unanswered };
+    const { tally, engine } = generator;
+    return { counters: tally.counters(), histogram: tally.histogram, elapsedMs, unanswered, engine };
   } finally {
     clearTimeout(timer);
     generator.stop();

@@ -34,6 +34,7 @@ export const benchMessages = defineMessages(
     "bench.report.title":
       "mayus bench: {protocol} {address}, {pattern}, connections {connections}, {size}-byte messages",
     "bench.report.setup": "  server mode {mode}, {text} text, workers {workers}, {rate}, measured {elapsed} s",
+    "bench.report.engine": "  engine       {engine}  (native: C epoll loop; node: Node's sockets)",
     "bench.report.closedLoop": "closed loop",
     "bench.report.openLoop": "open loop at {rate} msg/s",
     "bench.report.messages": "  messages     {messages}  ({rate} msg/s)",
@@ -78,6 +79,7 @@ export const benchMessages = defineMessages(
     "bench.report.title":
       "mayus bench: {protocol} {address}, {pattern}, conexiones {connections}, mensajes de {size} bytes",
     "bench.report.setup": "  modo del servidor {mode}, texto {text}, hilos {workers}, {rate}, medido {elapsed} s",
+    "bench.report.engine": "  motor        {engine}  (native: bucle epoll en C; node: sockets de Node)",
     "bench.report.closedLoop": "bucle cerrado",
     "bench.report.openLoop": "bucle abierto a {rate} mens/s",
     "bench.report.messages": "  mensajes     {messages}  ({rate} mens/s)",
