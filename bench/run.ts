@@ -267,7 +267,7 @@ async function main(): Promise<void> {
           run.figure === null
             ? run.error
             : `${formatFigure(workload.metric, run.figure)} ${workload.metric}${roundsText(run)}`;
-        process.stderr.write(`bench: ${workload.id.padEnd(10)} ${SERVER_LABELS[run.server].padEnd(16)} ${shown}\n`);
+        process.stderr.write(`bench: ${workload.id.padEnd(10)} ${SERVER_LABELS[run.server].padEnd(22)} ${shown}\n`);
       }
       const mayus = record.runs.find((run) => run.server === "mayus");
       if (mayus?.ratioToC != null && workload.target !== null) {
@@ -292,7 +292,7 @@ async function main(): Promise<void> {
         for (const run of record.benchRuns.filter((each) => each.client !== "c")) {
           const engine = run.result?.engine === undefined ? "" : ` (${run.result.engine} engine)`;
           process.stderr.write(
-            `bench: ${workload.id.padEnd(10)} ${run.client.padEnd(16)} ${run.figure === null ? run.error : `${formatFigure(workload.metric, run.figure)} ${workload.metric}, ${run.ratioToC} of the C client${engine}`}\n`,
+            `bench: ${workload.id.padEnd(10)} ${run.client.padEnd(22)} ${run.figure === null ? run.error : `${formatFigure(workload.metric, run.figure)} ${workload.metric}, ${run.ratioToC} of the C client${engine}`}\n`,
           );
         }
         const bench = record.benchRuns.find((run) => run.client === "mayus bench");
