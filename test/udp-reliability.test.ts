@@ -139,9 +139,11 @@ async function linesLost(server: MayusServer): Promise<string> {
   try {
     const input = `${Array.from({ length: 30 }, (_, index) => `seq ${index}`).join("\n")}\n`;
     const result = await runMayus(
-      // A floor well above the loopback round trip: a slow reply on a busy machine is not a loss.
+      // A floor far above the loopback round trip, so a slow reply on a busy machine (a cold
+      // first datagram under a full test run) is not a loss; all 30 lines in flight at once, in
+      // order, so the run waits out one timeout, not one per lost line.
       [
-        ...["client", "--udp", "--timeout", "100", "--min-rto", "100", "--retries", "0", "--window", "1"],
+        ...["client", "--udp", "--timeout", "2s", "--min-rto", "2s", "--retries", "0", "--window", "30"],
         ...["127.0.0.1", String(server.udpPort)],
       ],
       input,
