@@ -19,6 +19,7 @@ import { probeListeningHandle } from "../node-internals/tcp-handle.js";
 import { type Logger, silentLogger } from "../observability/logger.js";
 import type { Tracer } from "../observability/trace.js";
 import { type Uppercaser, uppercaserFactory } from "../transform/index.js";
+import { KERNEL_READ_WINDOW_BYTES, kernelReadWindow } from "../transform/latin-kernel.js";
 import { TcpAdmission } from "./admission.js";
 import { BufferBudget } from "./buffer-budget.js";
 import { IdleSweeper } from "./idle-sweeper.js";
@@ -124,10 +125,15 @@ export class TcpServer extends EventEmitter<TcpServerEvents> {
         failed.socket.destroy();
       },
     };
-    // TLS reads go through the TLS socket (Node's own reads): no shared buffer under it.
+    // TLS reads go through the TLS socket (Node's own reads): no shared buffer under it. Reads
+    // land in the uppercase kernel's memory, which uppercases them there, with no copy.
     this.#sharedReadBuffer =
       this.options.readIntoSharedBuffer && tls === undefined
-        ? new SharedReadBuffer(Buffer.allocUnsafe(SHARED_READ_BUFFER_BYTES))
+        ? new SharedReadBuffer(
+            KERNEL_READ_WINDOW_BYTES === SHARED_READ_BUFFER_BYTES
+              ? kernelReadWindow()
+              : Buffer.allocUnsafe(SHARED_READ_BUFFER_BYTES),
+          )
         : undefined;
     // Paused at accept: a socket may be switched to the shared read buffer only before its first read.
     const serverOptions = { allowHalfOpen: true, noDelay: true, pauseOnConnect: true };
