@@ -14,6 +14,7 @@ export type UserBufferCallback = (bytesRead: number, buffer: Buffer) => boolean 
 interface TcpHandle {
   useUserBuffer?: (buffer: Uint8Array) => void;
   fd?: number;
+  setNoDelay?: (on: boolean) => number;
 }
 
 interface OnreadSymbols {
@@ -87,6 +88,19 @@ export function descriptorOf(socket: Socket): number {
   if (typeof handle.fd === "number" && handle.fd >= 0) return handle.fd;
   probeFailed("tcp-descriptor", `the socket's _handle.fd is ${String(handle.fd)}`);
   return -1;
+}
+
+/**
+ * Sets TCP_NODELAY on a listening server's socket. On Linux, each connection the kernel
+ * completes on it from then on is born with the option, so that Node need not set it on every
+ * accepted socket (a call into C++ and a setsockopt() each). False, and nothing set, where that
+ * is not known to hold (other systems) or the server has no socket of its own (a cluster
+ * worker's stand-in handle): its sockets then need `setNoDelay` one by one.
+ */
+export function setNoDelayOnListener(server: Server): boolean {
+  if (process.platform !== "linux") return false;
+  const handle = handleOf(server);
+  return typeof handle?.setNoDelay === "function" && handle.setNoDelay(true) === 0;
 }
 
 /**

@@ -76,9 +76,11 @@ export class TcpAdmission {
   /** Counts, traces and logs (at most once a second per reason) a refusal; closes `socket` if given. */
   refuse(reason: TcpRefusal, remoteAddress: string | undefined, socket?: Socket, detail?: string): void {
     this.#refused[reason]++;
+    // The port before the socket closes: a socket's address is asked of it, not kept (peer-address.ts).
+    const remotePort = this.#trace === undefined ? undefined : socket?.remotePort;
     socket?.destroy();
     if (this.#trace !== undefined) {
-      const peer = formatAddress(unmapIPv4(remoteAddress ?? "?"), socket?.remotePort ?? 0);
+      const peer = formatAddress(unmapIPv4(remoteAddress ?? "?"), remotePort ?? 0);
       this.#trace({ step: "refuse", protocol: "tcp", peer, note: t(`trace.refusal.${reason}`), reason });
     }
     // Fields built only for a line that is written: a flood of refusals stays cheap.

@@ -4,9 +4,11 @@ import { constants } from "node:crypto";
 import type { Socket } from "node:net";
 import { createSecureContext, TLSSocket } from "node:tls";
 import { unmapIPv4 } from "../address/address.js";
+import { descriptorOf } from "../node-internals/tcp-handle.js";
 import type { Logger } from "../observability/logger.js";
 import { RateLimitedLog } from "../observability/rate-limited-log.js";
 import type { TcpAdmission } from "./admission.js";
+import { peerAddressOf } from "./peer-address.js";
 import { ProxyHeaderStage } from "./proxy/proxy-header-stage.js";
 import { SocketReader } from "./socket-reader.js";
 import {
@@ -72,8 +74,12 @@ export class PreServe {
 
   /** A socket just accepted, not read from yet: its steps begin. */
   start(socket: Socket, reader: SocketReader): void {
-    if (this.#proxyHeaders !== undefined) this.#proxyHeaders.accept(socket, reader);
-    else this.#admit(socket, reader, socket.remoteAddress, socket.remotePort, EMPTY);
+    if (this.#proxyHeaders !== undefined) {
+      this.#proxyHeaders.accept(socket, reader);
+      return;
+    }
+    const peer = peerAddressOf(socket, descriptorOf(socket));
+    this.#admit(socket, reader, peer.address, peer.port, EMPTY);
   }
 
   statistics(): Pick<TcpServerStatistics, "healthChecks" | "connectionsAwaitingHeader" | "tls"> {

@@ -12,9 +12,14 @@ import { loadNativeModule } from "../io/native-module.js";
 export interface StreamSyscalls {
   /** send() without waiting: bytes the kernel took (maybe fewer than `length`), or a negative errno. */
   send(fd: number, buffer: Buffer, length: number): number;
+  /**
+   * getpeername(): the address as `socket.remoteAddress` gives it, and its port in `port[0]`;
+   * null where Node would format it otherwise (an IPv6 zone), a negative errno on failure.
+   */
+  peerAddress(fd: number, port: Int32Array): string | number | null;
 }
 
-const loaded = loadNativeModule<StreamSyscalls>("stream-syscalls", ["send"]);
+const loaded = loadNativeModule<StreamSyscalls>("stream-syscalls", ["send", "peerAddress"]);
 
 /** The native functions, or undefined where the module was not built or does not load. */
 export const streamSyscalls: StreamSyscalls | undefined = loaded.module;

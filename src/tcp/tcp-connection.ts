@@ -6,6 +6,7 @@
  */
 
 import type { Socket } from "node:net";
+import { TLSSocket } from "node:tls";
 import { formatAddress } from "../address/address.js";
 import { t } from "../i18n/index.js";
 import type { Tracer } from "../observability/trace.js";
@@ -72,6 +73,8 @@ export class TcpConnection implements IdleConnection {
   #peer: string | undefined;
   /** Answers go by send() in C while nothing waits in Node's queue (see SocketWriter). */
   readonly #writer: SocketWriter;
+  /** Whether the socket is TCP itself (not TLS over it). */
+  readonly #plainTcp: boolean;
 
   /** The client's address (the one a PROXY header named, if any). */
   readonly remoteAddress: string;
@@ -91,13 +94,14 @@ export class TcpConnection implements IdleConnection {
     this.lastActiveTick = limits.idleClock.tick;
     // Chunks read into the shared buffer are answered in place: what waits is copied.
     this.#writer = new SocketWriter(socket, { copyWhatWaits: reader.usesSharedBuffer });
+    this.#plainTcp = !(socket instanceof TLSSocket);
     const peer = trace === undefined ? "" : this.peer;
     reader.onChunk = (chunk) => this.#receive(chunk);
     // No "drain" listener yet: only a connection whose answers had to wait needs one (#receive).
     // With allowHalfOpen, the client's FIN only ends its direction: answer the rest, then close.
     socket.on("end", () => {
       trace?.({ step: "recv", protocol: "tcp", peer, bytes: 0, note: t("trace.clientFinished") });
-      this.finish();
+      this.#finish(true);
     });
     socket.on("error", (error) => events.onError(this, error));
     socket.on("close", () => {
@@ -138,6 +142,11 @@ export class TcpConnection implements IdleConnection {
 
   /** Sends what is still held (an unfinished character passes through as is), then FIN. */
   finish(): void {
+    this.#finish(false);
+  }
+
+  /** `finish()`; `clientFinished`: after the client's FIN, when nothing more can be read. */
+  #finish(clientFinished: boolean): void {
     if (this.state !== "open") return;
     this.state = "finishing";
     const rest = this.uppercaser.end();
@@ -147,7 +156,13 @@ export class TcpConnection implements IdleConnection {
     }
     this.trace?.({ step: "shutdown", protocol: "tcp", peer: this.peer });
     if (rest.length > 0) this.socket.end(rest);
-    else this.socket.end();
+    else if (clientFinished && this.#plainTcp && this.socket.writableLength === 0) {
+      // Both directions are done and every answer is in the kernel: closing sends the same FIN
+      // after them (nothing is unread, so no reset), without shutdown()'s request, callback
+      // and syscall. TLS ends with its close_notify alert, and what waits in Node's queue
+      // with its write: those still go by end().
+      this.socket.destroy();
+    } else this.socket.end();
   }
 
   /**

@@ -15,10 +15,11 @@ import { SharedReadBuffer } from "../io/shared-read-buffer.js";
 import { PendingListen } from "../lifecycle/pending-listen.js";
 import type { ServerState } from "../lifecycle/server-state.js";
 import { logFailedProbes } from "../node-internals/probes.js";
-import { probeListeningHandle } from "../node-internals/tcp-handle.js";
+import { probeListeningHandle, setNoDelayOnListener } from "../node-internals/tcp-handle.js";
 import { type Logger, silentLogger } from "../observability/logger.js";
 import type { Tracer } from "../observability/trace.js";
 import { type Uppercaser, uppercaserFactory } from "../transform/index.js";
+import { KERNEL_READ_WINDOW_BYTES, kernelReadWindow } from "../transform/latin-kernel.js";
 import { TcpAdmission } from "./admission.js";
 import { BufferBudget } from "./buffer-budget.js";
 import { IdleSweeper } from "./idle-sweeper.js";
@@ -34,6 +35,9 @@ import {
   type TcpServerOptions,
   type TcpServerStatistics,
 } from "./tcp-server-options.js";
+
+/** The listen backlog (Node's default, said here because the TCP_NODELAY count below depends on it). */
+export const LISTEN_BACKLOG = 511;
 
 /** The events a `TcpServer` emits, with their arguments: `server.on("connection", (connection) => …)`. */
 export interface TcpServerEvents {
@@ -84,6 +88,12 @@ export class TcpServer extends EventEmitter<TcpServerEvents> {
   /** The same for every connection: made once, not per accept. */
   readonly #connectionLimits: TcpConnectionLimits;
   readonly #connectionEvents: TcpConnectionEvents;
+  /**
+   * Sockets still to accept that may lack TCP_NODELAY: all of them until the listening socket
+   * has it (then new connections inherit it), and then those the kernel completed before, at
+   * most a full accept queue (the backlog, plus one).
+   */
+  #acceptsToSetNoDelay = Number.POSITIVE_INFINITY;
 
   constructor(options: TcpServerOptions = {}) {
     super();
@@ -124,13 +134,19 @@ export class TcpServer extends EventEmitter<TcpServerEvents> {
         failed.socket.destroy();
       },
     };
-    // TLS reads go through the TLS socket (Node's own reads): no shared buffer under it.
+    // TLS reads go through the TLS socket (Node's own reads): no shared buffer under it. Reads
+    // land in the uppercase kernel's memory, which uppercases them there, with no copy.
     this.#sharedReadBuffer =
       this.options.readIntoSharedBuffer && tls === undefined
-        ? new SharedReadBuffer(Buffer.allocUnsafe(SHARED_READ_BUFFER_BYTES))
+        ? new SharedReadBuffer(
+            KERNEL_READ_WINDOW_BYTES === SHARED_READ_BUFFER_BYTES
+              ? kernelReadWindow()
+              : Buffer.allocUnsafe(SHARED_READ_BUFFER_BYTES),
+          )
         : undefined;
     // Paused at accept: a socket may be switched to the shared read buffer only before its first read.
-    const serverOptions = { allowHalfOpen: true, noDelay: true, pauseOnConnect: true };
+    // TCP_NODELAY (answers are small and must not wait for an ACK): see #acceptsToSetNoDelay.
+    const serverOptions = { allowHalfOpen: true, pauseOnConnect: true };
     this.#server = createServer(serverOptions, (socket) => this.#accept(socket));
     // Node closes connections past this at accept and tells us with "drop".
     this.#server.maxConnections = this.options.maxConnections;
@@ -150,8 +166,9 @@ export class TcpServer extends EventEmitter<TcpServerEvents> {
         reject(listenError(error, "tcp", host ?? "::", port));
       };
       this.#server.once("error", onError);
-      this.#server.listen({ host, port, ipv6Only: false }, () => {
+      this.#server.listen({ host, port, ipv6Only: false, backlog: LISTEN_BACKLOG }, () => {
         this.#server.off("error", onError);
+        if (setNoDelayOnListener(this.#server)) this.#acceptsToSetNoDelay = LISTEN_BACKLOG + 1;
         this.#server.on("error", (error) => this.#logger.error({ err: error }, "tcp server error"));
         this.state = "listening";
         this.#idleSweeper.start();
@@ -289,6 +306,10 @@ export class TcpServer extends EventEmitter<TcpServerEvents> {
     if (this.state !== "listening" && this.state !== "draining") {
       this.#admission.refuse("draining", socket.remoteAddress, socket);
       return;
+    }
+    if (this.#acceptsToSetNoDelay > 0) {
+      this.#acceptsToSetNoDelay--;
+      socket.setNoDelay(true);
     }
     const reader = new SocketReader(socket, this.#sharedReadBuffer);
     this.#preServe.start(socket, reader);

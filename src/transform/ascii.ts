@@ -4,7 +4,7 @@
  * long ranges (bulk reads) to the WebAssembly kernel's sixteen bytes per step.
  */
 
-import { uppercaseAsciiInKernel, uppercaseAsciiRunInKernel } from "./latin-kernel.js";
+import { inKernelMemory, uppercaseAsciiInKernel, uppercaseAsciiRunInKernel } from "./latin-kernel.js";
 
 /**
  * From how many bytes a range goes to the WebAssembly kernel: below it, the call and the two
@@ -12,6 +12,17 @@ import { uppercaseAsciiInKernel, uppercaseAsciiRunInKernel } from "./latin-kerne
  * JavaScript: through the kernel, bench:instructions counted more per W3 message, not fewer.
  */
 export const ASCII_KERNEL_MIN_BYTES = 1024;
+/**
+ * The same for bytes already in the kernel's memory (a read landed there, `kernelReadWindow`):
+ * with no copy to pay, only the call, the kernel is cheaper from a few steps on.
+ */
+export const IN_PLACE_KERNEL_MIN_BYTES = 64;
+
+/** Whether `bytes[start..end)` goes to the WebAssembly kernel rather than the JavaScript steps. */
+function toKernel(bytes: Uint8Array, start: number, end: number): boolean {
+  const length = end - start;
+  return length >= ASCII_KERNEL_MIN_BYTES || (length >= IN_PLACE_KERNEL_MIN_BYTES && inKernelMemory(bytes));
+}
 
 /**
  * Uppercases `a`-`z` in `bytes[start..end)` in place; all other bytes stay as they are.
@@ -24,7 +35,7 @@ export const ASCII_KERNEL_MIN_BYTES = 1024;
  * ```
  */
 export function uppercaseAsciiInPlace(bytes: Uint8Array, start: number, end: number): void {
-  if (end - start >= ASCII_KERNEL_MIN_BYTES) uppercaseAsciiInKernel(bytes, start, end);
+  if (toKernel(bytes, start, end)) uppercaseAsciiInKernel(bytes, start, end);
   else uppercaseAsciiWords(bytes, start, end);
 }
 
@@ -82,7 +93,7 @@ export function wordViewOf(bytes: Uint8Array): WordView {
  * Returns the index of the first byte >= 0x80 (or `end`).
  */
 export function uppercaseAsciiRunInPlace(bytes: Uint8Array, start: number, end: number, view: WordView): number {
-  return end - start >= ASCII_KERNEL_MIN_BYTES
+  return toKernel(bytes, start, end)
     ? uppercaseAsciiRunInKernel(bytes, start, end)
     : uppercaseAsciiRunInWords(bytes, start, end, view);
 }

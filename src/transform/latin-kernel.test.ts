@@ -7,8 +7,9 @@ import { test } from "node:test";
 import fc from "fast-check";
 import { buildLatinKernel, latinKernelModule } from "../../scripts/build-wasm.js";
 import { peerAvailable } from "../../test/support/processes.js";
+import { uppercaseAsciiInPlace } from "./ascii.js";
 import { TWO_BYTE_UPPERCASE } from "./case-table.js";
-import { uppercaseLatinInPlace } from "./latin-kernel.js";
+import { inKernelMemory, kernelReadWindow, uppercaseLatinInPlace } from "./latin-kernel.js";
 import { LATIN_KERNEL_WASM_BASE64 } from "./latin-kernel-wasm.js";
 import { createUppercaser } from "./uppercaser.js";
 
@@ -160,6 +161,65 @@ test("its sixteen-byte steps agree with the character-at-a-time table on any byt
       assert.equal(uppercaseLatinInPlace(bytes, 0, bytes.length), kernelModel(expected, 0, bytes.length), text);
       assert.deepEqual(bytes, expected, text);
     }
+});
+
+/** Each mode's answer to `bytes` cut at `cuts`, every piece pushed in place as the TCP server does. */
+function answerInPlace(mode: "unicode" | "ascii", pieces: Buffer[]): Buffer {
+  const uppercaser = createUppercaser({ mode });
+  return Buffer.concat([...pieces.map((piece) => Buffer.from(uppercaser.push(piece, true))), uppercaser.end()]);
+}
+
+test("reads in the kernel's read window are uppercased there as anywhere else, in any cuts", () => {
+  const window = kernelReadWindow();
+  assert.ok(inKernelMemory(window) && !inKernelMemory(Buffer.alloc(16)));
+  fc.assert(
+    fc.property(
+      fc.oneof(latinHeavyText, fc.string({ unit: "binary", maxLength: 300 })),
+      fc.array(fc.nat(), { maxLength: 6 }),
+      fc.nat(64),
+      fc.constantFrom("unicode" as const, "ascii" as const),
+      (text, cutSeeds, offset, mode) => {
+        const bytes = Buffer.from(text);
+        const cuts = [...new Set(cutSeeds.map((seed) => seed % (bytes.length + 1)))].sort((a, b) => a - b);
+        const ranges = [0, ...cuts].map((from, index) => [from, [...cuts, bytes.length][index]]);
+        // Each piece lands in the window (at an offset, as reads of other lengths leave it), as a read would.
+        const inWindow = ranges.map(([from, to]) => {
+          const read = window.subarray(offset, offset + to - from);
+          bytes.copy(read, 0, from, to);
+          return read;
+        });
+        const expected = answerInPlace(
+          mode,
+          ranges.map(([from, to]) => Buffer.from(bytes.subarray(from, to))),
+        );
+        // Pieces are answered one at a time, each before the next lands (as on the server).
+        const uppercaser = createUppercaser({ mode });
+        const answers: Buffer[] = [];
+        ranges.forEach(([from, to], index) => {
+          const read = inWindow[index];
+          bytes.copy(read, 0, from, to);
+          answers.push(Buffer.from(uppercaser.push(read, true)));
+        });
+        answers.push(uppercaser.end());
+        assert.deepEqual(Buffer.concat(answers), expected);
+        if (mode === "unicode")
+          assert.equal(Buffer.concat(answers).toString(), Buffer.from(text).toString().toUpperCase());
+      },
+    ),
+    { numRuns: 500 },
+  );
+});
+
+test("uppercasing elsewhere (copied through the kernel) leaves what waits in the read window as it is", () => {
+  const read = kernelReadWindow().subarray(0, 4096);
+  read.fill("ñandú y pingüino ");
+  const before = Buffer.from(read);
+  // Long enough for the copying kernels: ASCII (ascii.ts's 1 KiB) and Latin text.
+  uppercaseAsciiInPlace(Buffer.from("a".repeat(70_000)), 0, 70_000);
+  const spanish = Buffer.from("ñandú ".repeat(3000));
+  uppercaseLatinInPlace(spanish, 0, spanish.length);
+  assert.equal(spanish.toString(), "ÑANDÚ ".repeat(3000));
+  assert.deepEqual(read, before);
 });
 
 test("the committed module is the one latin-kernel.wat builds (npm run build:wasm)", {

@@ -14,7 +14,7 @@ import { TWO_BYTE_UPPERCASE } from "./case-table.js";
 import { LATIN_KERNEL_WASM_BASE64 } from "./latin-kernel-wasm.js";
 
 interface LatinKernelExports {
-  memory: { buffer: ArrayBuffer };
+  memory: { buffer: ArrayBuffer; grow(pages: number): number };
   uppercaseLatin(position: number, end: number): number;
   uppercaseAscii(position: number, end: number): void;
   uppercaseAsciiRun(position: number, end: number): number;
@@ -38,20 +38,56 @@ const WINDOW_START = TWO_BYTE_UPPERCASE.byteLength;
  * kernel's constants the last 256 bytes of the second).
  */
 const ASCII_WINDOW_BYTES = 64 * 1024;
+/** A WebAssembly page: the unit the module's memory grows by. */
+const PAGE_BYTES = 64 * 1024;
+/**
+ * Where reads may land (`kernelReadWindow`): a third page, added at load, apart from the
+ * window the copying calls use, so that a copy never lands on bytes a server is answering.
+ */
+const READ_WINDOW_START = 2 * PAGE_BYTES;
+/** The read window's size: a whole read of the TCP server's shared buffer. */
+export const KERNEL_READ_WINDOW_BYTES = PAGE_BYTES;
 
 const kernel = (() => {
   const module = new WebAssembly.Module(Buffer.from(LATIN_KERNEL_WASM_BASE64, "base64"));
   const exports = new WebAssembly.Instance(module).exports as unknown as LatinKernelExports;
-  new Uint16Array(exports.memory.buffer, 0, TWO_BYTE_UPPERCASE.length).set(TWO_BYTE_UPPERCASE);
-  // The module never grows its memory, so this view stays valid; Buffer.copy moves the windows
-  // without a new view per copy.
+  exports.memory.grow(1);
+  const buffer = exports.memory.buffer;
+  new Uint16Array(buffer, 0, TWO_BYTE_UPPERCASE.length).set(TWO_BYTE_UPPERCASE);
+  // The memory grows only above, before these views are made, so they stay valid; Buffer.copy
+  // moves the windows without a new view per copy.
   return {
     uppercaseLatin: exports.uppercaseLatin,
     uppercaseAscii: exports.uppercaseAscii,
     uppercaseAsciiRun: exports.uppercaseAsciiRun,
-    memory: Buffer.from(exports.memory.buffer),
+    buffer,
+    memory: Buffer.from(buffer),
   };
 })();
+
+/**
+ * Memory of the kernel's own that reads may land in (the TCP server's shared read buffer):
+ * bytes there are uppercased where they are, sixteen at a time, with no copy in and out, so
+ * even a ping-pong's 512-byte messages go to the kernel (`inKernelMemory`). The same memory for
+ * every caller in a thread, as the shared read buffer is: what lands there is the receiver's
+ * only until the next read.
+ *
+ * @example
+ * ```ts
+ * import { kernelReadWindow, uppercaseAsciiRunInKernel } from "./latin-kernel.js";
+ * const window = kernelReadWindow(); // 64 KiB
+ * const read = window.subarray(0, window.write("hola"));
+ * uppercaseAsciiRunInKernel(read, 0, read.length); // 4, in place: read is "HOLA"
+ * ```
+ */
+export function kernelReadWindow(): Buffer {
+  return kernel.memory.subarray(READ_WINDOW_START, READ_WINDOW_START + KERNEL_READ_WINDOW_BYTES);
+}
+
+/** Whether `bytes` lies in the kernel's memory (`kernelReadWindow`): the kernel then works in place. */
+export function inKernelMemory(bytes: Uint8Array): boolean {
+  return bytes.buffer === kernel.buffer;
+}
 
 /**
  * Uppercases `bytes[start..end)` in place as far as it is ASCII and 2-byte characters whose
@@ -67,6 +103,10 @@ const kernel = (() => {
  */
 export function uppercaseLatinInPlace(bytes: Buffer, start: number, end: number): number {
   const { memory, uppercaseLatin } = kernel;
+  if (bytes.buffer === kernel.buffer) {
+    const base = bytes.byteOffset;
+    return uppercaseLatin(base + start, base + end) - base;
+  }
   let position = start;
   let windowBytes = FIRST_WINDOW_BYTES;
   while (position < end) {
@@ -96,6 +136,10 @@ export function uppercaseLatinInPlace(bytes: Buffer, start: number, end: number)
  */
 export function uppercaseAsciiInKernel(bytes: Uint8Array, start: number, end: number): void {
   const { memory, uppercaseAscii } = kernel;
+  if (bytes.buffer === kernel.buffer) {
+    uppercaseAscii(bytes.byteOffset + start, bytes.byteOffset + end);
+    return;
+  }
   for (let position = start; position < end; position += ASCII_WINDOW_BYTES) {
     const length = Math.min(ASCII_WINDOW_BYTES, end - position);
     memory.set(bytes.subarray(position, position + length), WINDOW_START);
@@ -117,6 +161,10 @@ export function uppercaseAsciiInKernel(bytes: Uint8Array, start: number, end: nu
  */
 export function uppercaseAsciiRunInKernel(bytes: Uint8Array, start: number, end: number): number {
   const { memory, uppercaseAsciiRun } = kernel;
+  if (bytes.buffer === kernel.buffer) {
+    const base = bytes.byteOffset;
+    return uppercaseAsciiRun(base + start, base + end) - base;
+  }
   // Windows grow from small, as in uppercaseLatinInPlace: a run that stops after a few bytes
   // (text of 3-byte characters between ASCII) must not copy 64 KiB in for them.
   let windowBytes = FIRST_WINDOW_BYTES;
