@@ -18,7 +18,12 @@ const EMPTY = Buffer.alloc(0);
  */
 export const MAX_HELD_WORD_BYTES = 256;
 
-const TRAILING_WORD = /[\p{L}\p{M}\p{CI}]+$/u;
+/**
+ * The word a chunk ends in, as the context rules see it: letters and marks, and whatever is
+ * cased or case-ignorable (final sigma looks back to a cased character, and circled letters
+ * or Roman numerals are cased without being letters).
+ */
+const TRAILING_WORD = /[\p{L}\p{M}\p{Cased}\p{CI}]+$/u;
 
 export class LocaleUppercaser implements Uppercaser {
   #held: Buffer = EMPTY;

@@ -143,6 +143,22 @@ describe("lower mode", () => {
     }
   });
 
+  test("with --locale el, a cased symbol or number before Σ makes it final too (Ⓚ, Ⅻ), in any cuts", () => {
+    // Cased is wider than letters: circled letters (So) and Roman numerals (Nl) are cased, so
+    // the word held at a chunk's end must keep them, or end() sees Σ alone and gives σ.
+    for (const text of ["ⓀΣ", "ⅫΣ", "ⓐΣ Ⓚ", "ΑⓀΣ"].map((each) => Buffer.from(each))) {
+      const whole = text.toString().toLocaleLowerCase("el");
+      assert.equal(uppercase(text, { mode: "lower", locale: "el" }).toString(), whole);
+      for (let cut = 0; cut <= text.length; cut++) {
+        assert.equal(
+          streamThrough({ mode: "lower", locale: "el" }, chunksOf(text, [cut])).toString(),
+          whole,
+          `${text} cut ${cut}`,
+        );
+      }
+    }
+  });
+
   test("Turkish: I → ı and İ → i, also with İ cut in two", () => {
     assert.equal(lower("ISPARTA İZMİR", { locale: "tr" }), "ısparta izmir");
     const bytes = Buffer.from("İ");
