@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { connect as connectTls } from "node:tls";
-import { peerAvailable, start, startMayusServer } from "./support/processes.js";
+import { peerAvailable, start, startMayusServer, waitForStderr } from "./support/processes.js";
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -66,8 +66,9 @@ test("HAProxy send-proxy-v2 in front of serve --tls: health checks, then a TLS c
     await once(client, "end");
     assert.equal(Buffer.concat(received).toString(), "A TRAVÉS DE HAPROXY\n");
     // The server saw the client's own port (from the PROXY header), not HAProxy's connection.
-    assert.match(
-      server.stderr(),
+    // Waited for: the server's stderr pipe may be read after the client's answer has come.
+    await waitForStderr(
+      server,
       new RegExp(`tcp accept +127\\.0\\.0\\.1:${clientPort} \\(new socket for this client, TLS handshake done`),
     );
     assert.doesNotMatch(await scrape(), /mayus_tls_handshake_failures_total\{reason="[^"]+"\} [1-9]/);
