@@ -12,8 +12,8 @@ import { formatJson, formatReport } from "../load/report.js";
 import { runBench } from "../load/run-bench.js";
 import { TRANSFORM_MODES } from "../transform/index.js";
 import { addClientTlsOptions, clientTlsFrom } from "./client-tls.js";
-import { languageOption, newCommand, option, withExamples } from "./command-kit.js";
-import { durationIn, integerIn, oneOf } from "./option-parsers.js";
+import { durationOption, languageOption, newCommand, option, withExamples } from "./command-kit.js";
+import { integerIn, oneOf } from "./option-parsers.js";
 import { addFamilyOptions, addTargetArguments, familyFrom, resolveFamily, targetFrom } from "./target.js";
 
 /**
@@ -58,14 +58,18 @@ export function benchCommand(): Command {
         .default(BENCH_DEFAULTS.sizeBytes),
     )
     .addOption(
-      option("--duration <seconds>", "bench.option.duration", "MAYUS_BENCH_DURATION")
-        .argParser(durationIn("--duration", "s", 1, 86_400_000))
-        .default(BENCH_DEFAULTS.durationMs / 1000),
+      durationOption("--duration <seconds>", "bench.option.duration", "MAYUS_BENCH_DURATION", {
+        bareUnit: "s",
+        minMs: 1,
+        maxMs: 86_400_000,
+      }).default(BENCH_DEFAULTS.durationMs / 1000),
     )
     .addOption(
-      option("--warmup <seconds>", "bench.option.warmup", "MAYUS_BENCH_WARMUP")
-        .argParser(durationIn("--warmup", "s", 0, 3_600_000))
-        .default(BENCH_DEFAULTS.warmupMs / 1000),
+      durationOption("--warmup <seconds>", "bench.option.warmup", "MAYUS_BENCH_WARMUP", {
+        bareUnit: "s",
+        minMs: 0,
+        maxMs: 3_600_000,
+      }).default(BENCH_DEFAULTS.warmupMs / 1000),
     )
     .addOption(
       option("--pattern <pattern>", "bench.option.pattern", "MAYUS_BENCH_PATTERN")

@@ -18,9 +18,9 @@ import type { Tracer } from "../observability/trace.js";
 import { createTracePrinter } from "../observability/trace-printer.js";
 import { addClientTlsOptions, clientTlsFrom } from "./client-tls.js";
 import { errorPrefix } from "./colour.js";
-import { checkedTransform, languageOption, newCommand, option, withExamples } from "./command-kit.js";
+import { checkedTransform, durationOption, languageOption, newCommand, option, withExamples } from "./command-kit.js";
 import { type ConnectBudget, connectBudget, connectTimeoutFrom } from "./connect-timeout.js";
-import { durationIn, integerIn } from "./option-parsers.js";
+import { integerIn } from "./option-parsers.js";
 import {
   type AddressFamily,
   addFamilyOptions,
@@ -225,32 +225,48 @@ export function clientCommand(): Command {
     port: "client.argument.port",
   })
     .addOption(option("-u, --udp", "option.clientUdp", "MAYUS_CLIENT_UDP"))
-    .addOption(option("-w, --wait <seconds>", "cli.option.wait").argParser(durationIn("--wait", "s", 1, 3_600_000)))
     .addOption(
-      option("--connect-timeout <ms>", "cli.option.connectTimeout", "MAYUS_CONNECT_TIMEOUT").argParser(
-        durationIn("--connect-timeout", "ms", 1, 3_600_000),
-      ),
+      durationOption("-w, --wait <seconds>", "cli.option.wait", undefined, {
+        bareUnit: "s",
+        minMs: 1,
+        maxMs: 3_600_000,
+      }),
+    )
+    .addOption(
+      durationOption("--connect-timeout <ms>", "cli.option.connectTimeout", "MAYUS_CONNECT_TIMEOUT", {
+        bareUnit: "ms",
+        minMs: 1,
+        maxMs: 3_600_000,
+      }),
     );
   addFamilyOptions(command)
     .addOption(
-      option("--timeout <ms>", "option.timeout", "MAYUS_TIMEOUT")
-        .argParser(durationIn("--timeout", "ms", 1, 3_600_000))
-        .default(UDP_CLIENT_DEFAULTS.timeoutMs),
+      durationOption("--timeout <ms>", "option.timeout", "MAYUS_TIMEOUT", {
+        bareUnit: "ms",
+        minMs: 1,
+        maxMs: 3_600_000,
+      }).default(UDP_CLIENT_DEFAULTS.timeoutMs),
     )
     .addOption(
-      option("--min-rto <ms>", "option.minRto", "MAYUS_MIN_RTO")
-        .argParser(durationIn("--min-rto", "ms", 1, 3_600_000))
-        .default(UDP_CLIENT_DEFAULTS.minRtoMs),
+      durationOption("--min-rto <ms>", "option.minRto", "MAYUS_MIN_RTO", {
+        bareUnit: "ms",
+        minMs: 1,
+        maxMs: 3_600_000,
+      }).default(UDP_CLIENT_DEFAULTS.minRtoMs),
     )
     .addOption(
-      option("--max-rto <ms>", "option.maxRto", "MAYUS_MAX_RTO")
-        .argParser(durationIn("--max-rto", "ms", 1, 3_600_000))
-        .default(UDP_CLIENT_DEFAULTS.maxRtoMs),
+      durationOption("--max-rto <ms>", "option.maxRto", "MAYUS_MAX_RTO", {
+        bareUnit: "ms",
+        minMs: 1,
+        maxMs: 3_600_000,
+      }).default(UDP_CLIENT_DEFAULTS.maxRtoMs),
     )
     .addOption(
-      option("--deadline <ms>", "option.deadline", "MAYUS_DEADLINE")
-        .argParser(durationIn("--deadline", "ms", 1, 86_400_000))
-        .default(UDP_CLIENT_DEFAULTS.deadlineMs),
+      durationOption("--deadline <ms>", "option.deadline", "MAYUS_DEADLINE", {
+        bareUnit: "ms",
+        minMs: 1,
+        maxMs: 86_400_000,
+      }).default(UDP_CLIENT_DEFAULTS.deadlineMs),
     )
     .addOption(
       option("--retries <count>", "option.retries", "MAYUS_RETRIES").argParser(integerIn("--retries", 0, 1000)),

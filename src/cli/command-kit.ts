@@ -13,7 +13,7 @@ import {
   TransformOptionsError,
 } from "../transform/index.js";
 import { bold } from "./colour.js";
-import { type DurationUnit, durationUnitName, integerIn, oneOf } from "./option-parsers.js";
+import { type DurationUnit, durationIn, durationUnitName, integerIn, oneOf } from "./option-parsers.js";
 
 export const PORT = integerIn("--port", 0, 65_535);
 
@@ -70,6 +70,23 @@ export function option(flags: string, descriptionKey: Parameters<typeof t>[0], e
   // Commander turns a switch on whenever its variable is set, even to "0": read those ourselves.
   if (!flags.includes("<")) SWITCH_VARIABLES.add(environment);
   return created.env(environment);
+}
+
+/**
+ * A duration flag (`--idle-timeout <ms>`): `option` with the parser for its range and bare
+ * unit, its error messages naming the flag as `flags` spells it (the long name).
+ */
+export function durationOption(
+  flags: string,
+  descriptionKey: Parameters<typeof t>[0],
+  environment: string | undefined,
+  range: { bareUnit: DurationUnit; minMs: number; maxMs: number },
+): Option {
+  const longName = /--[a-z-]+/.exec(flags)?.[0];
+  if (longName === undefined) throw new Error(`a duration flag needs a long name: ${flags}`);
+  return option(flags, descriptionKey, environment).argParser(
+    durationIn(longName, range.bareUnit, range.minMs, range.maxMs),
+  );
 }
 
 /** Environment variables of on/off flags (`MAYUS_TCP`...). */

@@ -9,8 +9,8 @@ import { EXIT_CODES, MayusError } from "../errors.js";
 import { t } from "../i18n/index.js";
 import { formatLossPercent, formatReplyTimeMs, formatRtt } from "../ping/ping-statistics.js";
 import { PINGER_DEFAULTS, Pinger, type PingResult, type PingSummary } from "../ping/pinger.js";
-import { languageOption, newCommand, option, withExamples } from "./command-kit.js";
-import { durationIn, integerIn } from "./option-parsers.js";
+import { durationOption, languageOption, newCommand, option, withExamples } from "./command-kit.js";
+import { integerIn } from "./option-parsers.js";
 import { addFamilyOptions, addTargetArguments, familyFrom, resolveFamily, targetFrom } from "./target.js";
 
 export interface PingOptions {
@@ -103,14 +103,18 @@ export function pingCommand(): Command {
         .default(PINGER_DEFAULTS.count),
     )
     .addOption(
-      option("-i, --interval <seconds>", "ping.option.interval", "MAYUS_PING_INTERVAL")
-        .argParser(durationIn("--interval", "s", 1, 3_600_000))
-        .default(PINGER_DEFAULTS.intervalMs / 1000),
+      durationOption("-i, --interval <seconds>", "ping.option.interval", "MAYUS_PING_INTERVAL", {
+        bareUnit: "s",
+        minMs: 1,
+        maxMs: 3_600_000,
+      }).default(PINGER_DEFAULTS.intervalMs / 1000),
     )
     .addOption(
-      option("-W, --timeout <seconds>", "ping.option.timeout", "MAYUS_PING_TIMEOUT")
-        .argParser(durationIn("--timeout", "s", 1, 3_600_000))
-        .default(PINGER_DEFAULTS.timeoutMs / 1000),
+      durationOption("-W, --timeout <seconds>", "ping.option.timeout", "MAYUS_PING_TIMEOUT", {
+        bareUnit: "s",
+        minMs: 1,
+        maxMs: 3_600_000,
+      }).default(PINGER_DEFAULTS.timeoutMs / 1000),
     )
     .addOption(languageOption())
     .action(async (hostArgument: string, portArgument: string | number, flags: PingFlags) => {

@@ -12,8 +12,8 @@ import { MAX_UNICODE_GROWTH, TRANSFORM_MODES } from "../transform/index.js";
 import { NETWORK_SIMULATOR_RANGES } from "../udp/network-simulator.js";
 import { UDP_DEFAULTS } from "../udp/udp-server-options.js";
 import { WEB_DEFAULTS } from "../web/web-options.js";
-import { languageOption, option, PORT } from "./command-kit.js";
-import { durationIn, integerIn, numberIn, oneOf, parseDurationMs } from "./option-parsers.js";
+import { durationOption, languageOption, option, PORT } from "./command-kit.js";
+import { integerIn, numberIn, oneOf, parseDurationMs } from "./option-parsers.js";
 
 /** Adds every `serve` flag to `command`, in the order help lists them. */
 export function addServeFlags(command: Command): Command {
@@ -46,9 +46,11 @@ export function addServeFlags(command: Command): Command {
       ),
     )
     .addOption(
-      option("--stall-timeout <ms>", "option.stallTimeout", "MAYUS_STALL_TIMEOUT")
-        .argParser(durationIn("--stall-timeout", "ms", 0, 86_400_000))
-        .default(TCP_DEFAULTS.stallTimeoutMs),
+      durationOption("--stall-timeout <ms>", "option.stallTimeout", "MAYUS_STALL_TIMEOUT", {
+        bareUnit: "ms",
+        minMs: 0,
+        maxMs: 86_400_000,
+      }).default(TCP_DEFAULTS.stallTimeoutMs),
     )
     .addOption(
       option(
@@ -79,19 +81,25 @@ export function addServeFlags(command: Command): Command {
       ),
     )
     .addOption(
-      option("--idle-timeout <ms>", "option.idleTimeout", "MAYUS_IDLE_TIMEOUT")
-        .argParser(durationIn("--idle-timeout", "ms", 0, 86_400_000))
-        .default(TCP_DEFAULTS.idleTimeoutMs),
+      durationOption("--idle-timeout <ms>", "option.idleTimeout", "MAYUS_IDLE_TIMEOUT", {
+        bareUnit: "ms",
+        minMs: 0,
+        maxMs: 86_400_000,
+      }).default(TCP_DEFAULTS.idleTimeoutMs),
     )
     .addOption(
-      option("--drain-timeout <ms>", "option.drainTimeout", "MAYUS_DRAIN_TIMEOUT")
-        .argParser(durationIn("--drain-timeout", "ms", 0, 3_600_000))
-        .default(SERVE_DEFAULTS.drainTimeoutMs),
+      durationOption("--drain-timeout <ms>", "option.drainTimeout", "MAYUS_DRAIN_TIMEOUT", {
+        bareUnit: "ms",
+        minMs: 0,
+        maxMs: 3_600_000,
+      }).default(SERVE_DEFAULTS.drainTimeoutMs),
     )
     .addOption(
-      option("--drain-quiet <ms>", "option.drainQuiet", "MAYUS_DRAIN_QUIET")
-        .argParser(durationIn("--drain-quiet", "ms", 1, 3_600_000))
-        .default(TCP_DEFAULTS.drainQuietMs),
+      durationOption("--drain-quiet <ms>", "option.drainQuiet", "MAYUS_DRAIN_QUIET", {
+        bareUnit: "ms",
+        minMs: 1,
+        maxMs: 3_600_000,
+      }).default(TCP_DEFAULTS.drainQuietMs),
     )
     .addOption(option("--drop <probability>", "option.drop", "MAYUS_DROP").argParser(numberIn("--drop", 0, 1)))
     .addOption(
@@ -145,9 +153,11 @@ export function addServeFlags(command: Command): Command {
     .addOption(option("--metrics-host <address>", "option.metricsHost", "MAYUS_METRICS_HOST"))
     .addOption(option("--proxy-protocol", "option.proxyProtocol", "MAYUS_PROXY_PROTOCOL"))
     .addOption(
-      option("--proxy-header-timeout <ms>", "option.proxyHeaderTimeout", "MAYUS_PROXY_HEADER_TIMEOUT")
-        .argParser(durationIn("--proxy-header-timeout", "ms", 1, 600_000))
-        .default(TCP_DEFAULTS.proxyHeaderTimeoutMs),
+      durationOption("--proxy-header-timeout <ms>", "option.proxyHeaderTimeout", "MAYUS_PROXY_HEADER_TIMEOUT", {
+        bareUnit: "ms",
+        minMs: 1,
+        maxMs: 600_000,
+      }).default(TCP_DEFAULTS.proxyHeaderTimeoutMs),
     )
     .addOption(
       option(
@@ -169,9 +179,11 @@ export function addServeFlags(command: Command): Command {
     .addOption(option("--cert <file>", "option.cert", "MAYUS_CERT"))
     .addOption(option("--key <file>", "option.key", "MAYUS_KEY"))
     .addOption(
-      option("--tls-handshake-timeout <ms>", "option.tlsHandshakeTimeout", "MAYUS_TLS_HANDSHAKE_TIMEOUT")
-        .argParser(durationIn("--tls-handshake-timeout", "ms", 1, 600_000))
-        .default(TCP_DEFAULTS.tlsHandshakeTimeoutMs),
+      durationOption("--tls-handshake-timeout <ms>", "option.tlsHandshakeTimeout", "MAYUS_TLS_HANDSHAKE_TIMEOUT", {
+        bareUnit: "ms",
+        minMs: 1,
+        maxMs: 600_000,
+      }).default(TCP_DEFAULTS.tlsHandshakeTimeoutMs),
     )
     .addOption(option("--log-level <level>", "option.logLevel", "MAYUS_LOG_LEVEL").choices(LOG_LEVELS).default("info"))
     .addOption(
