@@ -71,6 +71,21 @@ describe("duration flags", () => {
     assert.match(delay.stderr, /--delay must be MS or MS±JITTER, each in milliseconds or with a unit/);
   });
 
+  test("heartbeat: -i takes a unit, a bare number stays seconds; serve --heartbeat-timeout takes one too", async () => {
+    const server = await startMayusServer(["--udp", "--heartbeat-timeout", "2s"]);
+    try {
+      const target = ["127.0.0.1", String(server.udpPort)];
+      for (const interval of ["10ms", "0.01"]) {
+        const sent = await runMayus(["heartbeat", "-i", interval, "-c", "3", ...target]);
+        assert.equal(sent.code, 0, `-i ${interval}: ${sent.stderr}`);
+      }
+    } finally {
+      await server.stop();
+    }
+    await assertRejected(["heartbeat", "-i", "0.5ms"], "--interval");
+    await assertRejected(["serve", "--heartbeat-timeout", "24h1ms"], "--heartbeat-timeout");
+  });
+
   test("help says each duration flag's bare unit; the error in Spanish", async () => {
     const help = (await runMayus(["client", "--help"])).stdout.toString().replace(/\s+/g, " ");
     assert.match(help, /--timeout <ms>(?:(?!--).)*\(units: a bare number is milliseconds; or 250ms, 2s, 1m, 1h/);

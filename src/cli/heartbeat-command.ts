@@ -11,8 +11,8 @@ import { decimal } from "../heartbeat/heartbeat-numbers.js";
 import { HEARTBEAT_SENDER_DEFAULTS, HeartbeatSender } from "../heartbeat/heartbeat-sender.js";
 import { HEARTBEAT_DEFAULTS, HEARTBEAT_RANGES, type HeartbeatOptions } from "../heartbeat/heartbeat-table.js";
 import { t } from "../i18n/index.js";
-import { languageOption, newCommand, option, withExamples } from "./command-kit.js";
-import { integerIn, numberIn } from "./option-parsers.js";
+import { durationOption, languageOption, newCommand, option, withExamples } from "./command-kit.js";
+import { integerIn } from "./option-parsers.js";
 import { addFamilyOptions, addTargetArguments, familyFrom, resolveFamily, targetFrom } from "./target.js";
 
 export interface HeartbeatRunOptions {
@@ -71,9 +71,11 @@ export function heartbeatCommand(): Command {
       ),
     )
     .addOption(
-      option("-i, --interval <seconds>", "heartbeat.option.interval", "MAYUS_HEARTBEAT_INTERVAL")
-        .argParser(numberIn("--interval", 0.001, 3600))
-        .default(HEARTBEAT_SENDER_DEFAULTS.intervalMs / 1000),
+      durationOption("-i, --interval <seconds>", "heartbeat.option.interval", "MAYUS_HEARTBEAT_INTERVAL", {
+        bareUnit: "s",
+        minMs: 1,
+        maxMs: 3_600_000,
+      }).default(HEARTBEAT_SENDER_DEFAULTS.intervalMs / 1000),
     )
     .addOption(option("--skip <numbers>", "heartbeat.option.skip", "MAYUS_HEARTBEAT_SKIP").argParser(skipList))
     .addOption(languageOption())
@@ -116,9 +118,11 @@ export function addHeartbeatServeOptions(command: Command): Command {
   return command
     .addOption(option("--heartbeat", "option.heartbeat", "MAYUS_HEARTBEAT"))
     .addOption(
-      option("--heartbeat-timeout <ms>", "option.heartbeatTimeout", "MAYUS_HEARTBEAT_TIMEOUT")
-        .argParser(integerIn("--heartbeat-timeout", HEARTBEAT_RANGES.timeoutMs.min, HEARTBEAT_RANGES.timeoutMs.max))
-        .default(HEARTBEAT_DEFAULTS.timeoutMs),
+      durationOption("--heartbeat-timeout <ms>", "option.heartbeatTimeout", "MAYUS_HEARTBEAT_TIMEOUT", {
+        bareUnit: "ms",
+        minMs: HEARTBEAT_RANGES.timeoutMs.min,
+        maxMs: HEARTBEAT_RANGES.timeoutMs.max,
+      }).default(HEARTBEAT_DEFAULTS.timeoutMs),
     )
     .addOption(
       option("--heartbeat-max-senders <count>", "option.heartbeatMaxSenders", "MAYUS_HEARTBEAT_MAX_SENDERS")
