@@ -9,7 +9,7 @@ import { pino } from "pino";
 import { MayusError } from "../src/errors.js";
 import { setLanguage } from "../src/i18n/index.js";
 import { METRICS_SERVER_DEFAULTS, startMetricsServer } from "../src/observability/metrics-server.js";
-import { MAYUS, peerAvailable, start, waitForOutput } from "./support/processes.js";
+import { startMayusWithDescriptorLimit, waitForOutput } from "./support/processes.js";
 import { tcpExchange } from "./support/sockets.js";
 
 const DESCRIPTOR_LIMIT = 1024;
@@ -45,12 +45,8 @@ function httpStatus(port: number, path: string): Promise<number> {
 }
 
 describe("metrics endpoint bounds", () => {
-  test(`under prlimit --nofile=${DESCRIPTOR_LIMIT}, ${IDLE_CONNECTIONS} idle metrics connections leave TCP clients answered`, async (t) => {
-    if (!peerAvailable("prlimit")) return t.skip("prlimit (util-linux) is not installed");
-    const server = start("prlimit", [
-      `--nofile=${DESCRIPTOR_LIMIT}:${DESCRIPTOR_LIMIT}`,
-      process.execPath,
-      MAYUS,
+  test(`under ulimit -n ${DESCRIPTOR_LIMIT}, ${IDLE_CONNECTIONS} idle metrics connections leave TCP clients answered`, async () => {
+    const server = startMayusWithDescriptorLimit(DESCRIPTOR_LIMIT, [
       "serve",
       "--tcp",
       "--port",

@@ -8,18 +8,14 @@ import { once } from "node:events";
 import { connect, type Socket } from "node:net";
 import { test } from "node:test";
 import { WEB_DEFAULTS } from "../src/web/web-options.js";
-import { MAYUS, start, waitForOutput } from "./support/processes.js";
+import { startMayusWithDescriptorLimit, waitForOutput } from "./support/processes.js";
 
 /** Descriptors the server process may open: far fewer than the held requests below. */
 const DESCRIPTOR_LIMIT = 200;
 const HELD_REQUESTS = 300;
 
 test("held half-sent requests on the web port leave the uppercase service served", { timeout: 60_000 }, async () => {
-  const server = start("bash", [
-    "-c",
-    `ulimit -n ${DESCRIPTOR_LIMIT} && exec "$0" "$@"`,
-    process.execPath,
-    MAYUS,
+  const server = startMayusWithDescriptorLimit(DESCRIPTOR_LIMIT, [
     "serve",
     "--tcp",
     "--port",

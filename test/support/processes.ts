@@ -57,6 +57,14 @@ export interface Started {
 }
 
 /**
+ * The built CLI with `args`, allowed `limit` descriptors (soft and hard, as `ulimit -n` sets
+ * them), as on a crowded machine: `bash` sets the limit, then becomes the CLI (same pid).
+ */
+export function startMayusWithDescriptorLimit(limit: number, args: readonly string[]): Started {
+  return start("bash", ["-c", `ulimit -n ${limit} && exec "$0" "$@"`, process.execPath, MAYUS, ...args]);
+}
+
+/**
  * `ownGroup`: the child leads a new process group (its pid is the group id), so that every
  * process it starts can be found afterwards with `processesInGroup`, whatever else runs here.
  */
