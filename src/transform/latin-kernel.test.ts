@@ -210,6 +210,24 @@ test("reads in the kernel's read window are uppercased there as anywhere else, i
   );
 });
 
+test("the view remembered as in the kernel's memory vouches for itself only", () => {
+  const read = kernelReadWindow().subarray(0, 512);
+  const elsewhere = Buffer.alloc(512);
+  // Asked in turns, as a server asks for each read: the remembered view never answers for another.
+  for (let turn = 0; turn < 3; turn++) {
+    assert.equal(inKernelMemory(read), true);
+    assert.equal(inKernelMemory(elsewhere), false);
+    assert.equal(inKernelMemory(Buffer.from(read)), false);
+    assert.equal(inKernelMemory(new Uint8Array(read.buffer, read.byteOffset + 16, 64)), true);
+  }
+  read.fill("abc");
+  elsewhere.fill("xyz");
+  uppercaseAsciiInPlace(read, 0, read.length);
+  uppercaseAsciiInPlace(elsewhere, 0, elsewhere.length);
+  assert.equal(read.toString(), "ABC".repeat(171).slice(0, 512));
+  assert.equal(elsewhere.toString(), "XYZ".repeat(171).slice(0, 512));
+});
+
 test("uppercasing elsewhere (copied through the kernel) leaves what waits in the read window as it is", () => {
   const read = kernelReadWindow().subarray(0, 4096);
   read.fill("ñandú y pingüino ");

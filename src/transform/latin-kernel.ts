@@ -10,6 +10,7 @@
  * out they beat JavaScript's four bytes per step on bulk reads (ascii.ts decides when).
  */
 
+import { Buffer } from "node:buffer";
 import { TWO_BYTE_UPPERCASE } from "./case-table.js";
 import { LATIN_KERNEL_WASM_BASE64 } from "./latin-kernel-wasm.js";
 
@@ -84,9 +85,19 @@ export function kernelReadWindow(): Buffer {
   return kernel.memory.subarray(READ_WINDOW_START, READ_WINDOW_START + KERNEL_READ_WINDOW_BYTES);
 }
 
+/**
+ * The last view found in the kernel's memory. A server hands the same view of the read window
+ * again for reads of the same length, and `.buffer` is a call into V8's C++ each time; a view
+ * never changes its memory, and this memory never grows after load, so the view stays true.
+ */
+let lastViewInKernel: Uint8Array | undefined;
+
 /** Whether `bytes` lies in the kernel's memory (`kernelReadWindow`): the kernel then works in place. */
 export function inKernelMemory(bytes: Uint8Array): boolean {
-  return bytes.buffer === kernel.buffer;
+  if (bytes === lastViewInKernel) return true;
+  if (bytes.buffer !== kernel.buffer) return false;
+  lastViewInKernel = bytes;
+  return true;
 }
 
 /**
@@ -103,7 +114,7 @@ export function inKernelMemory(bytes: Uint8Array): boolean {
  */
 export function uppercaseLatinInPlace(bytes: Buffer, start: number, end: number): number {
   const { memory, uppercaseLatin } = kernel;
-  if (bytes.buffer === kernel.buffer) {
+  if (inKernelMemory(bytes)) {
     const base = bytes.byteOffset;
     return uppercaseLatin(base + start, base + end) - base;
   }
@@ -136,7 +147,7 @@ export function uppercaseLatinInPlace(bytes: Buffer, start: number, end: number)
  */
 export function uppercaseAsciiInKernel(bytes: Uint8Array, start: number, end: number): void {
   const { memory, uppercaseAscii } = kernel;
-  if (bytes.buffer === kernel.buffer) {
+  if (inKernelMemory(bytes)) {
     uppercaseAscii(bytes.byteOffset + start, bytes.byteOffset + end);
     return;
   }
@@ -161,7 +172,7 @@ export function uppercaseAsciiInKernel(bytes: Uint8Array, start: number, end: nu
  */
 export function uppercaseAsciiRunInKernel(bytes: Uint8Array, start: number, end: number): number {
   const { memory, uppercaseAsciiRun } = kernel;
-  if (bytes.buffer === kernel.buffer) {
+  if (inKernelMemory(bytes)) {
     const base = bytes.byteOffset;
     return uppercaseAsciiRun(base + start, base + end) - base;
   }
