@@ -3,6 +3,8 @@
  * on as views of it: the receiver works in place and copies only what it keeps past the call.
  */
 
+import type { Buffer } from "node:buffer";
+
 /**
  * The memory and the view of its first bytes handed out last: while reads keep their length
  * (a ping-pong), no Buffer is made per read.

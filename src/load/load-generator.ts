@@ -5,6 +5,7 @@
  * times in a preallocated ring, so the client costs the same against every server.
  */
 
+import { Buffer } from "node:buffer";
 import { connect, type NetConnectOpts, type Socket } from "node:net";
 import { performance } from "node:perf_hooks";
 import { type ConnectionOptions, connect as connectTls } from "node:tls";

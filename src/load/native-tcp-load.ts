@@ -4,6 +4,7 @@
  * in JavaScript, calling it for short slices back to back.
  */
 
+import type { Buffer } from "node:buffer";
 import { isIP } from "node:net";
 import { getSystemErrorName } from "node:util";
 import { formatAddress } from "../address/address.js";

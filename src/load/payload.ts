@@ -3,6 +3,7 @@
  * characters, and its transform by the same code the server runs.
  */
 
+import { Buffer } from "node:buffer";
 import { type TransformMode, uppercase } from "../transform/index.js";
 import type { BenchText } from "./options.js";
 

@@ -5,6 +5,7 @@
  * the generator's class.
  */
 
+import type { Buffer } from "node:buffer";
 import type { NetConnectOpts, Socket } from "node:net";
 import type { GeneratorPlan } from "./generator.js";
 import type { Tally } from "./tally.js";

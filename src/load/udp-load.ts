@@ -4,6 +4,7 @@
  * late reply from the answer to the current request.
  */
 
+import { Buffer } from "node:buffer";
 import { createSocket, type Socket as DatagramSocket, type RemoteInfo } from "node:dgram";
 import { isIPv6 } from "node:net";
 import { performance } from "node:perf_hooks";

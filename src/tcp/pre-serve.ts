@@ -1,5 +1,6 @@
 /** The TCP server's steps between accept and serve: the PROXY header, admission, the TLS handshake. */
 
+import { Buffer } from "node:buffer";
 import { constants } from "node:crypto";
 import type { Socket } from "node:net";
 import { createSecureContext, TLSSocket } from "node:tls";

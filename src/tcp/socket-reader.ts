@@ -8,6 +8,7 @@
  * through `data` events as usual, with the same result (the probes: src/node-internals/).
  */
 
+import type { Buffer } from "node:buffer";
 import type { Socket } from "node:net";
 import type { SharedReadBuffer } from "../io/shared-read-buffer.js";
 import { readIntoUserBuffer, sharedReadsSupported, type UserBufferCallback } from "../node-internals/tcp-handle.js";

@@ -9,6 +9,7 @@
  * `socket.write`.
  */
 
+import { Buffer } from "node:buffer";
 import type { Socket } from "node:net";
 import { constants } from "node:os";
 import { TLSSocket } from "node:tls";

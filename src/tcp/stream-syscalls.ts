@@ -6,6 +6,7 @@
  * then writes through `socket.write` alone.
  */
 
+import type { Buffer } from "node:buffer";
 import { loadNativeModule } from "../io/native-module.js";
 
 /** The functions of stream-syscalls.c (its opening comment says what each does). */

@@ -5,6 +5,7 @@
  * that makes no progress for too long, and answers to the end after the client half-closes.
  */
 
+import type { Buffer } from "node:buffer";
 import type { Socket } from "node:net";
 import { TLSSocket } from "node:tls";
 import { formatAddress } from "../address/address.js";

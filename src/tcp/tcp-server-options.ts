@@ -3,6 +3,7 @@
  * its statistics and the reasons it refuses a connection.
  */
 
+import type { Buffer } from "node:buffer";
 import { DEFAULT_PORT } from "../address/address.js";
 import type { AddressFilter } from "../address/address-filter.js";
 import { optionInRange } from "../errors.js";

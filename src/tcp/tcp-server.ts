@@ -5,6 +5,7 @@
  * bytes buffered per connection and in all.
  */
 
+import { Buffer } from "node:buffer";
 import { EventEmitter } from "node:events";
 import { type AddressInfo, createServer, type Server, type Socket } from "node:net";
 import { TLSSocket } from "node:tls";

@@ -5,6 +5,7 @@
  * JavaScript by construction.
  */
 
+import { Buffer } from "node:buffer";
 import { encodeCodePoint } from "./utf8.js";
 
 /**

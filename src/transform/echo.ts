@@ -1,5 +1,6 @@
 /** echo mode (RFC 862): every byte comes back unchanged; the identity behind the `Uppercaser` interface. */
 
+import { Buffer } from "node:buffer";
 import type { Uppercaser } from "./uppercaser.js";
 
 /** Never holds anything, never changes a byte or the length. */

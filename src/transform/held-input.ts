@@ -3,6 +3,8 @@
  * inside of, then the new chunk. Shared by the uppercase and lowercase streams.
  */
 
+import { Buffer } from "node:buffer";
+
 /**
  * The bytes to transform: `held` then `chunk` (a new buffer) when something is held; else
  * `chunk` itself when the caller gave it to be overwritten (`inPlace`), or a copy.

@@ -7,6 +7,7 @@
  * word a chunk ends in is held until the next chunk shows where it ends.
  */
 
+import { Buffer } from "node:buffer";
 import type { OneShotOptions, Uppercaser } from "./uppercaser.js";
 import { INCOMPLETE, sequenceLength } from "./utf8.js";
 

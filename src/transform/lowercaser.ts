@@ -4,6 +4,7 @@
  * passes through, and a character cut by a chunk boundary is held (at most 3 bytes).
  */
 
+import { Buffer } from "node:buffer";
 import { wordViewOf } from "./ascii.js";
 import { lowercaseAsciiInPlace, lowercaseAsciiRunInPlace } from "./ascii-lower.js";
 import { inputAfterHeld } from "./held-input.js";

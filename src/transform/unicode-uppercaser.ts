@@ -4,6 +4,7 @@
  * (at most 3 bytes) until the next chunk completes it.
  */
 
+import { Buffer } from "node:buffer";
 import { uppercaseAsciiRunInPlace, wordViewOf } from "./ascii.js";
 import { expansionBytes, TWO_BYTE_UPPERCASE, uppercaseCodePoint } from "./case-table.js";
 import { inputAfterHeld } from "./held-input.js";

@@ -1,5 +1,6 @@
 /** The transform as a Node `Transform` stream, for `pipeline()` users of the library. */
 
+import type { Buffer } from "node:buffer";
 import { type TransformOptions as StreamOptions, Transform, type TransformCallback } from "node:stream";
 import type { TransformOptions } from "./options.js";
 import { createUppercaser, type Uppercaser } from "./uppercaser.js";

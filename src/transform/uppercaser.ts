@@ -3,6 +3,7 @@
  * bytes), a factory for each mode, and the one-shot `uppercase()`.
  */
 
+import { Buffer } from "node:buffer";
 import { uppercaseAsciiInPlace } from "./ascii.js";
 import { EchoTransform } from "./echo.js";
 import { LocaleUppercaser } from "./locale-uppercaser.js";

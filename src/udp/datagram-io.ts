@@ -11,6 +11,7 @@
  * of one shared buffer, valid during its receiver's call only (the others give fresh Buffers).
  */
 
+import { Buffer } from "node:buffer";
 import type { Socket as DatagramSocket, RemoteInfo } from "node:dgram";
 import { constants } from "node:os";
 import { SharedReadBuffer } from "../io/shared-read-buffer.js";

@@ -5,6 +5,7 @@
  * undefined where it was not built (or does not load), and DatagramIO then uses Node's handle.
  */
 
+import type { Buffer } from "node:buffer";
 import { loadNativeModule } from "../io/native-module.js";
 
 /**

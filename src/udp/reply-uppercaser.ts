@@ -4,7 +4,7 @@
  * whose uppercase would pass the limit are kept as they are, and counted.
  */
 
-import { isAscii } from "node:buffer";
+import { Buffer, isAscii } from "node:buffer";
 import { optionInRange } from "../errors.js";
 import {
   createUppercaser,

@@ -6,6 +6,7 @@
  * rate, and it never answers with more bytes than it got.
  */
 
+import { Buffer } from "node:buffer";
 import { createSocket, type Socket as DatagramSocket, type RemoteInfo } from "node:dgram";
 import { lookup } from "node:dns/promises";
 import { EventEmitter } from "node:events";

@@ -4,6 +4,7 @@
  * health check) keeps the proxy's own address. No header in time, or a bad one: refused.
  */
 
+import { Buffer } from "node:buffer";
 import type { Socket } from "node:net";
 import { ignoreChunk, type SocketReader } from "../socket-reader.js";
 import { parseProxyHeader } from "./proxy-protocol.js";

@@ -1,5 +1,6 @@
 /** --proxy-protocol: sockets awaiting their PROXY header, bounded per peer, closed when quiet at a drain. */
 
+import type { Buffer } from "node:buffer";
 import type { Socket } from "node:net";
 import { unmapIPv4 } from "../../address/address.js";
 import type { TcpAdmission } from "../admission.js";

@@ -4,6 +4,7 @@
  * SHA-256 fingerprint for the client to compare.
  */
 
+import { Buffer } from "node:buffer";
 import { webcrypto, X509Certificate } from "node:crypto";
 import { isIP } from "node:net";
 import { hostname } from "node:os";

@@ -6,6 +6,7 @@
  * a connection slot, so the timeout bounds how long a silent client can hold one.
  */
 
+import { Buffer } from "node:buffer";
 import type { Socket } from "node:net";
 import { type SecureContext, TLSSocket } from "node:tls";
 import type { RateLimitedLog } from "../../observability/rate-limited-log.js";
