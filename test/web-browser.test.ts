@@ -92,7 +92,8 @@ describe("the page in Chromium", { skip }, () => {
     await page.waitForSelector('#answers li[data-protocol=tcp][data-answer="HOLA ÑU"]');
     await waitForRow(page, "g.row[data-step=recv][data-protocol=tcp]", '"hola ñu\\n"');
     await waitForRow(page, "g.row[data-step=send][data-protocol=tcp]", '"HOLA ÑU\\n"');
-    await waitForRow(page, "g.row[data-step=close][data-protocol=tcp]", "close");
+    // The server closes at once after the answer: close() sends its FIN, drawn as an arrow.
+    await waitForRow(page, "g.row[data-step=close][data-protocol=tcp]", "FIN (close)");
 
     await sendLine(page, "udp", "straße");
     await page.waitForSelector('#answers li[data-protocol=udp][data-answer="STRASSE"]');

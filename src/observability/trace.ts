@@ -37,6 +37,8 @@ export interface TraceEvent {
   reason?: string;
   /** The delay applied to a reply (`delay` steps), in milliseconds, for programs. */
   delayMs?: number;
+  /** A TCP `close` that sends our FIN itself (no `shutdown` before it), for programs. */
+  sendsFin?: boolean;
 }
 
 /** Receives trace events; servers and clients call it only when tracing is on. */

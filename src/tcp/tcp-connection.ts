@@ -70,6 +70,8 @@ export class TcpConnection implements IdleConnection {
   #draining = false;
   /** Whether the socket's "drain" is listened to: from the first answer that had to wait. */
   #listensForDrain = false;
+  /** Closed at once after the client's FIN, with no shutdown(): the close sends our FIN. */
+  #closeSendsFin = false;
 
   #peer: string | undefined;
   /** Answers go by send() in C while nothing waits in Node's queue (see SocketWriter). */
@@ -112,7 +114,9 @@ export class TcpConnection implements IdleConnection {
       clearTimeout(this.#quietTimer);
       limits.budget.adjust(-this.#reportedBytes);
       this.#reportedBytes = 0;
-      trace?.({ step: "close", protocol: "tcp", peer });
+      if (this.#closeSendsFin) {
+        trace?.({ step: "close", protocol: "tcp", peer, note: t("trace.closeSendsFin"), sendsFin: true });
+      } else trace?.({ step: "close", protocol: "tcp", peer });
       events.onClose(this);
     });
   }
@@ -155,15 +159,18 @@ export class TcpConnection implements IdleConnection {
     if (rest.length > 0) {
       this.trace?.({ step: "send", protocol: "tcp", peer: this.peer, bytes: rest.length, payload: rest });
     }
-    this.trace?.({ step: "shutdown", protocol: "tcp", peer: this.peer });
-    if (rest.length > 0) this.socket.end(rest);
-    else if (clientFinished && this.#plainTcp && this.socket.writableLength === 0) {
+    if (rest.length === 0 && clientFinished && this.#plainTcp && this.socket.writableLength === 0) {
       // Both directions are done and every answer is in the kernel: closing sends the same FIN
       // after them (nothing is unread, so no reset), without shutdown()'s request, callback
-      // and syscall. TLS ends with its close_notify alert, and what waits in Node's queue
-      // with its write: those still go by end().
+      // and syscall, as the lesson's server ends with close() alone. TLS ends with its
+      // close_notify alert, and what waits in Node's queue with its write: those still go by end().
+      this.#closeSendsFin = true;
       this.socket.destroy();
-    } else this.socket.end();
+      return;
+    }
+    this.trace?.({ step: "shutdown", protocol: "tcp", peer: this.peer });
+    if (rest.length > 0) this.socket.end(rest);
+    else this.socket.end();
   }
 
   /**

@@ -21,6 +21,7 @@ export interface WebTraceEvent {
   note?: string;
   reason?: string;
   delayMs?: number;
+  sendsFin?: boolean;
 }
 
 /** Copies what it needs at once: the event's payload is valid only during the call. */

@@ -68,6 +68,8 @@ export class Diagram {
       this.#arrow(row, server, client, `sendto${size}${payload}`, { fromRow: this.#takeDelayed(peer) });
     } else if (step === "shutdown") {
       this.#arrow(row, server, client, "FIN (shutdown)");
+    } else if (step === "close" && event.sendsFin) {
+      this.#arrow(row, server, client, "FIN (close)");
     } else if (step === "close") {
       this.#mark(row, server, "close", "server");
     } else if (step === "refuse") {
