@@ -60,6 +60,26 @@ describe("uppercaseAsciiInPlace", () => {
     assert.deepEqual([...bytes], [0x41, 0x42, 0x43, 0xff]);
   });
 
+  test("one view again with other ranges (its cached word view): each range changes, nothing else", () => {
+    fc.assert(
+      fc.property(region, fc.nat(), fc.nat(), ({ memory, view, before, start, end }, seedA, seedB) => {
+        const original = Uint8Array.from(memory);
+        uppercaseAsciiInPlace(view, start, end);
+        // The same view object again, over a second range: as a server's shared read view is.
+        const a = seedA % (view.length + 1);
+        const b = seedB % (view.length + 1);
+        const [secondStart, secondEnd] = [Math.min(a, b), Math.max(a, b)];
+        uppercaseAsciiInPlace(view, secondStart, secondEnd);
+        for (let i = 0; i < memory.length; i++) {
+          const at = i - before;
+          const inside = (at >= start && at < end) || (at >= secondStart && at < secondEnd);
+          assert.equal(memory[i], inside ? upperByte(original[i]) : original[i], `byte ${i} of ${hex(original)}`);
+        }
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
   test("random bytes at random offsets and lengths: exactly a-z change, nothing outside [start, end)", () => {
     fc.assert(
       fc.property(region, ({ memory, view, before, start, end }) => {
