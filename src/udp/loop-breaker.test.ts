@@ -132,6 +132,21 @@ test("fingerprints: equal bytes alike; length, first, last and spread bytes tell
   assert.notEqual(fingerprintOf(big), fingerprintOf(big.subarray(1)));
 });
 
+test("fingerprints of datagrams fingerprinted whole: any one byte changed, anywhere, tells them apart", () => {
+  for (const length of [1, 3, 4, 61, 64]) {
+    const datagram = Buffer.from("HEARTBEAT 12345 1796534946000 ".repeat(3).slice(0, length));
+    const original = fingerprintOf(datagram);
+    for (let index = 0; index < length; index++) {
+      for (let value = 0; value < 256; value++) {
+        if (value === datagram[index]) continue;
+        const changed = Buffer.from(datagram);
+        changed[index] = value;
+        assert.notEqual(fingerprintOf(changed), original, `length ${length}, byte ${index} = ${value}`);
+      }
+    }
+  }
+});
+
 test("a steady heartbeat sender (upper case already, answered with itself) is never taken for a loop", () => {
   const time = clock();
   const loops = new LoopBreaker({ now: time.now });

@@ -241,11 +241,23 @@ export function fingerprintOf(bytes: Uint8Array): number {
   const length = bytes.length;
   let hash = Math.imul(length ^ 0x9e3779b9, 0x85ebca6b);
   if (length === 0) return smallFingerprint(hash);
-  const whole = length <= WHOLE_FINGERPRINT_BYTES;
-  const samples = whole ? length : FINGERPRINT_SAMPLES;
-  const stride = whole ? 1 : ((length - 1) / (FINGERPRINT_SAMPLES - 1)) | 0;
-  for (let sample = 0, index = 0; sample < samples; sample++, index += stride) {
-    hash = Math.imul(hash ^ (bytes[index] as number), 0x01000193);
+  if (length <= WHOLE_FINGERPRINT_BYTES) {
+    // Four bytes per multiply: each multiply waits for the one before, so fewer is faster.
+    let index = 0;
+    for (; index + 4 <= length; index += 4) {
+      const word =
+        (bytes[index] as number) |
+        ((bytes[index + 1] as number) << 8) |
+        ((bytes[index + 2] as number) << 16) |
+        ((bytes[index + 3] as number) << 24);
+      hash = Math.imul(hash ^ word, 0x01000193);
+    }
+    for (; index < length; index++) hash = Math.imul(hash ^ (bytes[index] as number), 0x01000193);
+  } else {
+    const stride = ((length - 1) / (FINGERPRINT_SAMPLES - 1)) | 0;
+    for (let sample = 0, index = 0; sample < FINGERPRINT_SAMPLES; sample++, index += stride) {
+      hash = Math.imul(hash ^ (bytes[index] as number), 0x01000193);
+    }
   }
   return smallFingerprint(Math.imul(hash ^ (bytes[length - 1] as number), 0x01000193));
 }
