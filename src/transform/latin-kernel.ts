@@ -86,18 +86,20 @@ export function kernelReadWindow(): Buffer {
 }
 
 /**
- * The last view found in the kernel's memory. A server hands the same view of the read window
+ * The last view asked about, and the answer. A server hands the same view of its read memory
  * again for reads of the same length, and `.buffer` is a call into V8's C++ each time; a view
- * never changes its memory, and this memory never grows after load, so the view stays true.
+ * never changes its memory, and this memory never grows after load, so the answer stays true.
  */
-let lastViewInKernel: Uint8Array | undefined;
+let lastViewAsked: Uint8Array | undefined;
+let lastViewInKernel = false;
 
 /** Whether `bytes` lies in the kernel's memory (`kernelReadWindow`): the kernel then works in place. */
 export function inKernelMemory(bytes: Uint8Array): boolean {
-  if (bytes === lastViewInKernel) return true;
-  if (bytes.buffer !== kernel.buffer) return false;
-  lastViewInKernel = bytes;
-  return true;
+  if (bytes !== lastViewAsked) {
+    lastViewAsked = bytes;
+    lastViewInKernel = bytes.buffer === kernel.buffer;
+  }
+  return lastViewInKernel;
 }
 
 /**
