@@ -95,7 +95,7 @@ for (const { engine, env } of ENGINES) {
   describe(`mayus bench, ${engine} engine, against servers that misbehave`, () => {
     const peers: Record<string, Started & { port: number }> = {};
     before(async () => {
-      for (const behaviour of ["echo", "close", "reset"]) {
+      for (const behaviour of ["echo", "close", "reset", "silent"]) {
         peers[behaviour] = await startPythonServer("bench_misbehaving_server.py", ["--behaviour", behaviour]);
       }
     });
@@ -155,6 +155,26 @@ for (const { engine, env } of ENGINES) {
         assert.equal(result.errors.total, result.errors.connection);
         // Every attempt sent its message and ended in an error, but those still under way at the end.
         assert.equal(result.bytesSent, (result.errors.connection + result.unanswered) * SIZE_BYTES);
+      });
+    }
+
+    for (const pattern of ["pingpong", "connect"]) {
+      test(`${pattern}: a server that reads and never answers: the report, then "no answer", exit 5`, async () => {
+        const args = ["127.0.0.1", portOf("silent"), "--pattern", pattern, "--connections", "2", "--duration", "0.5"];
+        const finished = await runMayus(["bench", ...args, "--size", String(SIZE_BYTES), "--json"], "", {
+          timeoutMs: 20_000,
+          env,
+        });
+        assert.equal(finished.signal, null, `killed: ${finished.stderr}`);
+        const result = JSON.parse(finished.stdout.toString()) as BenchResult;
+        assert.equal(result.engine, engine);
+        assert.equal(result.messages, 0);
+        assert.equal(result.errors.total, 0);
+        // Each connection sent its message and was still waiting for the answer when the run ended.
+        assert.equal(result.unanswered, 2);
+        assert.equal(result.bytesSent, 2 * SIZE_BYTES);
+        assert.equal(finished.code, EXIT_CODES.timeout, finished.stderr);
+        assert.match(finished.stderr, new RegExp(`^mayus: no answer from 127\\.0\\.0\\.1:${portOf("silent")} `, "m"));
       });
     }
   });

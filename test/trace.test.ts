@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { es } from "../src/i18n/messages/index.js";
 import { type MayusServer, runMayus, startMayusServer } from "./support/processes.js";
+import { tcpExchange } from "./support/sockets.js";
 
 interface TraceLine {
   protocol: "tcp" | "udp";
@@ -127,6 +128,28 @@ describe("mayus serve --workers 2 --trace", () => {
       assert.deepEqual(steps(started), ["tcp socket", "tcp bind", "tcp listen"], server.stderr());
       for (const line of started) assert.equal(line.rest, `127.0.0.1:${server.tcpPort}`, line.line);
       assert.equal(lines.filter((line) => line.step === "accept").length, 2, server.stderr());
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
+describe("mayus serve --proxy-protocol --trace", () => {
+  test("accept and refuse name the client the PROXY header names, its address and its port", async () => {
+    const server = await startMayusServer(["--tcp", "--proxy-protocol", "--deny", "203.0.113.7", "--trace"]);
+    try {
+      const header = (source: string, port: number) =>
+        Buffer.from(`PROXY TCP4 ${source} 127.0.0.1 ${port} ${server.tcpPort}\r\n`);
+      const served = await tcpExchange(server.tcpPort, [header("203.0.113.8", 40001), Buffer.from("hola")]);
+      assert.equal(served.toString(), "HOLA");
+      // Refused: closed at once, maybe with a reset (its bytes were read by nobody).
+      await tcpExchange(server.tcpPort, [header("203.0.113.7", 40002), Buffer.from("hola")]).catch(() => {});
+      const lines = await untilTraced(server, 3 + TCP_CLIENT.length + 1);
+      const accept = lines.find((line) => line.step === "accept");
+      const refuse = lines.find((line) => line.step === "refuse");
+      assert.ok(accept?.rest.startsWith("203.0.113.8:40001 "), server.stderr());
+      // Not the balancer's port: the header's client never used that one.
+      assert.ok(refuse?.rest.startsWith("203.0.113.7:40002 "), server.stderr());
     } finally {
       await server.stop();
     }

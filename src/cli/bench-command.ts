@@ -4,7 +4,8 @@
  */
 
 import type { Command } from "commander";
-import { EXIT_CODES } from "../errors.js";
+import { formatAddress } from "../address/address.js";
+import { EXIT_CODES, MayusError } from "../errors.js";
 import { t } from "../i18n/index.js";
 import { BENCH_DEFAULTS, BENCH_PATTERNS, BENCH_TEXTS, type BenchOptions } from "../load/options.js";
 import { ProgressDisplay } from "../load/progress.js";
@@ -18,7 +19,9 @@ import { addFamilyOptions, addTargetArguments, familyFrom, resolveFamily, target
 
 /**
  * Runs a bench with a progress display on stderr and the report on stdout; resolves with the
- * exit code: 0, or 1 when any answer was wrong or a connection failed during the run.
+ * exit code: 0, or 1 when any answer was wrong or a connection failed during the run. A run
+ * in which nothing was answered, and nothing failed either (a server that reads and never
+ * answers), measured nothing: after the report it throws a `timeout` MayusError (exit 5).
  *
  * @example
  * ```ts
@@ -37,7 +40,12 @@ export async function runBenchCommand(options: BenchOptions, json: boolean): Pro
     progress.finish();
   }
   process.stdout.write(json ? formatJson(result) : formatReport(result));
-  return result.errors.total > 0 ? EXIT_CODES.failure : EXIT_CODES.ok;
+  if (result.errors.total > 0) return EXIT_CODES.failure;
+  if (result.messages === 0) {
+    const address = formatAddress(result.address, result.port);
+    throw new MayusError("timeout", t("bench.error.noAnswer", { address, seconds: result.elapsedSeconds }));
+  }
+  return EXIT_CODES.ok;
 }
 
 /** The `bench` subcommand: `[host] [port]` and flags (each with a `MAYUS_BENCH_*` variable). */

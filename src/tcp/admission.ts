@@ -49,17 +49,18 @@ export class TcpAdmission {
 
   /**
    * Whether the client at `address` (unmapped: under --proxy-protocol, the one its header
-   * names) may be served: allowed by the filter and within its per-address count, which it
-   * then holds until `release(address)`. If not, `socket` is refused and closed.
+   * names, and `port` the header's too) may be served: allowed by the filter and within its
+   * per-address count, which it then holds until `release(address)`. If not, `socket` is
+   * refused and closed.
    */
-  admit(address: string, socket: Socket): boolean {
+  admit(address: string, socket: Socket, port?: number): boolean {
     if (this.#addressFilter !== undefined && !this.#addressFilter.allows(address)) {
-      this.refuse("address-filtered", address, socket);
+      this.refuse("address-filtered", address, socket, undefined, port);
       return false;
     }
     const fromAddress = (this.#connectionsPerAddress.get(address) ?? 0) + 1;
     if (fromAddress > this.#maxConnectionsPerAddress) {
-      this.refuse("max-connections-per-address", address, socket);
+      this.refuse("max-connections-per-address", address, socket, undefined, port);
       return false;
     }
     this.#connectionsPerAddress.set(address, fromAddress);
@@ -73,14 +74,24 @@ export class TcpAdmission {
     else this.#connectionsPerAddress.delete(address);
   }
 
-  /** Counts, traces and logs (at most once a second per reason) a refusal; closes `socket` if given. */
-  refuse(reason: TcpRefusal, remoteAddress: string | undefined, socket?: Socket, detail?: string): void {
+  /**
+   * Counts, traces and logs (at most once a second per reason) a refusal; closes `socket` if
+   * given. `remotePort` goes with `remoteAddress` when that is not the socket's own peer (a
+   * PROXY header's client); otherwise the trace asks the socket.
+   */
+  refuse(
+    reason: TcpRefusal,
+    remoteAddress: string | undefined,
+    socket?: Socket,
+    detail?: string,
+    remotePort?: number,
+  ): void {
     this.#refused[reason]++;
     // The port before the socket closes: a socket's address is asked of it, not kept (peer-address.ts).
-    const remotePort = this.#trace === undefined ? undefined : socket?.remotePort;
+    const port = this.#trace === undefined ? undefined : (remotePort ?? socket?.remotePort);
     socket?.destroy();
     if (this.#trace !== undefined) {
-      const peer = formatAddress(unmapIPv4(remoteAddress ?? "?"), remotePort ?? 0);
+      const peer = formatAddress(unmapIPv4(remoteAddress ?? "?"), port ?? 0);
       this.#trace({ step: "refuse", protocol: "tcp", peer, note: t(`trace.refusal.${reason}`), reason });
     }
     // Fields built only for a line that is written: a flood of refusals stays cheap.

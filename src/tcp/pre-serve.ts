@@ -112,12 +112,12 @@ export class PreServe {
     initial: Buffer,
   ): void {
     if (!this.handlers.accepting()) {
-      this.admission.refuse("draining", remoteAddress, socket);
+      this.admission.refuse("draining", remoteAddress, socket, undefined, remotePort);
       return;
     }
     const address = unmapIPv4(remoteAddress ?? "?");
     // Here, not at accept: under --proxy-protocol the client is the one the header names.
-    if (!this.admission.admit(address, socket)) return;
+    if (!this.admission.admit(address, socket, remotePort)) return;
     if (this.#tls !== undefined && !(socket instanceof TLSSocket)) {
       // The handshake first (it holds this client's slot); then the connection, on the TLS socket.
       this.#tls.start(socket, initial, {

@@ -27,6 +27,8 @@ export const benchMessages = defineMessages(
     "bench.error.udpSize": "--size {size} is more than one UDP datagram can carry ({limit} bytes)",
     "bench.error.noUdpReply":
       "no UDP reply from {address} within {timeoutMs} ms: is the server running and serving UDP?",
+    "bench.error.noAnswer":
+      "no answer from {address} in {seconds} s of load: is it an uppercase (or echo) server, and does it answer?",
     "bench.error.worker": "a load worker failed: {reason}",
     "bench.progress":
       "{elapsed} s of {duration} s  {rate} msg/s  {megabytes} MB/s  {messages} messages  errors {errors}",
@@ -72,6 +74,8 @@ export const benchMessages = defineMessages(
     "bench.error.udpSize": "--size {size} es más de lo que cabe en un datagrama UDP ({limit} bytes)",
     "bench.error.noUdpReply":
       "sin respuesta UDP de {address} en {timeoutMs} ms: ¿está el servidor en marcha y sirviendo UDP?",
+    "bench.error.noAnswer":
+      "ninguna respuesta de {address} en {seconds} s de carga: ¿es un servidor de mayúsculas (o de eco), y responde?",
     "bench.error.worker": "falló un hilo de carga: {reason}",
     "bench.progress":
       "{elapsed} s de {duration} s  {rate} mens/s  {megabytes} MB/s  {messages} mensajes  errores {errors}",
