@@ -4,7 +4,7 @@ import { defineMessages } from "./define.js";
 export const benchMessages = defineMessages(
   {
     "bench.description":
-      "Load a mayus server and measure it: throughput and latency percentiles, every answer checked (exit 1 if any was wrong)",
+      "Load a mayus server and measure it: throughput and latency percentiles, every answer checked (exit 1 if any was wrong, 5 if none came)",
     "bench.argument.host": "server host",
     "bench.argument.port": "server port",
     "bench.option.udp": "use UDP: one datagram, wait for its answer, the next",
@@ -50,7 +50,7 @@ export const benchMessages = defineMessages(
   },
   {
     "bench.description":
-      "Carga un servidor mayus y lo mide: caudal y percentiles de latencia, comprobando cada respuesta (sale con 1 si alguna estaba mal)",
+      "Carga un servidor mayus y lo mide: caudal y percentiles de latencia, comprobando cada respuesta (sale con 1 si alguna estaba mal, con 5 si no llegó ninguna)",
     "bench.argument.host": "máquina del servidor",
     "bench.argument.port": "puerto del servidor",
     "bench.option.udp": "usar UDP: un datagrama, esperar su respuesta, el siguiente",
