@@ -5,6 +5,7 @@
  * native send). Each returns what it found or undefined/-1, and records its failure.
  */
 
+import cluster from "node:cluster";
 import { type Server, Socket, type SocketConstructorOpts } from "node:net";
 import { probeFailed } from "./probes.js";
 
@@ -101,6 +102,17 @@ export function setNoDelayOnListener(server: Server): boolean {
   if (process.platform !== "linux") return false;
   const handle = handleOf(server);
   return typeof handle?.setNoDelay === "function" && handle.setNoDelay(true) === 0;
+}
+
+/**
+ * The descriptor of a listening server's own socket, or -1 where it has none to share (not
+ * listening, Windows) or shares it with other processes (a cluster worker's handle: the
+ * socket is the whole service's, not this worker's to change).
+ */
+export function listenerDescriptorOf(server: Server): number {
+  if (cluster.isWorker) return -1;
+  const fd = handleOf(server)?.fd;
+  return typeof fd === "number" && fd >= 0 ? fd : -1;
 }
 
 /**

@@ -17,6 +17,12 @@
  *     family is neither IPv4 nor IPv6; -errno when getpeername() fails. Node's own
  *     `remoteAddress` builds an object and sets three properties on it from C++, which costs a
  *     server more than the rest of what it does for a connection of its own.
+ *   refuseHandshakes(fd) -> 0, or -errno (-ENOSYS off Linux): a listening socket stops
+ *     beginning handshakes (a socket filter that drops packets with SYN set: new clients get
+ *     no answer and try again later), while handshakes under way complete and connections
+ *     already completed stay queued for accept(). So a server that stops can empty its queue
+ *     for good before it closes the listener, which would reset every connection still
+ *     queued, though their clients may have sent a whole request and their FIN already.
  */
 
 #include <errno.h>
@@ -27,6 +33,10 @@
 
 #include <node_api.h>
 #include <uv.h>
+
+#ifdef __linux__
+#include <linux/filter.h>
+#endif
 
 #ifndef MSG_NOSIGNAL
 #define MSG_NOSIGNAL 0 /* macOS: no such flag; Node ignores SIGPIPE in any case */
@@ -109,10 +119,41 @@ static napi_value peer_address_function(napi_env env, napi_callback_info info) {
   return result;
 }
 
+static napi_value refuse_handshakes_function(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  int32_t fd = -1;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 1 ||
+      napi_get_value_int32(env, argv[0], &fd) != napi_ok || fd < 0) {
+    bool pending = false;
+    if (napi_is_exception_pending(env, &pending) != napi_ok || !pending)
+      (void)napi_throw_error(env, NULL, "refuseHandshakes(fd): a listening socket's descriptor");
+    return NULL;
+  }
+  int32_t outcome;
+#ifdef __linux__
+  /* A TCP socket's filter sees the packet from its TCP header on (IPv4 and IPv6 alike). */
+  struct sock_filter drop_syn[] = {
+      BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 13),          /* the header's flags */
+      BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 0x02, 1, 0), /* SYN: someone begins a connection */
+      BPF_STMT(BPF_RET | BPF_K, 0xffffffff),            /* anything else: kept whole */
+      BPF_STMT(BPF_RET | BPF_K, 0),                     /* dropped */
+  };
+  struct sock_fprog program = {.len = sizeof drop_syn / sizeof drop_syn[0], .filter = drop_syn};
+  outcome = setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &program, sizeof program) == 0 ? 0 : -errno;
+#else
+  outcome = -ENOSYS;
+#endif
+  napi_value result;
+  if (napi_create_int32(env, outcome, &result) != napi_ok) return NULL;
+  return result;
+}
+
 NAPI_MODULE_INIT() {
   const napi_property_descriptor functions[] = {
       {"send", NULL, send_function, NULL, NULL, NULL, napi_default, NULL},
       {"peerAddress", NULL, peer_address_function, NULL, NULL, NULL, napi_default, NULL},
+      {"refuseHandshakes", NULL, refuse_handshakes_function, NULL, NULL, NULL, napi_default, NULL},
   };
   /* NULL: the module does not load, and the loader reports the pending exception. */
   if (napi_define_properties(env, exports, sizeof functions / sizeof functions[0], functions) != napi_ok) return NULL;

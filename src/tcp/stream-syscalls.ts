@@ -18,9 +18,15 @@ export interface StreamSyscalls {
    * null where Node would format it otherwise (an IPv6 zone), a negative errno on failure.
    */
   peerAddress(fd: number, port: Int32Array): string | number | null;
+  /**
+   * A listening socket stops beginning handshakes (it drops SYNs); those under way complete,
+   * and every connection queued stays there for accept(). 0, or a negative errno (-ENOSYS
+   * where the system has no such filter).
+   */
+  refuseHandshakes(fd: number): number;
 }
 
-const loaded = loadNativeModule<StreamSyscalls>("stream-syscalls", ["send", "peerAddress"]);
+const loaded = loadNativeModule<StreamSyscalls>("stream-syscalls", ["send", "peerAddress", "refuseHandshakes"]);
 
 /** The native functions, or undefined where the module was not built or does not load. */
 export const streamSyscalls: StreamSyscalls | undefined = loaded.module;
