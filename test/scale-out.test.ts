@@ -267,19 +267,30 @@ describe("behind HAProxy: TCP round robin, PROXY v2, health checks (deploy/hapro
     directory = mkdtempSync(join(tmpdir(), "mayus-haproxy-"));
     const args = ["--tcp", "--proxy-protocol", "--log-format", "json", "--log-level", "debug"];
     instances = await startInstances(2, args);
-    port = await freePort();
-    const config = join(directory, "haproxy.cfg");
-    writeFileSync(config, haproxyConfig(port, instances));
-    const started = start("haproxy", ["-db", "-f", config]); // -db: in the foreground
-    haproxy = started;
-    await waitFor(
-      "haproxy to listen",
-      async () => {
-        if (started.child.exitCode !== null) throw new Error(`haproxy exited: ${started.stderr()}`);
-        return tcpPortTaken(port);
-      },
-      5000,
-    );
+    // The port is free when chosen, but another test may take it before haproxy binds it:
+    // then another port, a few times.
+    for (let attempt = 1; ; attempt++) {
+      port = await freePort();
+      const config = join(directory, "haproxy.cfg");
+      writeFileSync(config, haproxyConfig(port, instances));
+      const started = start("haproxy", ["-db", "-f", config]); // -db: in the foreground
+      haproxy = started;
+      const listening = await waitFor(
+        "haproxy to listen",
+        async () => {
+          if (started.child.exitCode !== null) throw new Error(`haproxy exited: ${started.stderr()}`);
+          return tcpPortTaken(port);
+        },
+        5000,
+      ).then(
+        () => true,
+        (error: Error) => {
+          if (attempt < 3 && started.stderr().includes("Address already in use")) return false;
+          throw error;
+        },
+      );
+      if (listening) break;
+    }
     await sleep(500); // a few health check rounds (inter 200ms) before the first client
   });
   after(async () => {
