@@ -1,7 +1,7 @@
-// A stopping listener empties its queue before it closes: the kernel first stops completing
-// handshakes (refuseHandshakes), so a connection already queued is still accepted and answered
-// while a new client's connect does not complete (its SYN goes unanswered) instead of being
-// completed and then reset by the close.
+// A stopping listener empties its queue before it closes: the kernel first stops beginning
+// handshakes (refuseHandshakes drops SYNs), so a connection already queued is still accepted
+// and answered while a new client's connect does not complete (its SYN goes unanswered)
+// instead of being completed and then reset by the close.
 
 import assert from "node:assert/strict";
 import { once } from "node:events";
