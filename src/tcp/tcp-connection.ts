@@ -183,13 +183,24 @@ export class TcpConnection implements IdleConnection {
     if (this.#draining || this.state === "closed") return;
     this.#draining = true;
     let receivedBefore = this.bytesReceived;
+    const quiet = () =>
+      this.bytesReceived === receivedBefore && this.socket.writableLength === 0 && !this.#pausedForBackpressure;
+    const notQuiet = () => {
+      receivedBefore = this.bytesReceived;
+      this.#quietTimer = setTimeout(check, quietMs);
+    };
     const check = () => {
       if (this.state !== "open") return;
-      const quiet =
-        this.bytesReceived === receivedBefore && this.socket.writableLength === 0 && !this.#pausedForBackpressure;
-      receivedBefore = this.bytesReceived;
-      if (!quiet) {
-        this.#quietTimer = setTimeout(check, quietMs);
+      if (!quiet()) notQuiet();
+      // Timers run before the poll that reads what has arrived: after a stall as long as the
+      // quiet time (a busy machine, a long garbage collection), a sending client's bytes may be
+      // waiting unread. So look again once the poll has run (setImmediate runs after it).
+      else setImmediate(confirm);
+    };
+    const confirm = () => {
+      if (this.state !== "open" || this.socket.destroyed) return;
+      if (!quiet()) {
+        notQuiet();
         return;
       }
       this.finish();

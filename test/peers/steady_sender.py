@@ -1,0 +1,53 @@
+"""A client that keeps sending while it reads its answers, then ends its stream: whether the
+server's end of stream (FIN) came while it was still sending, which a server draining must not
+do to a client that is not quiet.
+
+usage: steady_sender.py HOST PORT SECONDS
+
+Sends 1 KiB of lowercase letters every 5 ms for SECONDS, reading all the while; then
+shutdown(SHUT_WR) and reads to the end. Prints one JSON line:
+{"fin_while_sending": bool, "sent": n, "answered": n, "error": null | "ConnectionResetError"...}
+"""
+
+import json
+import socket
+import sys
+import threading
+import time
+
+host, port, seconds = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
+client = socket.create_connection((host, port))
+outcome = {"fin_while_sending": False, "sent": 0, "answered": 0, "error": None}
+sending = threading.Event()
+sending.set()
+
+
+def read() -> None:
+    while True:
+        try:
+            chunk = client.recv(65536)
+        except OSError as error:
+            outcome["error"] = type(error).__name__
+            return
+        if not chunk:
+            outcome["fin_while_sending"] = sending.is_set()
+            return
+        outcome["answered"] += len(chunk)
+
+
+reader = threading.Thread(target=read)
+reader.start()
+deadline = time.monotonic() + seconds
+try:
+    while time.monotonic() < deadline:
+        client.sendall(b"a" * 1024)
+        outcome["sent"] += 1024
+        time.sleep(0.005)
+    sending.clear()
+    client.shutdown(socket.SHUT_WR)
+except OSError as error:
+    sending.clear()
+    outcome["error"] = outcome["error"] or type(error).__name__
+reader.join(10)
+client.close()
+print(json.dumps(outcome), flush=True)
