@@ -18,6 +18,9 @@ export const ASCII_KERNEL_MIN_BYTES = 1024;
  */
 export const IN_PLACE_KERNEL_MIN_BYTES = 64;
 
+/** Ranges shorter than this are uppercased a byte at a time, without a word view. */
+const SHORT_RANGE_BYTES = 16;
+
 /** Whether `bytes[start..end)` goes to the WebAssembly kernel rather than the JavaScript steps. */
 function toKernel(bytes: Uint8Array, start: number, end: number): boolean {
   const length = end - start;
@@ -45,6 +48,12 @@ export function uppercaseAsciiInPlace(bytes: Uint8Array, start: number, end: num
  * uppercasing a 64-byte datagram.
  */
 function uppercaseAsciiWords(bytes: Uint8Array, start: number, end: number): void {
+  // A few bytes (a keystroke, the end of a TLS record) one at a time: a word view made for
+  // them would cost more, and take the place of the view a server hands again and again.
+  if (end - start < SHORT_RANGE_BYTES) {
+    for (let index = start; index < end; ) index = uppercaseByte(bytes, index);
+    return;
+  }
   const { words, alignedStart } = wordViewOf(bytes);
   let index = start;
   // Bytes one at a time until the index is 4-byte aligned in the underlying memory.
