@@ -29,13 +29,11 @@
 
 import assert from "node:assert/strict";
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { createSocket } from "node:dgram";
-import { once } from "node:events";
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
+import { freePorts } from "./support/free-port.js";
 import { MAYUS, PROJECT_ROOT, runMayus } from "./support/processes.js";
 
 const GUIDES = [
@@ -220,45 +218,6 @@ async function until(done: () => boolean, server: Shell, timeoutMs = SERVER_TIME
 }
 
 // ---------------------------------------------------------------------------------------------
-// A free port for each guide, and its next port free too; below the ephemeral range, so no
-// client socket of another test takes it meanwhile.
-
-async function canBind(port: number): Promise<boolean> {
-  const tcp = createServer();
-  const udp = createSocket("udp6");
-  try {
-    tcp.listen(port, "::");
-    await once(tcp, "listening");
-    udp.bind(port, "::");
-    await once(udp, "listening");
-    return true;
-  } catch {
-    return false;
-  } finally {
-    tcp.close();
-    try {
-      udp.close();
-    } catch {
-      // never bound
-    }
-  }
-}
-
-const portsTaken = new Set<number>();
-async function freePortPair(): Promise<number> {
-  for (let attempt = 0; attempt < 200; attempt++) {
-    const port = 20_000 + Math.floor(Math.random() * 12_000);
-    if ([port - 1, port, port + 1].some((taken) => portsTaken.has(taken))) continue;
-    if ((await canBind(port)) && (await canBind(port + 1))) {
-      portsTaken.add(port);
-      portsTaken.add(port + 1);
-      return port;
-    }
-  }
-  throw new Error("no free pair of ports found");
-}
-
-// ---------------------------------------------------------------------------------------------
 // The npx shim.
 
 const shimDirectory = mkdtempSync(join(tmpdir(), "mayus-lesson-"));
@@ -298,7 +257,8 @@ function guideEnvironment(lang: string, port: number): NodeJS.ProcessEnv {
 async function runGuide(file: string, lang: string): Promise<void> {
   const blocks = parseGuide(readFileSync(join(PROJECT_ROOT, file), "utf8"), file);
   assert.ok(blocks.length > 0, `${file} has no runnable block`);
-  const port = await freePortPair();
+  // The guide's port and the next one (the web page's), free on IPv4 and IPv6, TCP and UDP.
+  const port = await freePorts({ count: 2, udp: true, host: "::" });
   const env = guideEnvironment(lang, port);
   let server: Shell | undefined;
   let seen = 0; // lines of the server's output already matched

@@ -3,7 +3,6 @@
 // deploy/, and `mayus serve --workers 2` with its metrics, its drain and a crashed worker replaced.
 
 import assert from "node:assert/strict";
-import { createSocket } from "node:dgram";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
 import { connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -11,6 +10,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import parsePrometheusTextFormat, { type PrometheusFamily } from "parse-prometheus-text-format";
+import { freePorts } from "./support/free-port.js";
 import {
   type MayusServer,
   PROJECT_ROOT,
@@ -58,23 +58,6 @@ async function startInstances(count: number, args: readonly string[]): Promise<I
 
 async function stopAll(processes: readonly (Started | undefined)[]): Promise<void> {
   await Promise.all(processes.map((process) => process?.stop(3000)));
-}
-
-/** A loopback port free for both TCP and UDP now (for a program that cannot take port 0 and tell us). */
-async function freePort(): Promise<number> {
-  for (;;) {
-    const tcp = createServer();
-    await new Promise<void>((resolve) => tcp.listen(0, "127.0.0.1", resolve));
-    const { port } = tcp.address() as { port: number };
-    const udp = createSocket("udp4");
-    const udpFree = await new Promise<boolean>((resolve) => {
-      udp.once("error", () => resolve(false));
-      udp.bind(port, "127.0.0.1", () => resolve(true));
-    });
-    udp.close();
-    await new Promise((resolve) => tcp.close(resolve));
-    if (udpFree) return port;
-  }
 }
 
 /** Whether something listens on the TCP port: binding it fails. */
@@ -270,7 +253,7 @@ describe("behind HAProxy: TCP round robin, PROXY v2, health checks (deploy/hapro
     // The port is free when chosen, but another test may take it before haproxy binds it:
     // then another port, a few times.
     for (let attempt = 1; ; attempt++) {
-      port = await freePort();
+      port = await freePorts({ udp: true });
       const config = join(directory, "haproxy.cfg");
       writeFileSync(config, haproxyConfig(port, instances));
       const started = start("haproxy", ["-db", "-f", config]); // -db: in the foreground
@@ -352,7 +335,7 @@ describe("behind nginx stream: UDP and TCP (deploy/nginx-stream.conf)", {
   before(async () => {
     directory = mkdtempSync(join(tmpdir(), "mayus-nginx-"));
     instances = await startInstances(2, []);
-    port = await freePort();
+    port = await freePorts({ udp: true });
     const config = join(directory, "nginx.conf");
     writeFileSync(config, nginxConfig(directory, port, instances));
     // -e: the error log before the configuration is read; -p: relative paths under our directory.

@@ -3,20 +3,12 @@
 import assert from "node:assert/strict";
 import { once } from "node:events";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { connect as connectTls } from "node:tls";
-import { peerAvailable, start, startMayusServer, waitForStderr } from "./support/processes.js";
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+import { freePorts } from "./support/free-port.js";
+import { peerAvailable, start, startMayusServer, waitForOutput, waitForStderr } from "./support/processes.js";
 
 test("HAProxy send-proxy-v2 in front of serve --tls: health checks, then a TLS client served as itself", {
   timeout: 60_000,
@@ -24,7 +16,7 @@ test("HAProxy send-proxy-v2 in front of serve --tls: health checks, then a TLS c
 }, async () => {
   const folder = mkdtempSync(join(tmpdir(), "mayus-tls-haproxy-"));
   const server = await startMayusServer(["--tcp", "--tls", "--proxy-protocol", "--trace", "--metrics-port", "0"]);
-  const port = await freePort();
+  const port = await freePorts();
   const config = join(folder, "haproxy.cfg");
   writeFileSync(
     config,
@@ -45,13 +37,9 @@ test("HAProxy send-proxy-v2 in front of serve --tls: health checks, then a TLS c
   const haproxy = start("haproxy", ["-db", "-f", config]);
   try {
     // HAProxy's checks on a send-proxy-v2 server: a v2 LOCAL header, then close. Counted, no handshake.
-    const scrape = async () => {
-      const port = server
-        .stdout()
-        .toString()
-        .match(/metrics on http port (\d+)/)?.[1];
-      return (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-    };
+    // Waited for: the server prints it after its tcp line, maybe in a later read of the pipe.
+    const metricsPort = (await waitForOutput(server, /metrics on http port (\d+)/))[1];
+    const scrape = async () => (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
     for (;;) {
       if (haproxy.child.exitCode !== null) throw new Error(`haproxy exited: ${haproxy.stderr()}`);
       if (/mayus_tcp_health_checks_total [1-9]/.test(await scrape())) break;
