@@ -1,7 +1,7 @@
 /**
  * The ASCII uppercase kernel: only bytes `a`-`z` change, every other byte is kept, so it is
  * binary-safe and never changes the length. It works in place, four bytes per step, and hands
- * long ranges (bulk reads) to the WebAssembly kernel's sixteen bytes per step.
+ * long ranges (bulk reads) to the WebAssembly kernel's SIMD steps.
  */
 
 import { inKernelMemory, uppercaseAsciiInKernel, uppercaseAsciiRunInKernel } from "./latin-kernel.js";

@@ -6,7 +6,7 @@
  * general path takes. JavaScript has neither the 64-bit words nor
  * loops without bounds checks that make it faster on Spanish text (`node bench/transform-speed.mjs`
  * measures each kernel on Spanish, Greek and ASCII text). Also the
- * ASCII kernels for long runs, sixteen bytes per step in SIMD: even with a copy in and a copy
+ * ASCII kernels for long runs, sixty-four bytes per step in SIMD: even with a copy in and a copy
  * out they beat JavaScript's four bytes per step on bulk reads (ascii.ts decides when).
  */
 
@@ -68,7 +68,7 @@ const kernel = (() => {
 
 /**
  * Memory of the kernel's own that reads may land in (the TCP server's shared read buffer):
- * bytes there are uppercased where they are, sixteen at a time, with no copy in and out, so
+ * bytes there are uppercased where they are, in SIMD, with no copy in and out, so
  * even a ping-pong's 512-byte messages go to the kernel (`inKernelMemory`). The same memory for
  * every caller in a thread, as the shared read buffer is: what lands there is the receiver's
  * only until the next read.
@@ -138,7 +138,7 @@ export function uppercaseLatinInPlace(bytes: Buffer, start: number, end: number)
 }
 
 /**
- * Uppercases `a`-`z` in `bytes[start..end)` in place, sixteen bytes per step; other bytes stay.
+ * Uppercases `a`-`z` in `bytes[start..end)` in place, sixty-four bytes per step in SIMD; other bytes stay.
  *
  * @example
  * ```ts

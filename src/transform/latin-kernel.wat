@@ -2,13 +2,15 @@
 ;; UTF-8 characters (src/transform/latin-kernel.ts loads it; `npm run build:wasm` rebuilds
 ;; latin-kernel-wasm.ts from this file). Memory: the 2-byte table at 0 (2,048 entries of 16
 ;; bits, as TWO_BYTE_UPPERCASE: (first << 8) | second, or 0), the bytes to uppercase after it,
-;; and uppercaseLatin's constants in the last 256 bytes.
-;; Also the ASCII kernels for long runs, sixteen bytes per step in SIMD (ascii.ts calls them).
+;; and the SIMD constants in the last 256 bytes.
+;; Also the ASCII kernels for long runs, sixty-four bytes per step in SIMD (ascii.ts calls them).
 (module
   (memory (export "memory") 2)
 
-  ;; Sixteen bytes at once (written out in both loops below): a byte in 'a'..'z' is one whose
-  ;; value minus 'a' is below 26 unsigned; 0x20 is cleared from those, every other byte kept.
+  ;; Sixteen bytes at once (written out in every loop below): 0x20 is cleared from the bytes
+  ;; in 'a'..'z', every other byte kept. Constants from memory, not splats (V8 would build each
+  ;; splat again at every use); signed compares only (unsigned ones take several instructions
+  ;; on x86): a byte in 'a'..'z' is one that plus 0x1f is below 0x9a signed.
 
   ;; One byte: its uppercase when in 'a'..'z'.
   (func $uppercaseAsciiByte (param $position i32)
@@ -18,20 +20,46 @@
       (then (i32.store8 (local.get $position) (i32.sub (local.get $byte) (i32.const 0x20))))))
 
   ;; Uppercases a-z in [position, end) in place (the ascii mode: binary-safe, same length).
+  ;; Sixty-four bytes per step while they last, then sixteen, then one at a time.
   (func (export "uppercaseAscii") (param $position i32) (param $end i32)
-    (local $bytes v128) (local $a v128) (local $letters v128) (local $bit v128)
-    (local.set $a (i8x16.splat (i32.const 0x61)))
-    (local.set $letters (i8x16.splat (i32.const 26)))
-    (local.set $bit (i8x16.splat (i32.const 0x20)))
+    (local $bytes v128) (local $x20 v128) (local $x1f v128) (local $x9a v128)
+    (local.set $x20 (v128.load (i32.const 0x1ff00)))
+    (local.set $x1f (v128.load (i32.const 0x1ff10)))
+    (local.set $x9a (v128.load (i32.const 0x1ff20)))
+    (block $blocks
+      (loop $next
+        (br_if $blocks (i32.gt_u (i32.add (local.get $position) (i32.const 64)) (local.get $end)))
+        ;; Written out, not called: V8 does not inline WebAssembly calls (half the speed).
+        (local.set $bytes (v128.load offset=0 (local.get $position)))
+        (v128.store offset=0 (local.get $position)
+          (v128.xor (local.get $bytes)
+            (v128.and (i8x16.lt_s (i8x16.add (local.get $bytes) (local.get $x1f)) (local.get $x9a))
+                      (local.get $x20))))
+        (local.set $bytes (v128.load offset=16 (local.get $position)))
+        (v128.store offset=16 (local.get $position)
+          (v128.xor (local.get $bytes)
+            (v128.and (i8x16.lt_s (i8x16.add (local.get $bytes) (local.get $x1f)) (local.get $x9a))
+                      (local.get $x20))))
+        (local.set $bytes (v128.load offset=32 (local.get $position)))
+        (v128.store offset=32 (local.get $position)
+          (v128.xor (local.get $bytes)
+            (v128.and (i8x16.lt_s (i8x16.add (local.get $bytes) (local.get $x1f)) (local.get $x9a))
+                      (local.get $x20))))
+        (local.set $bytes (v128.load offset=48 (local.get $position)))
+        (v128.store offset=48 (local.get $position)
+          (v128.xor (local.get $bytes)
+            (v128.and (i8x16.lt_s (i8x16.add (local.get $bytes) (local.get $x1f)) (local.get $x9a))
+                      (local.get $x20))))
+        (local.set $position (i32.add (local.get $position) (i32.const 64)))
+        (br $next)))
     (block $vectors
       (loop $next
         (br_if $vectors (i32.gt_u (i32.add (local.get $position) (i32.const 16)) (local.get $end)))
-        ;; Written out, not called: V8 does not inline WebAssembly calls (half the speed).
         (local.set $bytes (v128.load (local.get $position)))
         (v128.store (local.get $position)
           (v128.xor (local.get $bytes)
-            (v128.and (i8x16.lt_u (i8x16.sub (local.get $bytes) (local.get $a)) (local.get $letters))
-                      (local.get $bit))))
+            (v128.and (i8x16.lt_s (i8x16.add (local.get $bytes) (local.get $x1f)) (local.get $x9a))
+                      (local.get $x20))))
         (local.set $position (i32.add (local.get $position) (i32.const 16)))
         (br $next)))
     (block $bytes
@@ -42,12 +70,42 @@
         (br $next))))
 
   ;; As uppercaseAscii while the bytes are ASCII; returns the index of the first byte >= 0x80
-  ;; (or `end`), before which everything is uppercased and from which nothing is.
+  ;; (or `end`), before which everything is uppercased and from which nothing is. Sixty-four
+  ;; bytes per step while none of them is >= 0x80, then sixteen, then one at a time.
   (func (export "uppercaseAsciiRun") (param $position i32) (param $end i32) (result i32)
-    (local $bytes v128) (local $a v128) (local $letters v128) (local $bit v128)
-    (local.set $a (i8x16.splat (i32.const 0x61)))
-    (local.set $letters (i8x16.splat (i32.const 26)))
-    (local.set $bit (i8x16.splat (i32.const 0x20)))
+    (local $bytes v128) (local $x20 v128) (local $x1f v128) (local $x9a v128)
+    (local $b0 v128) (local $b16 v128) (local $b32 v128) (local $b48 v128)
+    (local.set $x20 (v128.load (i32.const 0x1ff00)))
+    (local.set $x1f (v128.load (i32.const 0x1ff10)))
+    (local.set $x9a (v128.load (i32.const 0x1ff20)))
+    (block $blocks
+      (loop $next
+        (br_if $blocks (i32.gt_u (i32.add (local.get $position) (i32.const 64)) (local.get $end)))
+        (local.set $b0 (v128.load offset=0 (local.get $position)))
+        (local.set $b16 (v128.load offset=16 (local.get $position)))
+        (local.set $b32 (v128.load offset=32 (local.get $position)))
+        (local.set $b48 (v128.load offset=48 (local.get $position)))
+        ;; A byte >= 0x80 anywhere in the sixty-four: the steps of sixteen find where.
+        (br_if $blocks (i8x16.bitmask
+          (v128.or (v128.or (local.get $b0) (local.get $b16)) (v128.or (local.get $b32) (local.get $b48)))))
+        (v128.store offset=0 (local.get $position)
+          (v128.xor (local.get $b0)
+            (v128.and (i8x16.lt_s (i8x16.add (local.get $b0) (local.get $x1f)) (local.get $x9a))
+                      (local.get $x20))))
+        (v128.store offset=16 (local.get $position)
+          (v128.xor (local.get $b16)
+            (v128.and (i8x16.lt_s (i8x16.add (local.get $b16) (local.get $x1f)) (local.get $x9a))
+                      (local.get $x20))))
+        (v128.store offset=32 (local.get $position)
+          (v128.xor (local.get $b32)
+            (v128.and (i8x16.lt_s (i8x16.add (local.get $b32) (local.get $x1f)) (local.get $x9a))
+                      (local.get $x20))))
+        (v128.store offset=48 (local.get $position)
+          (v128.xor (local.get $b48)
+            (v128.and (i8x16.lt_s (i8x16.add (local.get $b48) (local.get $x1f)) (local.get $x9a))
+                      (local.get $x20))))
+        (local.set $position (i32.add (local.get $position) (i32.const 64)))
+        (br $next)))
     (block $vectors
       (loop $next
         (br_if $vectors (i32.gt_u (i32.add (local.get $position) (i32.const 16)) (local.get $end)))
@@ -55,8 +113,8 @@
         (br_if $vectors (i8x16.bitmask (local.get $bytes)))
         (v128.store (local.get $position)
           (v128.xor (local.get $bytes)
-            (v128.and (i8x16.lt_u (i8x16.sub (local.get $bytes) (local.get $a)) (local.get $letters))
-                      (local.get $bit))))
+            (v128.and (i8x16.lt_s (i8x16.add (local.get $bytes) (local.get $x1f)) (local.get $x9a))
+                      (local.get $x20))))
         (local.set $position (i32.add (local.get $position) (i32.const 16)))
         (br $next)))
     (block $stop
@@ -68,7 +126,7 @@
         (br $next)))
     (local.get $position))
 
-  ;; Sixteen copies of each byte uppercaseLatin compares with or adds, at the end of memory.
+  ;; Sixteen copies of each byte the SIMD loops compare with or add, at the end of memory.
   (data (i32.const 0x1ff00)
     "\20\20\20\20\20\20\20\20\20\20\20\20\20\20\20\20"
     "\1f\1f\1f\1f\1f\1f\1f\1f\1f\1f\1f\1f\1f\1f\1f\1f"
