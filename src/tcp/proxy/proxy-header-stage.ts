@@ -4,6 +4,7 @@ import type { Buffer } from "node:buffer";
 import type { Socket } from "node:net";
 import { unmapIPv4 } from "../../address/address.js";
 import type { TcpAdmission } from "../admission.js";
+import { closeWhenQuiet } from "../drain-quiet.js";
 import type { SocketReader } from "../socket-reader.js";
 import { readProxyHeader } from "./proxy-header-reader.js";
 
@@ -91,7 +92,14 @@ export class ProxyHeaderStage {
    * one that has sent nothing for `quietMs` is owed nothing and is closed.
    */
   drain(quietMs: number): void {
-    for (const socket of this.#awaiting) this.#closeWhenQuiet(socket, quietMs);
+    for (const socket of this.#awaiting) {
+      closeWhenQuiet(
+        socket,
+        quietMs,
+        () => this.#awaiting.has(socket),
+        () => this.admission.refuse("draining", socket.remoteAddress, socket),
+      );
+    }
   }
 
   /** The drain timed out: resets (RST) every socket still waiting; returns how many. */
@@ -102,17 +110,5 @@ export class ProxyHeaderStage {
       socket.resetAndDestroy();
     }
     return count;
-  }
-
-  #closeWhenQuiet(socket: Socket, quietMs: number): void {
-    let readBefore = socket.bytesRead;
-    const timer = setInterval(() => {
-      if (!this.#awaiting.has(socket)) clearInterval(timer);
-      else if (socket.bytesRead === readBefore) {
-        clearInterval(timer);
-        this.admission.refuse("draining", socket.remoteAddress, socket);
-      } else readBefore = socket.bytesRead;
-    }, quietMs);
-    socket.once("close", () => clearInterval(timer));
   }
 }

@@ -10,6 +10,7 @@ import { Buffer } from "node:buffer";
 import type { Socket } from "node:net";
 import { type SecureContext, TLSSocket } from "node:tls";
 import type { RateLimitedLog } from "../../observability/rate-limited-log.js";
+import { closeWhenQuiet } from "../drain-quiet.js";
 import type { TcpServerStatistics } from "../tcp-server-options.js";
 import { HANDSHAKE_FAILURES, type HandshakeFailure, handshakeFailure } from "./handshake-failure.js";
 
@@ -168,16 +169,15 @@ export class TlsHandshakes {
    */
   drain(quietMs: number): void {
     for (const socket of this.#pending) {
-      let readBefore = socket.bytesRead;
-      const timer = setInterval(() => {
-        if (!this.#pending.has(socket)) clearInterval(timer);
-        else if (socket.bytesRead === readBefore) {
-          clearInterval(timer);
+      closeWhenQuiet(
+        socket,
+        quietMs,
+        () => this.#pending.has(socket),
+        () => {
           this.#closedByServer.add(socket);
           socket.destroy();
-        } else readBefore = socket.bytesRead;
-      }, quietMs);
-      socket.once("close", () => clearInterval(timer));
+        },
+      );
     }
   }
 

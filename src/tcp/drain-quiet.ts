@@ -1,0 +1,33 @@
+/** While the server drains: a socket not served yet (PROXY header, TLS handshake) is closed once its client is quiet. */
+
+import type { Socket } from "node:net";
+
+/**
+ * Calls `close` once `socket`'s client has sent nothing for `quietMs`, unless the socket has
+ * left its step by then (`pending()` false) or closed.
+ */
+export function closeWhenQuiet(socket: Socket, quietMs: number, pending: () => boolean, close: () => void): void {
+  let readBefore = socket.bytesRead;
+  let timer: NodeJS.Timeout | undefined;
+  /** False, and the next check armed, if bytes came since the last look. */
+  const quiet = (): boolean => {
+    if (socket.bytesRead === readBefore) return true;
+    readBefore = socket.bytesRead;
+    timer = setTimeout(check, quietMs);
+    return false;
+  };
+  const check = () => {
+    // Timers run before the poll that reads what has arrived: after a stall as long as the
+    // quiet time (a busy machine, a long garbage collection), a sending client's bytes may be
+    // waiting unread. So look again once the poll has run (setImmediate runs after it).
+    if (pending() && quiet()) setImmediate(confirm);
+  };
+  const confirm = () => {
+    // Closed meanwhile, or the header or handshake is done: nothing to do (no timer to clear).
+    if (pending() && !socket.destroyed && quiet()) close();
+  };
+  timer = setTimeout(check, quietMs);
+  socket.once("close", () => {
+    clearTimeout(timer);
+  });
+}

@@ -1,0 +1,83 @@
+// A socket still in a step before it is served (its PROXY header, its TLS handshake) is closed
+// by a drain only when its client has really been quiet, as a served connection is: after a
+// stall of the event loop as long as the quiet time, a client that never stopped sending has
+// bytes waiting unread, and they must count. Once its header or handshake is done, during the
+// drain, it is served to the end of its stream.
+
+import assert from "node:assert/strict";
+import type { EventEmitter } from "node:events";
+import { before, test } from "node:test";
+import { setTimeout as delay } from "node:timers/promises";
+import { PEERS, peerAvailable, start, waitForOutput } from "../../test/support/processes.js";
+import { TcpServer } from "./tcp-server.js";
+import { generateSelfSigned, type TlsIdentity } from "./tls/self-signed.js";
+
+const QUIET_MS = 200;
+let identity: TlsIdentity;
+
+before(async () => {
+  identity = await generateSelfSigned(["localhost", "127.0.0.1", "::1"]);
+});
+
+const STEPS = {
+  proxy: {
+    what: "its PROXY header",
+    options: () => ({ proxyProtocol: true }),
+    pending: (server: TcpServer) => server.statistics().connectionsAwaitingHeader,
+  },
+  tls: {
+    what: "its TLS ClientHello",
+    options: () => ({ tls: { cert: identity.certPem, key: identity.keyPem } }),
+    pending: (server: TcpServer) => server.statistics().tls?.connectionsHandshaking ?? 0,
+  },
+} as const;
+
+for (const [kind, step] of Object.entries(STEPS)) {
+  for (const host of ["127.0.0.1", "::1"]) {
+    test(`a client sending ${step.what} through a stall longer than the quiet time is served (${host})`, {
+      skip: !peerAvailable("python3"),
+      timeout: 60_000,
+    }, async () => {
+      const server = new TcpServer({ host, port: 0, drainQuietMs: QUIET_MS, ...step.options() });
+      const { port } = await server.listen();
+      // test/peers/slow_opener.py: its opening a byte at a time over 1.5 s, then 4 KiB and its FIN.
+      const peer = start("python3", ["-u", `${PEERS}slow_opener.py`, host, String(port), kind, "1.5"]);
+      try {
+        await waitForOutput(peer, /^opening$/m);
+        while (step.pending(server) === 0) await delay(5);
+        // The drain waits for "idle" once it has told every socket to drain: the event loop
+        // stalls there for twice the quiet time, before any poll, while the client goes on
+        // sending. The next turn of the loop then begins with its timers, before any read.
+        let stalled = false;
+        (server as unknown as EventEmitter).on("newListener", (event) => {
+          if (event !== "idle" || stalled) return;
+          stalled = true;
+          const stallEndsAt = Date.now() + 2 * QUIET_MS;
+          while (Date.now() < stallEndsAt) {
+            // busy, as a loaded server is
+          }
+        });
+        const report = await server.close(30_000);
+        assert.ok(stalled, "the drain did not wait for idle: no stall, nothing tested");
+        const finished = await peer.exited;
+        assert.equal(finished.code, 0, finished.stderr);
+        const outcome = JSON.parse(finished.stdout.toString().trim().split("\n").at(-1) ?? "") as {
+          opening_bytes: number;
+          sent: number;
+          answered: number;
+          uppercase: boolean;
+          error: string | null;
+        };
+        assert.equal(outcome.error, null, `the client was cut after ${outcome.opening_bytes} bytes of its opening`);
+        assert.equal(outcome.answered, outcome.sent, "every byte answered");
+        assert.ok(outcome.uppercase);
+        assert.equal(report.connectionsReset, 0);
+        assert.equal(report.connectionsFinished, 1);
+        assert.equal(server.statistics().refused.draining, 0);
+      } finally {
+        peer.child.kill();
+        await server.close(0);
+      }
+    });
+  }
+}
