@@ -5,7 +5,8 @@
 // drain, it is served to the end of its stream.
 
 import assert from "node:assert/strict";
-import type { EventEmitter } from "node:events";
+import { type EventEmitter, once } from "node:events";
+import { connect } from "node:net";
 import { before, test } from "node:test";
 import { setTimeout as delay } from "node:timers/promises";
 import { PEERS, peerAvailable, start, waitForOutput } from "../../test/support/processes.js";
@@ -80,4 +81,44 @@ for (const [kind, step] of Object.entries(STEPS)) {
       }
     });
   }
+}
+
+// Under --proxy-protocol --tls, a header that comes during the drain starts its handshake
+// after the drain has told every socket to drain: that handshake is checked for quiet too, so
+// a client that then says nothing is closed once quiet, not held to the deadline and reset.
+for (const host of ["127.0.0.1", "::1"]) {
+  test(`a PROXY header done during the drain, then silence: its handshake is closed once quiet (${host})`, {
+    timeout: 60_000,
+  }, async () => {
+    const server = new TcpServer({
+      host,
+      port: 0,
+      drainQuietMs: QUIET_MS,
+      proxyProtocol: true,
+      tls: { cert: identity.certPem, key: identity.keyPem },
+    });
+    const { port } = await server.listen();
+    const client = connect({ host, port });
+    try {
+      await once(client, "connect");
+      const header = host.includes(":")
+        ? "PROXY TCP6 2001:db8::7 ::1 40000 443\r\n"
+        : "PROXY TCP4 192.0.2.7 127.0.0.1 40000 443\r\n";
+      client.write(header.slice(0, 10));
+      while (server.statistics().connectionsAwaitingHeader === 0) await delay(5);
+      const closed = server.close(10_000);
+      // The rest of the header once the drain has begun; then nothing, not even a ClientHello.
+      await delay(QUIET_MS / 4);
+      client.write(header.slice(10));
+      while ((server.statistics().tls?.connectionsHandshaking ?? 0) === 0) await delay(5);
+      const clientClosed = once(client, "close");
+      const report = await closed;
+      await clientClosed;
+      assert.equal(report.connectionsReset, 0, "held to the drain deadline and reset");
+      assert.equal(server.statistics().tls?.handshakeFailures.closed, 0, "counted as the client's failure");
+    } finally {
+      client.destroy();
+      await server.close(0);
+    }
+  });
 }

@@ -33,6 +33,8 @@ export class ProxyHeaderStage {
   readonly #awaiting = new Set<Socket>();
   /** How many of those come from each peer address (the balancer's). */
   readonly #awaitingPerAddress = new Map<string, number>();
+  /** Set once the drain began: sockets that come after it (adopt() in a worker) get the quiet check too. */
+  #drainQuietMs: number | undefined;
 
   constructor(
     readonly maxAwaitingPerAddress: number,
@@ -56,6 +58,7 @@ export class ProxyHeaderStage {
     }
     this.#awaitingPerAddress.set(peerAddress, awaitingFromPeer);
     this.#awaiting.add(socket);
+    if (this.#drainQuietMs !== undefined) this.#closeWhenQuiet(socket, this.#drainQuietMs);
     let awaiting = true;
     const headerDone = () => {
       if (!awaiting) return;
@@ -92,14 +95,17 @@ export class ProxyHeaderStage {
    * one that has sent nothing for `quietMs` is owed nothing and is closed.
    */
   drain(quietMs: number): void {
-    for (const socket of this.#awaiting) {
-      closeWhenQuiet(
-        socket,
-        quietMs,
-        () => this.#awaiting.has(socket),
-        () => this.admission.refuse("draining", socket.remoteAddress, socket),
-      );
-    }
+    this.#drainQuietMs = quietMs;
+    for (const socket of this.#awaiting) this.#closeWhenQuiet(socket, quietMs);
+  }
+
+  #closeWhenQuiet(socket: Socket, quietMs: number): void {
+    closeWhenQuiet(
+      socket,
+      quietMs,
+      () => this.#awaiting.has(socket),
+      () => this.admission.refuse("draining", socket.remoteAddress, socket),
+    );
   }
 
   /** The drain timed out: resets (RST) every socket still waiting; returns how many. */

@@ -82,6 +82,11 @@ export class TlsHandshakes {
   readonly #pending = new Set<Socket>();
   /** Those the drain closed: the server ended them, so they are no failure of the client's. */
   readonly #closedByServer = new WeakSet<Socket>();
+  /**
+   * Set once the drain began: handshakes started after it (whose PROXY header came during the
+   * drain, or handed over to a worker by then) get the quiet check too.
+   */
+  #drainQuietMs: number | undefined;
 
   constructor(
     readonly secureContext: SecureContext,
@@ -152,6 +157,7 @@ export class TlsHandshakes {
     secured.on("error", onError);
     secured.once("end", onEnd);
     socket.once("close", onClose);
+    if (this.#drainQuietMs !== undefined) this.#closeWhenQuiet(socket, this.#drainQuietMs);
     // The server side of a TLSSocket says "secure" when its handshake is done.
     secured.once("secure", () => {
       if (!settle()) return;
@@ -168,17 +174,20 @@ export class TlsHandshakes {
    * once it is done); one whose client sent nothing for `quietMs` is owed nothing and is closed.
    */
   drain(quietMs: number): void {
-    for (const socket of this.#pending) {
-      closeWhenQuiet(
-        socket,
-        quietMs,
-        () => this.#pending.has(socket),
-        () => {
-          this.#closedByServer.add(socket);
-          socket.destroy();
-        },
-      );
-    }
+    this.#drainQuietMs = quietMs;
+    for (const socket of this.#pending) this.#closeWhenQuiet(socket, quietMs);
+  }
+
+  #closeWhenQuiet(socket: Socket, quietMs: number): void {
+    closeWhenQuiet(
+      socket,
+      quietMs,
+      () => this.#pending.has(socket),
+      () => {
+        this.#closedByServer.add(socket);
+        socket.destroy();
+      },
+    );
   }
 
   /** At the drain deadline: every handshake still under way is reset; resolves when all are closed. */
