@@ -1,7 +1,7 @@
 // `mayus bench` TCP ping-pong and connect as a user runs them, once with the native load loop
 // (src/load/load-loop.c) and once with MAYUS_NATIVE=0 (the TypeScript generator): the same
 // counts from both, against mayus serve, a Python server that answers wrongly, one that closes
-// or resets, and a port nothing listens on.
+// or resets, one that tells how each connection ended, and a port nothing listens on.
 
 import assert from "node:assert/strict";
 import { createServer } from "node:net";
@@ -9,6 +9,7 @@ import { after, before, describe, test } from "node:test";
 import { EXIT_CODES } from "../src/errors.js";
 import type { BenchResult } from "../src/load/options.js";
 import { type MayusServer, runMayus, type Started, startMayusServer, startPythonServer } from "./support/processes.js";
+import { waitFor } from "./support/wait.js";
 
 const ENGINES = [
   { engine: "native", env: {} },
@@ -175,6 +176,40 @@ for (const { engine, env } of ENGINES) {
         assert.equal(result.bytesSent, 2 * SIZE_BYTES);
         assert.equal(finished.code, EXIT_CODES.timeout, finished.stderr);
         assert.match(finished.stderr, new RegExp(`^mayus: no answer from 127\\.0\\.0\\.1:${portOf("silent")} `, "m"));
+      });
+    }
+  });
+
+  describe(`mayus bench, ${engine} engine: how a run ends, seen by the server`, () => {
+    // test/peers/bench_counting_server.py prints "accepted", then "ended fin" or "ended reset".
+    // The native loop runs ping-pong and connect; a stream goes to the TypeScript generator.
+    const runs = [
+      ["pingpong", "127.0.0.1", 8],
+      ...(engine === "node"
+        ? ([
+            ["stream", "127.0.0.1", 8],
+            ["stream", "::1", 8],
+          ] as const)
+        : []),
+    ] as const;
+    for (const [pattern, address, connections] of runs) {
+      test(`${pattern} over ${address}: the answers in flight are awaited, every connection ends with a FIN`, async () => {
+        const peer = await startPythonServer("bench_counting_server.py", ["--host", address]);
+        try {
+          const { code, result } = await bench(
+            [address, String(peer.port), "--pattern", pattern, "--connections", String(connections), "--duration", "1"],
+            env,
+          );
+          assert.equal(code, EXIT_CODES.ok, JSON.stringify(result.errors));
+          assert.equal(result.engine, engine);
+          const lines = () => peer.stdout().toString();
+          const count = (word: RegExp) => lines().match(word)?.length ?? 0;
+          await waitFor("every connection to end", () => count(/^ended /gm) >= count(/^accepted$/gm));
+          assert.ok(count(/^accepted$/gm) >= connections, lines());
+          assert.equal(count(/^ended reset$/gm), 0, "connections the bench reset while answers were on their way");
+        } finally {
+          await peer.stop();
+        }
       });
     }
   });

@@ -4,10 +4,14 @@
  * it has nothing left to do.
  */
 
+import { performance } from "node:perf_hooks";
 import type { ClientTlsOptions } from "../client/tls-connect.js";
 import type { TransformMode } from "../transform/index.js";
 import type { BenchPattern, BenchText } from "./options.js";
 import { Tally } from "./tally.js";
+
+/** How often settle() looks whether the answers in flight are in. */
+const SETTLE_POLL_MS = 5;
 
 /** `native`: the C load loop (load-loop.c); `node`: Node's sockets. */
 export type LoadEngine = "native" | "node";
@@ -50,7 +54,8 @@ export interface GeneratorPlan {
  * ```
  */
 export abstract class LoadGenerator {
-  readonly tally = new Tally();
+  /** What is counted; settle() puts a fresh one in its place, so the measurement's stays as it was. */
+  tally = new Tally();
   /** Once true, nothing more is sent and nothing more is counted. */
   stopped = false;
   /** What drives the sockets: Node's (the TypeScript generators) or the native load loop. */
@@ -80,6 +85,21 @@ export abstract class LoadGenerator {
     this.tally.reset();
     this.#remaining = messageBudget ?? Number.POSITIVE_INFINITY;
     this.checkDone();
+  }
+
+  /**
+   * The measurement is over: nothing more is sent, and up to `graceMs` goes to the answers
+   * already on their way, counted in a tally nobody reads. So stop() closes connections whose
+   * answers are all in, with a FIN, not ones the server is still answering, with a reset that
+   * the server under test would count as an error.
+   */
+  async settle(graceMs: number): Promise<void> {
+    this.#remaining = 0;
+    this.tally = new Tally();
+    const deadline = performance.now() + graceMs;
+    while (!this.stopped && this.inFlight > 0 && performance.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, SETTLE_POLL_MS));
+    }
   }
 
   /** Messages the budget still allows (Infinity without a `--total-bytes` budget). */

@@ -10,6 +10,12 @@ import { loadLoop, NativeTcpLoadGenerator, nativeLoadFits } from "./native-tcp-l
 import type { TallyCounters } from "./tally.js";
 import { UdpLoadGenerator } from "./udp-load.js";
 
+/**
+ * After the measured time, how long a TCP share waits at most for the answers still on their
+ * way before it closes its connections (LoadGenerator.settle).
+ */
+export const SETTLE_GRACE_MS = 1_000;
+
 /** What a share reports at the end. */
 export interface ShareOutcome {
   counters: TallyCounters;
@@ -41,7 +47,8 @@ export function createGenerator(plan: GeneratorPlan): LoadGenerator {
 
 /**
  * Runs an opened generator: `warmupMs` of load, then `durationMs` measured (or until its
- * budget is answered), then stops it. `onMeasure` is called when measuring begins.
+ * budget is answered), then (TCP) up to SETTLE_GRACE_MS for the answers in flight, uncounted,
+ * and stops it. `onMeasure` is called when measuring begins.
  *
  * @example
  * ```ts
@@ -79,9 +86,12 @@ export async function runShare(
     await Promise.race([sleep(timing.durationMs), generator.done]);
     const elapsedMs = performance.now() - startedMs;
     const unanswered = generator.inFlight;
-    generator.stopped = true;
     const { tally, engine } = generator;
-    return { counters: tally.counters(), histogram: tally.histogram, elapsedMs, unanswered, engine };
+    const outcome = { counters: tally.counters(), histogram: tally.histogram, elapsedMs, unanswered, engine };
+    // TCP only: a UDP server has no connection to reset, and a lost datagram's answer never comes.
+    if (generator.plan.protocol === "tcp") await generator.settle(SETTLE_GRACE_MS);
+    generator.stopped = true;
+    return outcome;
   } finally {
     clearTimeout(timer);
     generator.stop();
