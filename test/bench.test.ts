@@ -6,7 +6,8 @@ import { createServer, type Server } from "node:net";
 import { after, before, describe, test } from "node:test";
 import { EXIT_CODES } from "../src/errors.js";
 import type { BenchResult } from "../src/load/options.js";
-import { type MayusServer, runMayus, startMayusServer } from "./support/processes.js";
+import { MAYUS, type MayusServer, runMayus, start, startMayusServer, waitForOutput } from "./support/processes.js";
+import { waitFor } from "./support/wait.js";
 
 /** Runs `mayus bench ... --json` and returns its exit code, parsed result and wall time. */
 async function bench(
@@ -224,5 +225,73 @@ describe("mayus bench usage and connection errors", () => {
     const finished = await runMayus(["bench", "127.0.0.1", String(port), "--duration", "0.1"]);
     assert.equal(finished.code, EXIT_CODES["connection-refused"]);
     assert.match(finished.stderr, /connection refused/);
+  });
+});
+
+describe("Ctrl-C during mayus bench", () => {
+  let server: MayusServer;
+  let metricsPort: string;
+  before(async () => {
+    server = await startMayusServer(["--tcp", "--metrics-port", "0"]);
+    metricsPort = (await waitForOutput(server, /metrics on http port (\d+)/))[1] ?? "";
+  });
+  after(async () => {
+    await server.stop();
+  });
+
+  /** The server's TCP bytes received so far: above what it was, the bench is measuring (no warm-up). */
+  const bytesReceived = async () => {
+    const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    return Number(text.match(/^mayus_bytes_received_total\{protocol="tcp"\} (\d+)/m)?.[1] ?? 0);
+  };
+
+  for (const [name, args, env] of [
+    ["native engine, one thread", ["--connections", "2"], {}],
+    ["TypeScript engine, two worker threads", ["--connections", "4", "--workers", "2"], { MAYUS_NATIVE: "0" }],
+  ] as const) {
+    test(`${name}: the measurement ends there, its report is printed, exit 0`, async () => {
+      const before = await bytesReceived();
+      const bench = start(
+        process.execPath,
+        [MAYUS, "bench", "127.0.0.1", String(server.tcpPort), "--duration", "60", "--json", ...args],
+        { env },
+      );
+      try {
+        await waitFor("the bench to send", async () => (await bytesReceived()) > before);
+        bench.child.kill("SIGINT");
+        const finished = await bench.exited;
+        assert.equal(finished.code, EXIT_CODES.ok, finished.stderr);
+        const result = JSON.parse(finished.stdout.toString()) as BenchResult;
+        assert.ok(result.messages > 0, `messages: ${result.messages}`);
+        assert.ok(result.elapsedSeconds < 60, `measured ${result.elapsedSeconds} s`);
+        assert.equal(result.errors.total, 0);
+      } finally {
+        bench.child.kill("SIGKILL");
+      }
+    });
+  }
+
+  test("during the warm-up: nothing measured, the report, exit 130", async () => {
+    const before = await bytesReceived();
+    const bench = start(process.execPath, [
+      MAYUS,
+      "bench",
+      "127.0.0.1",
+      String(server.tcpPort),
+      "--warmup",
+      "60",
+      "--duration",
+      "60",
+      "--json",
+    ]);
+    try {
+      await waitFor("the bench to send", async () => (await bytesReceived()) > before);
+      bench.child.kill("SIGINT");
+      const finished = await bench.exited;
+      assert.equal(finished.code, 130, finished.stderr);
+      assert.equal((JSON.parse(finished.stdout.toString()) as BenchResult).messages, 0);
+    } finally {
+      bench.child.kill("SIGKILL");
+    }
   });
 });

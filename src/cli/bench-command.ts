@@ -17,11 +17,15 @@ import { durationOption, languageOption, newCommand, option, withExamples } from
 import { integerIn, oneOf } from "./option-parsers.js";
 import { addFamilyOptions, addTargetArguments, familyFrom, resolveFamily, targetFrom } from "./target.js";
 
+/** The exit code of a process that Ctrl-C (SIGINT) ended: 128 + the signal's number, as shells say. */
+const INTERRUPTED_EXIT_CODE = 130;
+
 /**
  * Runs a bench with a progress display on stderr and the report on stdout; resolves with the
  * exit code: 0, or 1 when any answer was wrong or a connection failed during the run. A run
  * in which nothing was answered, and nothing failed either (a server that reads and never
  * answers), measured nothing: after the report it throws a `timeout` MayusError (exit 5).
+ * Ctrl-C ends the measurement early and reports what it measured (exit 130 if nothing).
  *
  * @example
  * ```ts
@@ -33,14 +37,28 @@ import { addFamilyOptions, addTargetArguments, familyFrom, resolveFamily, target
  */
 export async function runBenchCommand(options: BenchOptions, json: boolean): Promise<number> {
   const progress = new ProgressDisplay(process.stderr, options);
+  // Ctrl-C ends the measurement there and reports it, as ping does; a second one exits at once.
+  let wasInterrupted = false;
+  let interrupt: () => void = () => {};
+  const interrupted = new Promise<void>((resolve) => {
+    interrupt = resolve;
+  });
+  const onInterrupt = () => {
+    wasInterrupted = true;
+    interrupt();
+  };
+  process.once("SIGINT", onInterrupt);
   let result: Awaited<ReturnType<typeof runBench>>;
   try {
-    result = await runBench(options, (update) => progress.update(update));
+    result = await runBench(options, (update) => progress.update(update), interrupted);
   } finally {
+    process.off("SIGINT", onInterrupt);
     progress.finish();
   }
   process.stdout.write(json ? formatJson(result) : formatReport(result));
   if (result.errors.total > 0) return EXIT_CODES.failure;
+  // Interrupted before any answer was measured (in the warm-up, say): the shell's code for Ctrl-C.
+  if (result.messages === 0 && wasInterrupted) return INTERRUPTED_EXIT_CODE;
   if (result.messages === 0) {
     const address = formatAddress(result.address, result.port);
     throw new MayusError("timeout", t("bench.error.noAnswer", { address, seconds: result.elapsedSeconds }));

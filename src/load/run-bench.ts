@@ -31,8 +31,8 @@ export interface BenchProgress {
 }
 
 /**
- * Runs the load the options describe against a server and returns the measurements.
- * Throws a `MayusError` for bad options (usage) or a server that is not there.
+ * Runs the load the options describe against a server and returns the measurements; when
+ * `interrupted` resolves (Ctrl-C), the measurement ends there, as if its time were up. Throws a `MayusError` for bad options (usage) or a server that is not there.
  *
  * @example
  * ```ts
@@ -45,13 +45,14 @@ export interface BenchProgress {
 export async function runBench(
   options: BenchOptions,
   onProgress: (progress: BenchProgress) => void = () => {},
+  interrupted?: Promise<void>,
 ): Promise<BenchResult> {
   const address = await resolve(options);
   const plans = splitPlans(options, address);
   const outcomes =
     plans.length === 1
-      ? [await runInThisThread(plans[0], options, onProgress)]
-      : await runInWorkers(plans, options, onProgress);
+      ? [await runInThisThread(plans[0], options, onProgress, interrupted)]
+      : await runInWorkers(plans, options, onProgress, interrupted);
   return summarize(options, address, plans.length, outcomes);
 }
 
@@ -102,6 +103,7 @@ async function runInThisThread(
   plan: GeneratorPlan,
   options: BenchOptions,
   onProgress: (progress: BenchProgress) => void,
+  interrupted: Promise<void> | undefined,
 ): Promise<ShareOutcome> {
   const generator = createGenerator(plan);
   await generator.open();
@@ -118,10 +120,15 @@ async function runInThisThread(
     });
   }, PROGRESS_INTERVAL_MS);
   try {
-    return await runShare(generator, options, () => {
-      phase = "measure";
-      phaseStartMs = performance.now();
-    });
+    return await runShare(
+      generator,
+      options,
+      () => {
+        phase = "measure";
+        phaseStartMs = performance.now();
+      },
+      interrupted,
+    );
   } finally {
     clearInterval(ticker);
   }
@@ -137,6 +144,7 @@ async function runInWorkers(
   plans: GeneratorPlan[],
   options: BenchOptions,
   onProgress: (progress: BenchProgress) => void,
+  interrupted: Promise<void> | undefined,
 ): Promise<ShareOutcome[]> {
   const latest = plans.map(() => ({ messages: 0, bytesReceived: 0, errors: 0 }));
   const outcomes: ShareOutcome[] = [];
@@ -144,6 +152,9 @@ async function runInWorkers(
   let ready = 0;
   let phaseStartMs = 0;
   let ticker: NodeJS.Timeout | undefined;
+  void interrupted?.then(() => {
+    for (const worker of workers) worker.postMessage("stop");
+  });
   try {
     await new Promise<void>((resolve, reject) => {
       plans.forEach((plan, index) => {

@@ -16,6 +16,9 @@ import { UdpLoadGenerator } from "./udp-load.js";
  */
 export const SETTLE_GRACE_MS = 1_000;
 
+/** An interruption that never comes. */
+const NEVER = new Promise<void>(() => {});
+
 /** What a share reports at the end. */
 export interface ShareOutcome {
   counters: TallyCounters;
@@ -47,8 +50,8 @@ export function createGenerator(plan: GeneratorPlan): LoadGenerator {
 
 /**
  * Runs an opened generator: `warmupMs` of load, then `durationMs` measured (or until its
- * budget is answered), then (TCP) up to SETTLE_GRACE_MS for the answers in flight, uncounted,
- * and stops it. `onMeasure` is called when measuring begins.
+ * budget is answered, or `interrupted` resolves: Ctrl-C), then (TCP) up to SETTLE_GRACE_MS
+ * for the answers in flight, uncounted, and stops it. `onMeasure` is called when measuring begins.
  *
  * @example
  * ```ts
@@ -64,6 +67,7 @@ export async function runShare(
   generator: LoadGenerator,
   timing: { warmupMs: number; durationMs: number },
   onMeasure: () => void = () => {},
+  interrupted: Promise<void> = NEVER,
 ): Promise<ShareOutcome> {
   let timer: NodeJS.Timeout | undefined;
   const sleep = (ms: number) =>
@@ -74,7 +78,7 @@ export async function runShare(
     if (timing.warmupMs > 0) {
       // Answers to warm-up messages that arrive after it are counted: the pipeline is kept full.
       generator.start();
-      await Promise.race([sleep(timing.warmupMs), generator.done]);
+      await Promise.race([sleep(timing.warmupMs), generator.done, interrupted]);
       clearTimeout(timer);
       generator.beginMeasurement(generator.plan.messageBudget);
     } else {
@@ -83,7 +87,7 @@ export async function runShare(
     }
     onMeasure();
     const startedMs = performance.now();
-    await Promise.race([sleep(timing.durationMs), generator.done]);
+    await Promise.race([sleep(timing.durationMs), generator.done, interrupted]);
     const elapsedMs = performance.now() - startedMs;
     const unanswered = generator.inFlight;
     const { tally, engine } = generator;

@@ -1,6 +1,6 @@
 /**
  * A worker thread's share of a bench run: opens its connections, says it is ready, waits for
- * the word to go, runs, and sends back its counters and latency histogram.
+ * the word to go, runs (until its time is up, or the word to stop), and sends back its counters and latency histogram.
  */
 
 import { parentPort, workerData } from "node:worker_threads";
@@ -33,15 +33,24 @@ if (port !== null) {
   const generator = createGenerator(input.plan);
   try {
     await generator.open();
-    const go = new Promise<void>((resolve) => port.once("message", () => resolve()));
+    // The main thread's words: "go", then maybe "stop" (Ctrl-C: the measurement ends there).
+    let go: () => void = () => {};
+    let stop: () => void = () => {};
+    const started = new Promise<void>((resolve) => {
+      go = resolve;
+    });
+    const interrupted = new Promise<void>((resolve) => {
+      stop = resolve;
+    });
+    port.on("message", (word: "go" | "stop") => (word === "go" ? go() : stop()));
     post({ type: "ready" });
-    await go;
+    await started;
     const ticker = setInterval(() => {
       const { tally } = generator;
       post({ type: "progress", messages: tally.messages, bytesReceived: tally.bytesReceived, errors: tally.errors });
     }, input.progressIntervalMs);
     try {
-      post({ type: "done", outcome: await runShare(generator, input) });
+      post({ type: "done", outcome: await runShare(generator, input, () => {}, interrupted) });
     } finally {
       clearInterval(ticker);
     }
