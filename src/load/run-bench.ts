@@ -32,7 +32,8 @@ export interface BenchProgress {
 
 /**
  * Runs the load the options describe against a server and returns the measurements; when
- * `interrupted` resolves (Ctrl-C), the measurement ends there, as if its time were up. Throws a `MayusError` for bad options (usage) or a server that is not there.
+ * `interrupted` resolves (Ctrl-C), the measurement ends there, as if its time were up.
+ * Throws a `MayusError` for bad options (usage) or a server that is not there.
  *
  * @example
  * ```ts
@@ -152,7 +153,10 @@ async function runInWorkers(
   let ready = 0;
   let phaseStartMs = 0;
   let ticker: NodeJS.Timeout | undefined;
+  // Each worker is told, also one made after the interruption (it then stops as soon as it goes).
+  let stopAsked = false;
   void interrupted?.then(() => {
+    stopAsked = true;
     for (const worker of workers) worker.postMessage("stop");
   });
   try {
@@ -167,6 +171,7 @@ async function runInWorkers(
         };
         const worker = new Worker(workerUrl(), { workerData: input });
         workers.push(worker);
+        if (stopAsked) worker.postMessage("stop");
         worker.on("error", (error) =>
           reject(new MayusError("connection-failed", t("bench.error.worker", { reason: error.message }))),
         );

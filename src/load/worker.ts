@@ -1,6 +1,7 @@
 /**
  * A worker thread's share of a bench run: opens its connections, says it is ready, waits for
- * the word to go, runs (until its time is up, or the word to stop), and sends back its counters and latency histogram.
+ * the word to go, runs (until its time is up, or the word to stop), and sends back its
+ * counters and latency histogram.
  */
 
 import { parentPort, workerData } from "node:worker_threads";
@@ -30,19 +31,20 @@ if (port !== null) {
   const input = workerData as WorkerInput;
   setLanguage(input.language);
   const post = (message: WorkerMessage) => port.postMessage(message);
+  // The main thread's words: "go", and "stop" (Ctrl-C: the measurement ends there), which may
+  // come at any time, even while the connections open: listened for from the start.
+  let go: () => void = () => {};
+  let stop: () => void = () => {};
+  const started = new Promise<void>((resolve) => {
+    go = resolve;
+  });
+  const interrupted = new Promise<void>((resolve) => {
+    stop = resolve;
+  });
+  port.on("message", (word: "go" | "stop") => (word === "go" ? go() : stop()));
   const generator = createGenerator(input.plan);
   try {
     await generator.open();
-    // The main thread's words: "go", then maybe "stop" (Ctrl-C: the measurement ends there).
-    let go: () => void = () => {};
-    let stop: () => void = () => {};
-    const started = new Promise<void>((resolve) => {
-      go = resolve;
-    });
-    const interrupted = new Promise<void>((resolve) => {
-      stop = resolve;
-    });
-    port.on("message", (word: "go" | "stop") => (word === "go" ? go() : stop()));
     post({ type: "ready" });
     await started;
     const ticker = setInterval(() => {
