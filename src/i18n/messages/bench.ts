@@ -10,7 +10,8 @@ export const benchMessages = defineMessages(
     "bench.option.udp": "use UDP: one datagram, wait for its answer, the next",
     "bench.option.connections": "TCP connections (or UDP sockets) at once",
     "bench.option.size": "bytes per message",
-    "bench.option.duration": "seconds to measure (decimals allowed); the run stops by itself, or at Ctrl-C with the report so far",
+    "bench.option.duration":
+      "seconds to measure (decimals allowed); the run stops by itself, or at Ctrl-C with the report so far",
     "bench.option.warmup": "seconds of load before measuring (not counted)",
     "bench.option.pattern":
       "pingpong: each connection waits for its answer; stream: send without waiting; connect: a new connection per message",
@@ -56,7 +57,8 @@ export const benchMessages = defineMessages(
     "bench.option.udp": "usar UDP: un datagrama, esperar su respuesta, el siguiente",
     "bench.option.connections": "conexiones TCP (o sockets UDP) a la vez",
     "bench.option.size": "bytes por mensaje",
-    "bench.option.duration": "segundos de medida (admite decimales); la prueba para sola, o con Ctrl-C y el informe de lo medido",
+    "bench.option.duration":
+      "segundos de medida (admite decimales); la prueba para sola, o con Ctrl-C y el informe de lo medido",
     "bench.option.warmup": "segundos de carga antes de medir (no cuentan)",
     "bench.option.pattern":
       "pingpong: cada conexión espera su respuesta; stream: envía sin esperar; connect: una conexión nueva por mensaje",
