@@ -6,7 +6,15 @@ import { createServer, type Server } from "node:net";
 import { after, before, describe, test } from "node:test";
 import { EXIT_CODES } from "../src/errors.js";
 import type { BenchResult } from "../src/load/options.js";
-import { MAYUS, type MayusServer, runMayus, start, startMayusServer, waitForOutput } from "./support/processes.js";
+import {
+  MAYUS,
+  type MayusServer,
+  runMayus,
+  start,
+  startMayusServer,
+  startPythonServer,
+  waitForOutput,
+} from "./support/processes.js";
 import { waitFor } from "./support/wait.js";
 
 /** Runs `mayus bench ... --json` and returns its exit code, parsed result and wall time. */
@@ -52,6 +60,35 @@ describe("mayus bench against mayus serve", () => {
     assert.ok(latency.p99 <= latency.p999 && latency.p999 <= latency.max, JSON.stringify(latency));
     assert.ok(result.messagesPerSecond > 0 && result.megabytesPerSecond > 0);
   });
+
+  for (const workers of ["1", "2"]) {
+    test(`the progress lines (not a terminal: one a second) stop with the measured time (workers ${workers})`, async () => {
+      // A server that never answers: after its 1.5 s the bench waits its least for the answers
+      // in flight (1 s), long enough for a progress line to come, if any came, past 1.5 s.
+      const silent = await startPythonServer("bench_misbehaving_server.py", ["--behaviour", "silent"]);
+      try {
+        const finished = await runMayus(
+          ["bench", "127.0.0.1", String(silent.port), "--pattern", "stream", "--connections", "2"].concat([
+            "--workers",
+            workers,
+            "--duration",
+            "1.5",
+          ]),
+          "",
+          { timeoutMs: 15_000 },
+        );
+        assert.equal(finished.code, EXIT_CODES.timeout, finished.stderr);
+        const lines = finished.stderr.split("\n").filter((line) => / s of 1\.5 s /.test(line));
+        assert.ok(lines.length > 0, `no progress line: ${finished.stderr}`);
+        for (const line of lines) {
+          assert.doesNotMatch(line, / -\d/, `a negative figure: ${line}`);
+          assert.ok(Number(line.match(/^([\d.]+) s/)?.[1]) <= 1.5, `past the measured time: ${line}`);
+        }
+      } finally {
+        await silent.stop();
+      }
+    });
+  }
 
   test("TCP stream of Spanish text in unicode mode, with two worker threads", async () => {
     const { code, result } = await bench([

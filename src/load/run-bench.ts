@@ -121,15 +121,15 @@ async function runInThisThread(
     });
   }, PROGRESS_INTERVAL_MS);
   try {
-    return await runShare(
-      generator,
-      options,
-      () => {
+    const phases = {
+      measuring: () => {
         phase = "measure";
         phaseStartMs = performance.now();
       },
-      interrupted,
-    );
+      // What comes after (the answers in flight, uncounted) is no progress to show.
+      measured: () => clearInterval(ticker),
+    };
+    return await runShare(generator, options, phases, interrupted);
   } finally {
     clearInterval(ticker);
   }
@@ -183,6 +183,11 @@ async function runInWorkers(
                 for (const each of workers) each.postMessage("go");
                 ticker = setInterval(() => {
                   const elapsedMs = performance.now() - phaseStartMs;
+                  // Past the measured time (or Ctrl-C): the workers wait for answers uncounted.
+                  if (stopAsked || elapsedMs >= options.warmupMs + options.durationMs) {
+                    clearInterval(ticker);
+                    return;
+                  }
                   const warming = elapsedMs < options.warmupMs;
                   onProgress({
                     phase: warming ? "warmup" : "measure",

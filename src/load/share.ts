@@ -11,13 +11,27 @@ import type { TallyCounters } from "./tally.js";
 import { UdpLoadGenerator } from "./udp-load.js";
 
 /**
- * After the measured time, how long a TCP share waits at most for the answers still on their
- * way before it closes its connections (LoadGenerator.settle).
+ * After the measured time, how long a TCP share waits for the answers still on their way
+ * before it closes its connections (LoadGenerator.settle): twice what they take at the rate
+ * measured, at least SETTLE_MIN_MS (a server that answered nothing), at most SETTLE_MAX_MS.
  */
-export const SETTLE_GRACE_MS = 1_000;
+export const SETTLE_MIN_MS = 1_000;
+export const SETTLE_MAX_MS = 5_000;
+
+/** The wait for `inFlight` answers from a server that answered `answered` in `elapsedMs`. */
+export function settleGraceMs(inFlight: number, answered: number, elapsedMs: number): number {
+  const expectedMs = answered > 0 ? (inFlight * elapsedMs) / answered : 0;
+  return Math.min(SETTLE_MAX_MS, Math.max(SETTLE_MIN_MS, 2 * expectedMs));
+}
 
 /** An interruption that never comes. */
 const NEVER = new Promise<void>(() => {});
+
+/** Told when the measured time begins, and when it is over (what comes after is not counted). */
+export interface ShareHooks {
+  measuring?(): void;
+  measured?(): void;
+}
 
 /** What a share reports at the end. */
 export interface ShareOutcome {
@@ -50,8 +64,8 @@ export function createGenerator(plan: GeneratorPlan): LoadGenerator {
 
 /**
  * Runs an opened generator: `warmupMs` of load, then `durationMs` measured (or until its
- * budget is answered, or `interrupted` resolves: Ctrl-C), then (TCP) up to SETTLE_GRACE_MS
- * for the answers in flight, uncounted, and stops it. `onMeasure` is called when measuring begins.
+ * budget is answered, or `interrupted` resolves: Ctrl-C), then (TCP) a while (settleGraceMs)
+ * for the answers in flight, uncounted, and stops it.
  *
  * @example
  * ```ts
@@ -66,7 +80,7 @@ export function createGenerator(plan: GeneratorPlan): LoadGenerator {
 export async function runShare(
   generator: LoadGenerator,
   timing: { warmupMs: number; durationMs: number },
-  onMeasure: () => void = () => {},
+  phases: ShareHooks = {},
   interrupted: Promise<void> = NEVER,
 ): Promise<ShareOutcome> {
   let timer: NodeJS.Timeout | undefined;
@@ -85,15 +99,18 @@ export async function runShare(
       generator.beginMeasurement(generator.plan.messageBudget);
       generator.start();
     }
-    onMeasure();
+    phases.measuring?.();
     const startedMs = performance.now();
     await Promise.race([sleep(timing.durationMs), generator.done, interrupted]);
     const elapsedMs = performance.now() - startedMs;
     const unanswered = generator.inFlight;
     const { tally, engine } = generator;
     const outcome = { counters: tally.counters(), histogram: tally.histogram, elapsedMs, unanswered, engine };
+    phases.measured?.();
     // TCP only: a UDP server has no connection to reset, and a lost datagram's answer never comes.
-    if (generator.plan.protocol === "tcp") await generator.settle(SETTLE_GRACE_MS);
+    if (generator.plan.protocol === "tcp") {
+      await generator.settle(settleGraceMs(unanswered, outcome.counters.messages, elapsedMs));
+    }
     generator.stopped = true;
     return outcome;
   } finally {

@@ -52,7 +52,8 @@ if (port !== null) {
       post({ type: "progress", messages: tally.messages, bytesReceived: tally.bytesReceived, errors: tally.errors });
     }, input.progressIntervalMs);
     try {
-      post({ type: "done", outcome: await runShare(generator, input, () => {}, interrupted) });
+      const phases = { measured: () => clearInterval(ticker) };
+      post({ type: "done", outcome: await runShare(generator, input, phases, interrupted) });
     } finally {
       clearInterval(ticker);
     }
