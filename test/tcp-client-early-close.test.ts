@@ -115,3 +115,26 @@ describe("mayus client after a whole answer, when the server is gone", {
     }
   });
 });
+
+describe("mayus client: a last line without a newline whose answer is shorter in bytes", () => {
+  for (const [mode, input, expected] of [
+    ["unicode", "abc\nxıx", "ABC\nXIX"], // ı (2 bytes) gives I (1)
+    ["unicode", "ſ", "S"],
+    ["lower", "\u212a", "k"], // the Kelvin sign (3 bytes) gives k (1)
+  ] as const) {
+    test(`--mode ${mode}, ${JSON.stringify(input)}: printed once, exit 0, sent on one connection only`, async () => {
+      const server = await startMayusServer(["--tcp", "--mode", mode, "--metrics-port", "0"]);
+      try {
+        const result = await runMayus(["client", "127.0.0.1", String(server.tcpPort)], input, { timeoutMs: 20_000 });
+        assert.equal(result.code, EXIT_CODES.ok, result.stderr);
+        assert.equal(result.stdout.toString(), expected);
+        const metricsPort = (await waitForOutput(server, /metrics on http port (\d+)/))[1];
+        const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+        // Not connected to again to send the line once more, as if its answer were cut.
+        assert.match(metrics, /^mayus_tcp_connections_accepted_total 1$/m);
+      } finally {
+        await server.stop();
+      }
+    });
+  }
+});

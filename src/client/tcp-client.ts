@@ -81,6 +81,8 @@ export class TcpClient extends EventEmitter<TcpClientEvents> {
   #answeredNewlines = 0;
   /** Reply bytes since the last newline answered (a line answered in part). */
   #partialReplyBytes = 0;
+  /** The characters among them (bytes that do not continue a UTF-8 character). */
+  #partialReplyCharacters = 0;
   /** Reply bytes to suppress after sending again: they were printed already. */
   #skipReplyBytes = 0;
   #inputEnded = false;
@@ -187,7 +189,15 @@ export class TcpClient extends EventEmitter<TcpClientEvents> {
     const unanswered = this.#sentLines.unansweredBytes(this.#answeredNewlines);
     // A last line without a newline (yet) is answered once its bytes came back: nothing to send
     // again now; if more of it is written, the next connection sends it whole again.
-    return unanswered === 0 || (allLinesAnswered && this.#partialReplyBytes >= unanswered);
+    if (unanswered === 0) return true;
+    if (!allLinesAnswered) return false;
+    // The answer of a line can be shorter in bytes (ı is 2, I is 1) but, in every mode, has no
+    // fewer characters than the line (ß gives SS, never less). (A --locale that drops a
+    // combining dot is the exception: such a line is sent again, as before.)
+    return (
+      this.#partialReplyBytes >= unanswered ||
+      this.#partialReplyCharacters >= countCharacters(this.#sentLines.unanswered(this.#answeredNewlines))
+    );
   }
 
   /** Stops reading replies (the consumer is behind); `resume()` goes on. */
@@ -295,8 +305,9 @@ export class TcpClient extends EventEmitter<TcpClientEvents> {
       this.#answeredNewlines++;
       lastNewline = at;
     }
-    this.#partialReplyBytes =
-      lastNewline === -1 ? this.#partialReplyBytes + reply.length : reply.length - lastNewline - 1;
+    const partial = lastNewline === -1 ? reply : reply.subarray(lastNewline + 1);
+    this.#partialReplyBytes = (lastNewline === -1 ? this.#partialReplyBytes : 0) + partial.length;
+    this.#partialReplyCharacters = (lastNewline === -1 ? this.#partialReplyCharacters : 0) + countCharacters([partial]);
     this.#repliedBytes += reply.length;
     this.#lineAnswers.collect(reply, answeredBefore);
     if (lastNewline !== -1) this.#sentLines.dropAnswered(this.#answeredNewlines);
@@ -383,6 +394,15 @@ export class TcpClient extends EventEmitter<TcpClientEvents> {
       else this.#waiters.push(waiter);
     }
   }
+}
+
+/** UTF-8 characters in `chunks`: every byte but those that continue a character (0x80-0xbf). */
+function countCharacters(chunks: readonly Uint8Array[]): number {
+  let characters = 0;
+  for (const chunk of chunks) {
+    for (const byte of chunk) if ((byte & 0xc0) !== 0x80) characters++;
+  }
+  return characters;
 }
 
 /** The system code under a connect error (ECONNREFUSED...), or its message. */
