@@ -23,7 +23,7 @@ export function jsonLogsRequested(argv: readonly string[], environment: NodeJS.P
 }
 
 /** The subcommand: the first argument that is not an option (nor `--lang`'s value). */
-function commandName(argv: readonly string[]): string | undefined {
+export function commandName(argv: readonly string[]): string | undefined {
   for (let index = 2; index < argv.length; index++) {
     const argument = argv[index];
     if (argument === "--lang") index++;

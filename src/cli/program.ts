@@ -14,10 +14,11 @@ import { useColour } from "./colour.js";
 import { helpCommand, helpConfiguration, languageOption, readSwitchVariables } from "./command-kit.js";
 import { translateCommanderMessage } from "./commander-messages.js";
 import { completionCommand } from "./completion-command.js";
-import { type ErrorOutput, errorOutput, jsonLogsRequested } from "./error-output.js";
+import { commandName, type ErrorOutput, errorOutput, jsonLogsRequested } from "./error-output.js";
 import { heartbeatCommand } from "./heartbeat-command.js";
 import { pingCommand } from "./ping-command.js";
 import { serveCommand } from "./serve-command.js";
+import { guardStandardOutput } from "./standard-output.js";
 
 function version(): string {
   const packageJson = new URL("../../package.json", import.meta.url);
@@ -87,6 +88,7 @@ function languageFromArguments(argv: readonly string[]): Language | undefined {
 export async function main(argv: readonly string[]): Promise<number> {
   setLanguage(languageFromArguments(argv) ?? languageFromEnvironment());
   const output = errorOutput(jsonLogsRequested(argv));
+  guardStandardOutput(commandName(argv), output);
   const program = buildProgram(output);
   try {
     readSwitchVariables();

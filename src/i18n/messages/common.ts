@@ -43,6 +43,7 @@ export const commonMessages = defineMessages(
     "error.localeWithAscii": "--locale only applies to --mode unicode or lower",
     "error.invalidLang": "--lang must be en or es, not {value}",
     "error.internal": "internal error: {reason}",
+    "error.stdout": "cannot write to standard output ({code}): what was to be printed is lost; is the disk full?",
   },
   {
     "option.lang": "idioma de los mensajes: en o es",
@@ -86,5 +87,7 @@ export const commonMessages = defineMessages(
     "error.localeWithAscii": "--locale solo vale con --mode unicode o lower",
     "error.invalidLang": "--lang debe ser en o es, no {value}",
     "error.internal": "error interno: {reason}",
+    "error.stdout":
+      "no se puede escribir en la salida estándar ({code}): lo que había que mostrar se pierde; ¿está lleno el disco?",
   },
 );
