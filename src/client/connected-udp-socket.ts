@@ -46,10 +46,14 @@ export async function connectUdp(
   const socket = createSocket(family === 6 ? "udp6" : "udp4");
   await new Promise<void>((resolve, reject) => {
     socket.once("error", reject);
-    socket.connect(port, resolved, () => {
+    // A connect that fails (EINVAL for a link-local address without its interface, EACCES
+    // for a broadcast one) comes to this callback as its argument, not as an "error" event.
+    const connected = (error?: Error) => {
       socket.off("error", reject);
-      resolve();
-    });
+      if (error) reject(error);
+      else resolve();
+    };
+    socket.connect(port, resolved, connected as () => void);
   }).catch((error: NodeJS.ErrnoException) => {
     socket.close();
     throw connectError(error, host, address);

@@ -141,17 +141,26 @@ class UdpLoadSocket {
   }
 
   connect(): Promise<void> {
+    const { plan } = this.generator;
     return new Promise((resolve, reject) => {
-      this.socket.once("error", reject);
-      this.socket.connect(this.generator.plan.port, this.generator.plan.address, () => {
-        this.socket.off("error", reject);
+      const fail = (error: NodeJS.ErrnoException) =>
+        reject(connectError(error, plan.host, formatAddress(plan.address, plan.port)));
+      this.socket.once("error", fail);
+      // A connect that fails (EINVAL, EACCES) comes to this callback as its argument, not as an "error" event.
+      const connected = (error?: NodeJS.ErrnoException) => {
+        this.socket.off("error", fail);
+        if (error) {
+          fail(error);
+          return;
+        }
         this.socket.on("error", () => {
           // ECONNREFUSED (nothing listens) and the like; the request in flight will time out.
           if (!this.generator.stopped) this.generator.tally.connectionErrors++;
         });
         this.socket.on("message", this.#receive);
         resolve();
-      });
+      };
+      this.socket.connect(plan.port, plan.address, connected as () => void);
     });
   }
 
