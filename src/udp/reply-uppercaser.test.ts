@@ -15,6 +15,18 @@ test("growth 1 (the default): ASCII and same-size letters uppercased, growing on
   assert.equal(replies.growthLimited, 1);
 });
 
+test("growth 1: a datagram whose full mapping is no larger gets it, growing characters too", () => {
+  const replies = new ReplyUppercaser({ mode: "unicode" }, 1);
+  // ǰ → J̌ grows by a byte, each ı → I shrinks by one: 6 bytes for 7.
+  assert.equal(reply(replies, "ǰıı\n"), "J\u030cII\n");
+  // ﬁ → FI and ǰ → J̌: 6 bytes for 6, the limit itself.
+  assert.equal(reply(replies, "ﬁǰ\n"), "FIJ\u030c\n");
+  assert.equal(replies.growthLimited, 0);
+  // One byte past it: ǰ kept, ı uppercased, and the reply counted.
+  assert.equal(reply(replies, "ǰǰı\n"), "ǰǰI\n");
+  assert.equal(replies.growthLimited, 1);
+});
+
 test("growth 3: the full mapping; growth 2: the full mapping only where it fits", () => {
   const generous = new ReplyUppercaser({ mode: "unicode" }, 3);
   // ΐ (U+0390) → Ι, combining diaeresis, combining acute: 6 bytes for 2

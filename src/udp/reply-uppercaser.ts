@@ -1,7 +1,8 @@
 /**
  * A datagram's reply: its uppercase (or its transform in another mode), grown by at most `maxGrowth` times its size (a reply much
- * larger than its request would make the server an amplifier for spoofed sources). Characters
- * whose uppercase would pass the limit are kept as they are, and counted.
+ * larger than its request would make the server an amplifier for spoofed sources). When the
+ * full mapping of a datagram would pass the limit, its characters that grow are kept as they
+ * are, and the reply counted.
  */
 
 import { Buffer, isAscii } from "node:buffer";
@@ -56,18 +57,13 @@ export class ReplyUppercaser {
   /** The reply to `message`, which it may overwrite (the reply may be `message` itself). */
   uppercase(message: Buffer): Buffer {
     if (!this.#mayGrow) return this.#uppercaser.transformOwned(message);
-    // One pass in place, growing characters kept as they are: for ASCII (nothing grows) the same
-    // pass as without the option, so no isAscii call first (a call into C++ per datagram).
-    if (this.#maxGrowth === 1) {
-      const reply = this.#uppercaser.transformOwned(message, KEEP_GROWING_CHARACTERS);
-      if (this.#uppercaser.keptCharacters > 0) this.growthLimited++;
-      return reply;
-    }
     // ASCII never grows: no copy, no second pass (isAscii is simdutf, far cheaper than either).
     if (this.#asciiNeverGrows && isAscii(message)) return this.#uppercaser.transformOwned(message);
     const limitBytes = Math.min(MAX_IPV4_DATAGRAM_BYTES, Math.floor(message.length * this.#maxGrowth));
     // No reply grows past the mode's bound: when that fits, one pass, and no copy kept for a second.
     if (message.length * this.#modeGrowth <= limitBytes) return this.#uppercaser.transformOwned(message);
+    // The full mapping when the whole reply fits, even with characters that grow (others may
+    // shrink: ǰıı gives J̌II, 6 bytes for 7); only past the limit are the growing ones kept.
     const original = Buffer.from(message);
     const full = this.#uppercaser.transformOwned(message);
     if (full.length <= limitBytes) return full;

@@ -9,7 +9,7 @@ export const udpMessages = defineMessages(
       "UDP: delay each reply by MS, or MS±JITTER (e.g. 20±10, 1s±250ms), so replies can arrive out of order",
     "option.seed": "seed of the simulated network, to repeat a run exactly",
     "option.udpMaxGrowth":
-      "UDP: reply bytes per request byte, at most (1 to 3); characters that would grow past it stay as they are",
+      "UDP: reply bytes per request byte, at most (1 to 3); a datagram that would pass it keeps its growing characters as they are",
     "option.udpRate": "UDP: datagrams per second per source address (0: no limit)",
     "option.udpByteRate": "UDP: bytes per second per source address (0: no limit)",
     "option.udpRateSources": "UDP: most source addresses the rate limiter remembers",
@@ -24,7 +24,7 @@ export const udpMessages = defineMessages(
       "UDP: retrasa cada respuesta MS, o MS±VARIACIÓN (p. ej. 20±10, 1s±250ms), para que lleguen desordenadas",
     "option.seed": "semilla de la red simulada, para repetir una ejecución exactamente",
     "option.udpMaxGrowth":
-      "UDP: bytes de respuesta por byte de petición, como máximo (1 a 3); los caracteres que crecerían más quedan como están",
+      "UDP: bytes de respuesta por byte de petición, como máximo (1 a 3); un datagrama que lo pasaría deja como están sus caracteres que crecen",
     "option.udpRate": "UDP: datagramas por segundo por dirección de origen (0: sin límite)",
     "option.udpByteRate": "UDP: bytes por segundo por dirección de origen (0: sin límite)",
     "option.udpRateSources": "UDP: máximo de direcciones de origen que recuerda el limitador",
