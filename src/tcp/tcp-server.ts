@@ -23,6 +23,7 @@ import { type Uppercaser, uppercaserFactory } from "../transform/index.js";
 import { KERNEL_READ_WINDOW_BYTES, kernelReadWindow } from "../transform/latin-kernel.js";
 import { TcpAdmission } from "./admission.js";
 import { BufferBudget } from "./buffer-budget.js";
+import { ConnectionRegistry } from "./connection-registry.js";
 import { IdleSweeper } from "./idle-sweeper.js";
 import { closeAfterBacklog } from "./listener-close.js";
 import { PreServe } from "./pre-serve.js";
@@ -68,7 +69,7 @@ export class TcpServer extends EventEmitter<TcpServerEvents> {
   /** Who is served: --allow/--deny, connections per address, refusals counted and logged. */
   readonly #admission: TcpAdmission;
   readonly #server: Server;
-  readonly #connections = new Set<TcpConnection>();
+  readonly #connections = new ConnectionRegistry<TcpConnection>();
   /** Each accepted socket's PROXY header, admission and TLS handshake, before it is a connection. */
   readonly #preServe: PreServe;
   readonly #budget: BufferBudget;
