@@ -16,6 +16,7 @@ import { SharedReadBuffer } from "../io/shared-read-buffer.js";
 import { PendingListen } from "../lifecycle/pending-listen.js";
 import type { ServerState } from "../lifecycle/server-state.js";
 import { logFailedProbes } from "../node-internals/probes.js";
+import { acceptWithSettledOptions } from "../node-internals/tcp-accept.js";
 import { probeListeningHandle, setNoDelayOnListener } from "../node-internals/tcp-handle.js";
 import { type Logger, silentLogger } from "../observability/logger.js";
 import type { Tracer } from "../observability/trace.js";
@@ -171,6 +172,8 @@ export class TcpServer extends EventEmitter<TcpServerEvents> {
       this.#server.listen({ host, port, ipv6Only: false, backlog: LISTEN_BACKLOG }, () => {
         this.#server.off("error", onError);
         if (setNoDelayOnListener(this.#server)) this.#acceptsToSetNoDelay = LISTEN_BACKLOG + 1;
+        // Node 20: each accepted socket made without three new hidden classes (see the module).
+        acceptWithSettledOptions(this.#server);
         this.#server.on("error", (error) => this.#logger.error({ err: error }, "tcp server error"));
         this.state = "listening";
         this.#idleSweeper.start();
