@@ -6,7 +6,13 @@
 import type { Logger } from "../observability/logger.js";
 
 /** Every probe of Node's internals in mayus; each lives in this folder. */
-export type ProbeName = "onread-fields" | "tcp-user-buffer" | "tcp-descriptor" | "udp-send-wrap" | "udp-state-handle";
+export type ProbeName =
+  | "onread-fields"
+  | "tcp-user-buffer"
+  | "tcp-descriptor"
+  | "tcp-accept-options"
+  | "udp-send-wrap"
+  | "udp-state-handle";
 
 export interface Probe {
   name: ProbeName;
@@ -35,6 +41,12 @@ export const PROBES: readonly Probe[] = [
     name: "tcp-descriptor",
     checks: "a TCP socket's _handle.fd is its descriptor (a number, not -1)",
     fallback: "answers go through socket.write",
+  },
+  {
+    name: "tcp-accept-options",
+    checks:
+      "on Node 20, a listening net.Server's _handle has onconnection(status, handle), and the server _connections",
+    fallback: "Node's own accept callback makes each socket",
   },
   {
     name: "udp-send-wrap",

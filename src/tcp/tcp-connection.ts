@@ -13,6 +13,7 @@ import { t } from "../i18n/index.js";
 import type { Tracer } from "../observability/trace.js";
 import type { Uppercaser } from "../transform/index.js";
 import type { BufferBudget } from "./buffer-budget.js";
+import { registrySlot } from "./connection-registry.js";
 import type { IdleConnection } from "./idle-sweeper.js";
 import type { SocketReader } from "./socket-reader.js";
 import { SocketWriter } from "./socket-writer.js";
@@ -60,6 +61,8 @@ export class TcpConnection implements IdleConnection {
   drainOutcome: "finished" | "reset" | undefined;
   /** When the connection was accepted (performance.now() milliseconds), for its duration. */
   readonly openedAtMs = performance.now();
+  /** Its index among the server's open connections (ConnectionRegistry). */
+  [registrySlot] = -1;
   /** Whether reading is paused because the client is not reading its answers. */
   #pausedForBackpressure = false;
   /** Buffered bytes last reported to the budget. */

@@ -16,6 +16,7 @@ import { SharedReadBuffer } from "../io/shared-read-buffer.js";
 import { PendingListen } from "../lifecycle/pending-listen.js";
 import type { ServerState } from "../lifecycle/server-state.js";
 import { logFailedProbes } from "../node-internals/probes.js";
+import { acceptWithSettledOptions } from "../node-internals/tcp-accept.js";
 import { probeListeningHandle, setNoDelayOnListener } from "../node-internals/tcp-handle.js";
 import { type Logger, silentLogger } from "../observability/logger.js";
 import type { Tracer } from "../observability/trace.js";
@@ -23,6 +24,7 @@ import { type Uppercaser, uppercaserFactory } from "../transform/index.js";
 import { KERNEL_READ_WINDOW_BYTES, kernelReadWindow } from "../transform/latin-kernel.js";
 import { TcpAdmission } from "./admission.js";
 import { BufferBudget } from "./buffer-budget.js";
+import { ConnectionRegistry } from "./connection-registry.js";
 import { IdleSweeper } from "./idle-sweeper.js";
 import { closeAfterBacklog } from "./listener-close.js";
 import { PreServe } from "./pre-serve.js";
@@ -68,7 +70,7 @@ export class TcpServer extends EventEmitter<TcpServerEvents> {
   /** Who is served: --allow/--deny, connections per address, refusals counted and logged. */
   readonly #admission: TcpAdmission;
   readonly #server: Server;
-  readonly #connections = new Set<TcpConnection>();
+  readonly #connections = new ConnectionRegistry<TcpConnection>();
   /** Each accepted socket's PROXY header, admission and TLS handshake, before it is a connection. */
   readonly #preServe: PreServe;
   readonly #budget: BufferBudget;
@@ -170,6 +172,8 @@ export class TcpServer extends EventEmitter<TcpServerEvents> {
       this.#server.listen({ host, port, ipv6Only: false, backlog: LISTEN_BACKLOG }, () => {
         this.#server.off("error", onError);
         if (setNoDelayOnListener(this.#server)) this.#acceptsToSetNoDelay = LISTEN_BACKLOG + 1;
+        // Node 20: each accepted socket made without three new hidden classes (see the module).
+        acceptWithSettledOptions(this.#server);
         this.#server.on("error", (error) => this.#logger.error({ err: error }, "tcp server error"));
         this.state = "listening";
         this.#idleSweeper.start();
