@@ -61,7 +61,8 @@ export function acceptWithSettledOptions(server: Server): boolean {
   }
   if (fields.noDelay === true || fields.keepAlive === true) return false;
   (handle as { onconnection: Accept }).onconnection = function accept(status, clientHandle) {
-    if (status !== 0 || (server.maxConnections && fields._connections >= server.maxConnections)) {
+    // As Node's: any maxConnections set, 0 included, drops past it (its callback does that).
+    if (status !== 0 || (server.maxConnections != null && fields._connections >= server.maxConnections)) {
       nodeAccept.call(this, status, clientHandle);
       return;
     }
