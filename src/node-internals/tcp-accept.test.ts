@@ -3,9 +3,13 @@
 // elsewhere (another major, a server not listening) Node's callback stays, a failure recorded.
 
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { subscribe, unsubscribe } from "node:diagnostics_channel";
 import { once } from "node:events";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { type AddressInfo, connect, createServer, type Server, type Socket } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { test } from "node:test";
 import { failedProbes } from "./probes.js";
 import { acceptWithSettledOptions } from "./tcp-accept.js";
@@ -79,4 +83,37 @@ test("a server not listening keeps Node's callback; on Node 20 the failure is re
     failedProbes().some((failure) => failure.name === "tcp-accept-options"),
     onNode20,
   );
+});
+
+test("in a cluster worker Node's callback stays (workers share one socket's connections by how soon each accepts)", async () => {
+  // A worker of its own, with scheduling "none": it listens on the shared socket itself.
+  const script = [
+    'import cluster from "node:cluster";',
+    'import { createServer } from "node:net";',
+    `import { acceptWithSettledOptions } from ${JSON.stringify(new URL("./tcp-accept.ts", import.meta.url).href)};`,
+    "if (cluster.isPrimary) {",
+    '  cluster.fork().on("message", (replaced) => { console.log("replaced", replaced); cluster.disconnect(); });',
+    "} else {",
+    "  const server = createServer();",
+    '  server.listen(0, "127.0.0.1", () => { process.send(acceptWithSettledOptions(server)); server.close(); });',
+    "}",
+  ].join("\n");
+  // A file, not --eval: the worker runs the primary's script again.
+  const folder = mkdtempSync(join(tmpdir(), "mayus-tcp-accept-"));
+  const file = join(folder, "cluster.mjs");
+  writeFileSync(file, script);
+  try {
+    const child = spawn(process.execPath, ["--import", "tsx", file], {
+      env: { ...process.env, NODE_CLUSTER_SCHED_POLICY: "none" },
+    });
+    const output: Buffer[] = [];
+    const errors: Buffer[] = [];
+    child.stdout.on("data", (chunk: Buffer) => output.push(chunk));
+    child.stderr.on("data", (chunk: Buffer) => errors.push(chunk));
+    const [code] = (await once(child, "exit")) as [number | null];
+    assert.equal(code, 0, Buffer.concat(errors).toString());
+    assert.equal(Buffer.concat(output).toString().trim(), "replaced false");
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
 });

@@ -17,6 +17,7 @@
  * options it leaves out (`noDelay`, `keepAlive`): elsewhere Node's callback stays.
  */
 
+import cluster from "node:cluster";
 import { channel } from "node:diagnostics_channel";
 import { type Server, Socket, type SocketConstructorOpts } from "node:net";
 import { probeFailed } from "./probes.js";
@@ -48,6 +49,11 @@ const VERIFIED_MAJOR = 20;
  */
 export function acceptWithSettledOptions(server: Server): boolean {
   if (Number(process.versions.node.split(".")[0]) !== VERIFIED_MAJOR) return false;
+  // Not in a cluster worker: workers that accept from one shared socket (scheduling "none")
+  // share its connections by how soon each comes back to accept, and a faster accept tipped
+  // that: with 10 workers, one reached its descriptor limit and closed connections (W6:
+  // 94,250 of 100,000 held, against 99,748 with Node's callback).
+  if (cluster.isWorker) return false;
   const fields = server as unknown as ServerFields;
   const handle = fields._handle;
   const nodeAccept = handle?.onconnection;
