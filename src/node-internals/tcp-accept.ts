@@ -4,11 +4,9 @@
  * the constructor copies and then extends with `emitClose`, `autoDestroy` and
  * `decodeStrings`; V8 11.3 gives each copy three new hidden classes for that (`--log-maps`:
  * three per connection, none cached), so every read of those options in the stream
- * constructors after it misses its inline cache and goes to the runtime. That was about half
- * of the server's instructions per connection on W5, the naive Node server's too (callgrind,
- * main thread, young generation large enough for no scavenge: mayus 119,000 per connection,
- * 66,000 with the options below; `npm run bench:instructions -- --only W5`: 140,000 -> 71,000,
- * naive Node 137,000).
+ * constructors after it misses its inline cache and goes to the runtime: about half of the
+ * server's instructions per connection, the naive Node server's too (`npm run
+ * bench:instructions -- --only W5` counts them).
  *
  * `acceptWithSettledOptions` puts in Node's place a callback that does what Node 20's does for
  * a connection it serves, with options that already hold those three properties; errors and
@@ -51,8 +49,8 @@ export function acceptWithSettledOptions(server: Server): boolean {
   if (Number(process.versions.node.split(".")[0]) !== VERIFIED_MAJOR) return false;
   // Not in a cluster worker: workers that accept from one shared socket (scheduling "none")
   // share its connections by how soon each comes back to accept, and a faster accept tipped
-  // that: with 10 workers, one reached its descriptor limit and closed connections (W6:
-  // 94,250 of 100,000 held, against 99,748 with Node's callback).
+  // that: with 10 workers, one reached its descriptor limit and closed connections (W6,
+  // `npm run bench -- --only W6 --servers mayus`).
   if (cluster.isWorker) return false;
   const fields = server as unknown as ServerFields;
   const handle = fields._handle;

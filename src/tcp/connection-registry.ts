@@ -4,8 +4,7 @@
  * connection-per-message load it cost twice over: its table is rebuilt every few adds and
  * deletes (`Runtime_SetGrow`), and each table it leaves behind in the old generation still
  * points at the connections it held, so those, with their sockets, survived the next scavenge
- * and were promoted (`--trace-gc-nvp` under W5's load on Node 20: 1,630 bytes per connection
- * survived a scavenge with the `Set`, 690 without; the naive Node server's are 720).
+ * and were promoted (`node --trace-gc-nvp` under W5's load shows the bytes that survive).
  */
 
 /** Where an item sits in its registry (-1: in none); declared by the item's class. */
