@@ -1,4 +1,4 @@
-/** While the server drains: a socket not served yet (PROXY header, TLS handshake) is closed once its client is quiet. */
+/** While the server drains: a socket not served yet (PROXY header, TLS handshake) is closed once its client is quiet; DrainQuietChecks does it for a whole step. */
 
 import type { Socket } from "node:net";
 
@@ -30,4 +30,34 @@ export function closeWhenQuiet(socket: Socket, quietMs: number, pending: () => b
   socket.once("close", () => {
     clearTimeout(timer);
   });
+}
+
+/**
+ * A pre-serve step's drain: once `begin` is called, every socket still in the step, and each
+ * one that enters it later (`watch`: a header done during the drain, a socket a worker adopts),
+ * is closed by `close` once its client is quiet, unless it left the step (`pending` false).
+ */
+export class DrainQuietChecks {
+  #quietMs: number | undefined;
+
+  constructor(
+    readonly pending: (socket: Socket) => boolean,
+    readonly close: (socket: Socket) => void,
+  ) {}
+
+  begin(quietMs: number, sockets: Iterable<Socket>): void {
+    this.#quietMs = quietMs;
+    for (const socket of sockets) this.watch(socket);
+  }
+
+  /** A socket entered the step: checked too if the drain has begun. */
+  watch(socket: Socket): void {
+    if (this.#quietMs === undefined) return;
+    closeWhenQuiet(
+      socket,
+      this.#quietMs,
+      () => this.pending(socket),
+      () => this.close(socket),
+    );
+  }
 }

@@ -4,7 +4,7 @@ import type { Buffer } from "node:buffer";
 import type { Socket } from "node:net";
 import { unmapIPv4 } from "../../address/address.js";
 import type { TcpAdmission } from "../admission.js";
-import { closeWhenQuiet } from "../drain-quiet.js";
+import { DrainQuietChecks } from "../drain-quiet.js";
 import type { SocketReader } from "../socket-reader.js";
 import { readProxyHeader } from "./proxy-header-reader.js";
 
@@ -33,8 +33,11 @@ export class ProxyHeaderStage {
   readonly #awaiting = new Set<Socket>();
   /** How many of those come from each peer address (the balancer's). */
   readonly #awaitingPerAddress = new Map<string, number>();
-  /** Set once the drain began: sockets that come after it (adopt() in a worker) get the quiet check too. */
-  #drainQuietMs: number | undefined;
+  /** Once the drain began: sockets still waiting, and any that come after, closed when quiet. */
+  readonly #drainChecks = new DrainQuietChecks(
+    (socket) => this.#awaiting.has(socket),
+    (socket) => this.admission.refuse("draining", socket.remoteAddress, socket),
+  );
 
   constructor(
     readonly maxAwaitingPerAddress: number,
@@ -58,7 +61,7 @@ export class ProxyHeaderStage {
     }
     this.#awaitingPerAddress.set(peerAddress, awaitingFromPeer);
     this.#awaiting.add(socket);
-    if (this.#drainQuietMs !== undefined) this.#closeWhenQuiet(socket, this.#drainQuietMs);
+    this.#drainChecks.watch(socket);
     let awaiting = true;
     const headerDone = () => {
       if (!awaiting) return;
@@ -95,17 +98,7 @@ export class ProxyHeaderStage {
    * one that has sent nothing for `quietMs` is owed nothing and is closed.
    */
   drain(quietMs: number): void {
-    this.#drainQuietMs = quietMs;
-    for (const socket of this.#awaiting) this.#closeWhenQuiet(socket, quietMs);
-  }
-
-  #closeWhenQuiet(socket: Socket, quietMs: number): void {
-    closeWhenQuiet(
-      socket,
-      quietMs,
-      () => this.#awaiting.has(socket),
-      () => this.admission.refuse("draining", socket.remoteAddress, socket),
-    );
+    this.#drainChecks.begin(quietMs, this.#awaiting);
   }
 
   /** The drain timed out: resets (RST) every socket still waiting; returns how many. */

@@ -10,7 +10,7 @@ import { Buffer } from "node:buffer";
 import type { Socket } from "node:net";
 import { type SecureContext, TLSSocket } from "node:tls";
 import type { RateLimitedLog } from "../../observability/rate-limited-log.js";
-import { closeWhenQuiet } from "../drain-quiet.js";
+import { DrainQuietChecks } from "../drain-quiet.js";
 import type { TcpServerStatistics } from "../tcp-server-options.js";
 import { HANDSHAKE_FAILURES, type HandshakeFailure, handshakeFailure } from "./handshake-failure.js";
 
@@ -82,11 +82,14 @@ export class TlsHandshakes {
   readonly #pending = new Set<Socket>();
   /** Those the drain closed: the server ended them, so they are no failure of the client's. */
   readonly #closedByServer = new WeakSet<Socket>();
-  /**
-   * Set once the drain began: handshakes started after it (whose PROXY header came during the
-   * drain, or handed over to a worker by then) get the quiet check too.
-   */
-  #drainQuietMs: number | undefined;
+  /** Once the drain began: handshakes under way, and any begun after, closed when quiet. */
+  readonly #drainChecks = new DrainQuietChecks(
+    (socket) => this.#pending.has(socket),
+    (socket) => {
+      this.#closedByServer.add(socket);
+      socket.destroy();
+    },
+  );
 
   constructor(
     readonly secureContext: SecureContext,
@@ -157,7 +160,7 @@ export class TlsHandshakes {
     secured.on("error", onError);
     secured.once("end", onEnd);
     socket.once("close", onClose);
-    if (this.#drainQuietMs !== undefined) this.#closeWhenQuiet(socket, this.#drainQuietMs);
+    this.#drainChecks.watch(socket);
     // The server side of a TLSSocket says "secure" when its handshake is done.
     secured.once("secure", () => {
       if (!settle()) return;
@@ -174,20 +177,7 @@ export class TlsHandshakes {
    * once it is done); one whose client sent nothing for `quietMs` is owed nothing and is closed.
    */
   drain(quietMs: number): void {
-    this.#drainQuietMs = quietMs;
-    for (const socket of this.#pending) this.#closeWhenQuiet(socket, quietMs);
-  }
-
-  #closeWhenQuiet(socket: Socket, quietMs: number): void {
-    closeWhenQuiet(
-      socket,
-      quietMs,
-      () => this.#pending.has(socket),
-      () => {
-        this.#closedByServer.add(socket);
-        socket.destroy();
-      },
-    );
+    this.#drainChecks.begin(quietMs, this.#pending);
   }
 
   /** At the drain deadline: every handshake still under way is reset; resolves when all are closed. */
