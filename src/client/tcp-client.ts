@@ -8,6 +8,7 @@
  * skipping the part of a reply it has already printed.
  */
 
+import { isAscii } from "node:buffer";
 import { EventEmitter } from "node:events";
 import { connect, type Socket } from "node:net";
 import { type ConnectionOptions, connect as connectTls } from "node:tls";
@@ -400,7 +401,9 @@ export class TcpClient extends EventEmitter<TcpClientEvents> {
 function countCharacters(chunks: readonly Uint8Array[]): number {
   let characters = 0;
   for (const chunk of chunks) {
-    for (const byte of chunk) if ((byte & 0xc0) !== 0x80) characters++;
+    // Called on every reply chunk: ASCII (simdutf) needs no byte loop in JavaScript.
+    if (isAscii(chunk)) characters += chunk.length;
+    else for (const byte of chunk) if ((byte & 0xc0) !== 0x80) characters++;
   }
   return characters;
 }
