@@ -3,6 +3,7 @@
  * progress live, and reports throughput, latency percentiles and errors (or `--json`).
  */
 
+import { once } from "node:events";
 import type { Command } from "commander";
 import { formatAddress } from "../address/address.js";
 import { EXIT_CODES, MayusError } from "../errors.js";
@@ -38,15 +39,9 @@ const INTERRUPTED_EXIT_CODE = 130;
 export async function runBenchCommand(options: BenchOptions, json: boolean): Promise<number> {
   const progress = new ProgressDisplay(process.stderr, options);
   // Ctrl-C ends the measurement there and reports it, as ping does; a second one exits at once.
-  let wasInterrupted = false;
-  let interrupt: () => void = () => {};
-  const interrupted = new Promise<void>((resolve) => {
-    interrupt = resolve;
-  });
-  const onInterrupt = () => {
-    wasInterrupted = true;
-    interrupt();
-  };
+  const interruption = new AbortController();
+  const interrupted = once(interruption.signal, "abort").then(() => {});
+  const onInterrupt = () => interruption.abort();
   process.once("SIGINT", onInterrupt);
   let result: Awaited<ReturnType<typeof runBench>>;
   try {
@@ -58,7 +53,7 @@ export async function runBenchCommand(options: BenchOptions, json: boolean): Pro
   process.stdout.write(json ? formatJson(result) : formatReport(result));
   if (result.errors.total > 0) return EXIT_CODES.failure;
   // Interrupted before any answer was measured (in the warm-up, say): the shell's code for Ctrl-C.
-  if (result.messages === 0 && wasInterrupted) return INTERRUPTED_EXIT_CODE;
+  if (result.messages === 0 && interruption.signal.aborted) return INTERRUPTED_EXIT_CODE;
   if (result.messages === 0) {
     const address = formatAddress(result.address, result.port);
     throw new MayusError("timeout", t("bench.error.noAnswer", { address, seconds: result.elapsedSeconds }));
