@@ -33,51 +33,76 @@ const STEPS = {
   },
 } as const;
 
+/** What test/peers/slow_opener.py prints at the end. */
+interface OpenerOutcome {
+  opening_bytes: number;
+  sent: number;
+  answered: number;
+  uppercase: boolean;
+  error: string | null;
+  /** At least the longest time between two of its sends: as long as QUIET_MS, it was quiet for real. */
+  longest_gap_ms: number;
+}
+
+/** Runs whose client a loaded machine left unscheduled for the quiet time (it was quiet) before one counts. */
+const ATTEMPTS = 3;
+
+/** Blocks this thread (the event loop with it) for `ms`, leaving the CPU to the client. */
+function stallEventLoop(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
 for (const [kind, step] of Object.entries(STEPS)) {
   for (const host of ["127.0.0.1", "::1"]) {
     test(`a client sending ${step.what} through a stall longer than the quiet time is served (${host})`, {
       skip: !peerAvailable("python3"),
-      timeout: 60_000,
-    }, async () => {
-      const server = new TcpServer({ host, port: 0, drainQuietMs: QUIET_MS, ...step.options() });
-      const { port } = await server.listen();
-      // test/peers/slow_opener.py: its opening a byte at a time over 1.5 s, then 4 KiB and its FIN.
-      const peer = start("python3", ["-u", `${PEERS}slow_opener.py`, host, String(port), kind, "1.5"]);
-      try {
-        await waitForOutput(peer, /^opening$/m);
-        while (step.pending(server) === 0) await delay(5);
-        // The drain waits for "idle" once it has told every socket to drain: the event loop
-        // stalls there for twice the quiet time, before any poll, while the client goes on
-        // sending. The next turn of the loop then begins with its timers, before any read.
-        let stalled = false;
-        (server as unknown as EventEmitter).on("newListener", (event) => {
-          if (event !== "idle" || stalled) return;
-          stalled = true;
-          const stallEndsAt = Date.now() + 2 * QUIET_MS;
-          while (Date.now() < stallEndsAt) {
-            // busy, as a loaded server is
+      timeout: 60_000 * ATTEMPTS,
+    }, async (t) => {
+      for (let attempt = 1; ; attempt++) {
+        const server = new TcpServer({ host, port: 0, drainQuietMs: QUIET_MS, ...step.options() });
+        const { port } = await server.listen();
+        // test/peers/slow_opener.py: its opening a byte at a time over 1.5 s, then 4 KiB and its FIN.
+        const peer = start("python3", ["-u", `${PEERS}slow_opener.py`, host, String(port), kind, "1.5"]);
+        try {
+          await waitForOutput(peer, /^opening$/m);
+          while (step.pending(server) === 0) await delay(5);
+          // The drain waits for "idle" once it has told every socket to drain: the event loop
+          // stalls there for twice the quiet time, before any poll, while the client goes on
+          // sending. The next turn of the loop then begins with its timers, before any read.
+          let stalled = false;
+          (server as unknown as EventEmitter).on("newListener", (event) => {
+            if (event !== "idle" || stalled) return;
+            stalled = true;
+            stallEventLoop(2 * QUIET_MS);
+          });
+          const report = await server.close(30_000);
+          assert.ok(stalled, "the drain did not wait for idle: no stall, nothing tested");
+          const finished = await peer.exited;
+          assert.equal(finished.code, 0, finished.stderr);
+          const outcome = JSON.parse(finished.stdout.toString().trim().split("\n").at(-1) ?? "") as OpenerOutcome;
+          const cut = outcome.error !== null || outcome.answered !== outcome.sent;
+          // Cut after the client itself went unscheduled for the quiet time: rightly, and nothing
+          // tested. A cut while it kept sending (the stall's bytes not counted) fails below.
+          if (cut && outcome.longest_gap_ms >= QUIET_MS && attempt < ATTEMPTS) {
+            t.diagnostic(`attempt ${attempt}: the client paused ${outcome.longest_gap_ms} ms, again`);
+            continue;
           }
-        });
-        const report = await server.close(30_000);
-        assert.ok(stalled, "the drain did not wait for idle: no stall, nothing tested");
-        const finished = await peer.exited;
-        assert.equal(finished.code, 0, finished.stderr);
-        const outcome = JSON.parse(finished.stdout.toString().trim().split("\n").at(-1) ?? "") as {
-          opening_bytes: number;
-          sent: number;
-          answered: number;
-          uppercase: boolean;
-          error: string | null;
-        };
-        assert.equal(outcome.error, null, `the client was cut after ${outcome.opening_bytes} bytes of its opening`);
-        assert.equal(outcome.answered, outcome.sent, "every byte answered");
-        assert.ok(outcome.uppercase);
-        assert.equal(report.connectionsReset, 0);
-        assert.equal(report.connectionsFinished, 1);
-        assert.equal(server.statistics().refused.draining, 0);
-      } finally {
-        peer.child.kill();
-        await server.close(0);
+          const paused = `its longest pause between sends: ${outcome.longest_gap_ms} ms`;
+          assert.equal(
+            outcome.error,
+            null,
+            `the client was cut after ${outcome.opening_bytes} bytes of its opening (${paused})`,
+          );
+          assert.equal(outcome.answered, outcome.sent, `every byte answered (${paused})`);
+          assert.ok(outcome.uppercase);
+          assert.equal(report.connectionsReset, 0);
+          assert.equal(report.connectionsFinished, 1);
+          assert.equal(server.statistics().refused.draining, 0);
+          return;
+        } finally {
+          peer.child.kill();
+          await server.close(0);
+        }
       }
     });
   }

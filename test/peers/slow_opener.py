@@ -8,7 +8,11 @@ Connects, sends its opening a byte at a time spread over SECONDS (the PROXY head
 300 bytes with a NOOP TLV; the ClientHello as OpenSSL makes it), prints "opening" to stdout
 after the first byte; then (TLS: finishes the handshake) sends 4 KiB of lowercase letters,
 ends its stream (TLS: close_notify) and reads to the end. Prints one JSON line:
-{"opening_bytes": n, "sent": n, "answered": n, "uppercase": bool, "error": null | "ConnectionResetError"...}
+{"opening_bytes": n, "sent": n, "answered": n, "uppercase": bool, "error": null | "ConnectionResetError"...,
+ "longest_gap_ms": n}
+longest_gap_ms bounds from above the longest time between two of its sends, from its first byte
+to the end of its stream: a loaded machine that did not run it for the quiet time made it quiet
+for real, and a server may then close it.
 """
 
 import ipaddress
@@ -21,8 +25,28 @@ import time
 
 host, port, kind, seconds = sys.argv[1], int(sys.argv[2]), sys.argv[3], float(sys.argv[4])
 PAYLOAD = b"abcdefghijklmnop" * 256
-outcome = {"opening_bytes": 0, "sent": 0, "answered": 0, "uppercase": False, "error": None}
+outcome = {"opening_bytes": 0, "sent": 0, "answered": 0, "uppercase": False, "error": None, "longest_gap_ms": 0.0}
 client = socket.create_connection((host, port), timeout=30)
+previous_send_began = None
+
+
+def timed(action) -> None:
+    """Runs `action`, which sends (bytes, or the end of the stream), and updates longest_gap_ms:
+    from when the previous send began to when this one is over, at least the time between them."""
+    global previous_send_began
+    began = time.monotonic()
+    try:
+        action()
+    finally:  # a send that fails (the server closed) counts too: it says when we came back
+        if previous_send_began is not None:
+            gap_ms = (time.monotonic() - previous_send_began) * 1000
+            outcome["longest_gap_ms"] = round(max(outcome["longest_gap_ms"], gap_ms), 1)
+        previous_send_began = began
+
+
+def send(data: bytes) -> None:
+    if data:
+        timed(lambda: client.sendall(data))
 
 
 def proxy_v2_header(total: int) -> bytes:
@@ -40,7 +64,7 @@ def proxy_v2_header(total: int) -> bytes:
 def dribble(opening: bytes) -> None:
     gap = seconds / len(opening)
     for index in range(len(opening)):
-        client.sendall(opening[index : index + 1])
+        send(opening[index : index + 1])
         outcome["opening_bytes"] += 1
         if index == 0:
             print("opening", flush=True)
@@ -49,9 +73,9 @@ def dribble(opening: bytes) -> None:
 
 def run_proxy() -> bytes:
     dribble(proxy_v2_header(300))
-    client.sendall(PAYLOAD)
+    send(PAYLOAD)
     outcome["sent"] = len(PAYLOAD)
-    client.shutdown(socket.SHUT_WR)
+    timed(lambda: client.shutdown(socket.SHUT_WR))
     received = []
     while chunk := client.recv(65536):
         received.append(chunk)
@@ -70,10 +94,10 @@ def run_tls() -> bytes:
         while True:
             try:
                 action()
-                client.sendall(outgoing.read())
+                send(outgoing.read())
                 return True
             except ssl.SSLWantReadError:
-                client.sendall(outgoing.read())
+                send(outgoing.read())
                 data = client.recv(65536)
                 if not data:
                     return False
@@ -91,7 +115,7 @@ def run_tls() -> bytes:
         tls.unwrap()  # our close_notify: the end of our stream
     except ssl.SSLWantReadError:
         pass
-    client.sendall(outgoing.read())
+    send(outgoing.read())  # our close_notify
     received = []
     while True:
         try:
