@@ -14,7 +14,7 @@ import { formatJson, formatReport } from "../load/report.js";
 import { runBench } from "../load/run-bench.js";
 import { TRANSFORM_MODES } from "../transform/index.js";
 import { addClientTlsOptions, clientTlsFrom } from "./client-tls.js";
-import { durationOption, languageOption, newCommand, option, withExamples } from "./command-kit.js";
+import { checkedTransform, durationOption, languageOption, newCommand, option, withExamples } from "./command-kit.js";
 import { integerIn, oneOf } from "./option-parsers.js";
 import { addFamilyOptions, addTargetArguments, familyFrom, resolveFamily, targetFrom } from "./target.js";
 
@@ -107,6 +107,7 @@ export function benchCommand(): Command {
         .argParser(oneOf(TRANSFORM_MODES, (value) => t("error.invalidMode", { value })))
         .default(BENCH_DEFAULTS.mode),
     )
+    .addOption(option("--locale <tag>", "bench.option.locale", "MAYUS_BENCH_LOCALE"))
     .addOption(
       option("--text <text>", "bench.option.text", "MAYUS_BENCH_TEXT")
         .argParser(oneOf(BENCH_TEXTS, (value) => t("bench.error.invalidText", { value })))
@@ -127,6 +128,7 @@ export function benchCommand(): Command {
   addClientTlsOptions(command, "MAYUS_BENCH").action(
     async (hostArgument: string, portArgument: string | number, flags) => {
       const typed = targetFrom("bench", hostArgument, portArgument);
+      const { locale } = checkedTransform(flags.mode, flags.locale);
       const tls = clientTlsFrom(flags, Boolean(flags.udp), typed.host);
       const target = await resolveFamily("bench", typed, familyFrom(flags));
       process.exitCode = await runBenchCommand(
@@ -140,6 +142,7 @@ export function benchCommand(): Command {
           pattern: flags.pattern,
           ratePerSecond: flags.rate,
           mode: flags.mode,
+          ...(locale === undefined ? {} : { locale }),
           text: flags.text,
           totalBytes: flags.totalBytes,
           workers: flags.workers,

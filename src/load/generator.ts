@@ -28,6 +28,8 @@ export interface GeneratorPlan {
   pattern: BenchPattern;
   sizeBytes: number;
   mode: TransformMode;
+  /** The server's language rules, if any (`--locale`). */
+  locale?: string;
   text: BenchText;
   /** Messages per second over this share's connections; undefined for a closed loop. */
   ratePerSecond?: number;

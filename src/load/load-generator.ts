@@ -57,7 +57,7 @@ export class TcpLoadGenerator extends LoadGenerator implements TcpLoad {
 
   constructor(plan: GeneratorPlan) {
     super(plan);
-    ({ payload: this.payload, expected: this.expected } = buildMessage(plan.sizeBytes, plan.text, plan.mode));
+    ({ payload: this.payload, expected: this.expected } = buildMessage(plan.sizeBytes, plan.text, plan));
     const streaming = plan.pattern === "stream";
     const paced = plan.ratePerSecond !== undefined;
     this.blockMessages = streaming && !paced ? Math.max(1, Math.floor(STREAM_BLOCK_BYTES / plan.sizeBytes)) : 1;

@@ -96,7 +96,7 @@ export class NativeTcpLoadGenerator extends LoadGenerator {
   constructor(loop: LoadLoop, plan: GeneratorPlan) {
     super(plan);
     if (plan.pattern !== "pingpong" && plan.pattern !== "connect") throw new Error(`no native ${plan.pattern} load`);
-    const { payload, expected } = buildMessage(plan.sizeBytes, plan.text, plan.mode);
+    const { payload, expected } = buildMessage(plan.sizeBytes, plan.text, plan);
     this.#loop = loop;
     this.#handle = loop.open(plan.address, plan.port, PATTERN_CODES[plan.pattern], plan.connections, payload, expected);
   }

@@ -30,6 +30,8 @@ export interface BenchOptions {
   ratePerSecond?: number;
   /** What the server does, so that every answer can be checked. */
   mode: TransformMode;
+  /** The server's language rules (`serve --locale tr`), with mode unicode or lower; none by default. */
+  locale?: string;
   text: BenchText;
   /** Stop once this many bytes were sent and answered (or at the end of the duration). */
   totalBytes?: number;
@@ -87,6 +89,8 @@ export interface BenchResult {
   port: number;
   pattern: BenchPattern;
   mode: TransformMode;
+  /** The language rules answers were checked against (`--locale`), or null (the C load client leaves it out). */
+  locale?: string | null;
   text: BenchText;
   connections: number;
   sizeBytes: number;

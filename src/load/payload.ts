@@ -4,8 +4,12 @@
  */
 
 import { Buffer } from "node:buffer";
-import { type TransformMode, uppercase } from "../transform/index.js";
+import { type TransformOptions, uppercase } from "../transform/index.js";
+import { ReplyUppercaser } from "../udp/reply-uppercaser.js";
+import { UDP_DEFAULTS } from "../udp/udp-server-options.js";
 import type { BenchText } from "./options.js";
+
+const NEWLINE = 0x0a;
 
 const SENTENCES: Record<BenchText, string> = {
   ascii: "the quick brown fox jumps over the lazy dog; pack my box with five dozen liquor jugs.\n",
@@ -22,27 +26,45 @@ export interface Message {
 /**
  * A message of exactly `sizeBytes` bytes: `prefixBytes` ASCII digits (room for a sequence
  * number, which no transform changes), then text cut at a character boundary, padded with
- * ASCII letters. Its answer is the transform in `mode`.
+ * ASCII letters; with a locale, its last byte is a newline. Its answer is the transform `transform` says (mode, and locale if any); as a
+ * `datagram`, the reply a server gives at its default `--udp-max-growth` (1): where a locale's
+ * letters would grow the reply (Turkish i is İ, 2 bytes), they stay as they are. Without a
+ * locale the bench's texts never grow.
+ *
+ * The newline: a server with language rules holds the word a read ends in until it sees where
+ * the word ends (src/transform/locale-uppercaser.ts), so a message ending in a letter would be
+ * answered only in part until the next one came, and a ping-pong would wait for ever.
  *
  * @example
  * ```ts
  * import { buildMessage } from "./payload.js";
- * const { payload, expected } = buildMessage(8, "ascii", "unicode");
+ * const { payload, expected } = buildMessage(8, "ascii", { mode: "unicode" });
  * payload.toString(); // "the quic"
  * expected.toString(); // "THE QUIC"
  * ```
  */
-export function buildMessage(sizeBytes: number, text: BenchText, mode: TransformMode, prefixBytes = 0): Message {
+export function buildMessage(
+  sizeBytes: number,
+  text: BenchText,
+  transform: TransformOptions,
+  { prefixBytes = 0, datagram = false } = {},
+): Message {
   const payload = Buffer.alloc(sizeBytes, "x");
   payload.fill("0", 0, Math.min(prefixBytes, sizeBytes));
+  const textEnd = transform.locale === undefined || sizeBytes <= prefixBytes ? sizeBytes : sizeBytes - 1;
+  if (textEnd < sizeBytes) payload[textEnd] = NEWLINE;
   let offset = Math.min(prefixBytes, sizeBytes);
   const characters = Array.from(SENTENCES[text]);
-  for (let index = 0; offset < sizeBytes; index = (index + 1) % characters.length) {
+  for (let index = 0; offset < textEnd; index = (index + 1) % characters.length) {
     const bytes = Buffer.byteLength(characters[index]);
-    if (offset + bytes > sizeBytes) break; // the rest stays "x": whole characters only
+    if (offset + bytes > textEnd) break; // the rest stays "x": whole characters only
     offset += payload.write(characters[index], offset);
   }
-  return { payload, expected: uppercase(payload, { mode }) };
+  const options = { mode: transform.mode, locale: transform.locale };
+  const expected = datagram
+    ? new ReplyUppercaser(options, UDP_DEFAULTS.maxGrowth).uppercase(Buffer.from(payload))
+    : uppercase(payload, options);
+  return { payload, expected };
 }
 
 /**

@@ -50,7 +50,7 @@ export function formatReport(result: BenchResult): string {
       size: formatNumber(result.sizeBytes),
     }),
     t("bench.report.setup", {
-      mode: result.mode,
+      mode: result.locale == null ? result.mode : `${result.mode} (${result.locale})`,
       text: result.text,
       workers: result.workers,
       rate,

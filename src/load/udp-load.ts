@@ -44,12 +44,10 @@ export class UdpLoadGenerator extends LoadGenerator {
   constructor(plan: GeneratorPlan) {
     super(plan);
     this.sequenceBytes = plan.sizeBytes >= SEQUENCE_DIGITS ? SEQUENCE_DIGITS : 0;
-    ({ payload: this.template, expected: this.expected } = buildMessage(
-      plan.sizeBytes,
-      plan.text,
-      plan.mode,
-      this.sequenceBytes,
-    ));
+    ({ payload: this.template, expected: this.expected } = buildMessage(plan.sizeBytes, plan.text, plan, {
+      prefixBytes: this.sequenceBytes,
+      datagram: true,
+    }));
   }
 
   async open(): Promise<void> {

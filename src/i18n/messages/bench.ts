@@ -18,6 +18,8 @@ export const benchMessages = defineMessages(
     "bench.option.rate": "open loop: messages per second in total, latency measured from each message's scheduled time",
     "bench.option.mode":
       "what the server does (unicode, ascii, lower, lower-ascii or echo), to check each answer against",
+    "bench.option.locale":
+      "the server's language rules (serve --locale), such as tr, az, lt or el, to check each answer against",
     "bench.option.text": "message text: ascii (English letters) or spanish (with accents and ñ)",
     "bench.option.totalBytes": "stop once this many bytes were sent and answered (or at --duration)",
     "bench.option.workers": "worker threads generating the load",
@@ -66,6 +68,8 @@ export const benchMessages = defineMessages(
       "bucle abierto: mensajes por segundo en total, latencia medida desde el instante previsto de cada mensaje",
     "bench.option.mode":
       "qué hace el servidor (unicode, ascii, lower, lower-ascii o echo), para comprobar cada respuesta",
+    "bench.option.locale":
+      "las reglas de idioma del servidor (serve --locale), como tr, az, lt o el, para comprobar cada respuesta",
     "bench.option.text": "texto de los mensajes: ascii (letras inglesas) o spanish (con tildes y eñes)",
     "bench.option.totalBytes": "parar cuando se hayan enviado y respondido estos bytes (o al acabar --duration)",
     "bench.option.workers": "hilos de trabajo que generan la carga",
