@@ -1,16 +1,23 @@
 // mayus client on a terminal (a real pseudo-terminal): the lesson's prompt, a reply under each line, history, Ctrl-D.
 
 import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { MAYUS, type MayusServer, PEERS, peerAvailable, run, startMayusServer } from "./support/processes.js";
 
 const hasPython = peerAvailable("python3");
 
-/** Types the keys into `mayus client ARGS` on a pseudo-terminal; returns the screen text without escapes. */
-async function typeInto(args: string[], keys: string[], env: NodeJS.ProcessEnv = {}) {
+/**
+ * Types the keys into `mayus client ARGS` on a pseudo-terminal; returns the screen text without
+ * escapes. With `stdoutFile`, the client's stdout goes to that file (not a terminal, as a pipe).
+ */
+async function typeInto(args: string[], keys: string[], env: NodeJS.ProcessEnv = {}, stdoutFile?: string) {
+  const redirect = stdoutFile === undefined ? [] : ["--stdout", stdoutFile];
   const result = await run(
     "python3",
-    [`${PEERS}pty_drive.py`, JSON.stringify(keys), "--", process.execPath, MAYUS, ...args],
+    [`${PEERS}pty_drive.py`, JSON.stringify(keys), ...redirect, "--", process.execPath, MAYUS, ...args],
     "",
     {
       env,
@@ -57,6 +64,27 @@ describe("interactive client", { skip: !hasPython }, () => {
         "Input lowercase sentence: ",
       ].join("\n");
       assert.equal(screen.trimEnd(), expected.trimEnd());
+    });
+  }
+
+  for (const protocol of ["tcp", "udp"] as const) {
+    test(`${protocol}, stdout piped: prompt and typed lines on the terminal (stderr), the answers alone in the pipe`, async () => {
+      const args =
+        protocol === "udp"
+          ? ["client", "--udp", "127.0.0.1", String(server.udpPort)]
+          : ["client", "127.0.0.1", String(server.tcpPort)];
+      const folder = mkdtempSync(join(tmpdir(), "mayus-interactive-"));
+      try {
+        const answers = join(folder, "answers.txt");
+        const { code, screen } = await typeInto(args, ["hola mundo\r", "señal\r", "\u0004"], {}, answers);
+        assert.equal(code, 0, screen);
+        assert.equal(readFileSync(answers, "utf8"), "HOLA MUNDO\nSEÑAL\n");
+        const prompts = ["Input lowercase sentence: hola mundo", "Input lowercase sentence: señal"];
+        for (const line of prompts) assert.ok(screen.includes(line), screen);
+        assert.doesNotMatch(screen, /HOLA MUNDO|SEÑAL/);
+      } finally {
+        rmSync(folder, { recursive: true, force: true });
+      }
     });
   }
 

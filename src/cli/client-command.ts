@@ -136,7 +136,7 @@ async function udpInteractive(options: RunOptions): Promise<number> {
   await opened(client.open(), options);
   let exitCode: number = EXIT_CODES.ok;
   let lineNumber = 0;
-  const terminal = createInterface({ input: process.stdin, output: process.stdout, historySize: 1000 });
+  const terminal = promptOn();
   try {
     for (;;) {
       const line = await question(terminal);
@@ -176,7 +176,7 @@ async function tcpInteractive(options: RunOptions): Promise<number> {
   const client = new TcpClient({ host: options.host, port: options.port, trace: options.trace, tls: options.tls });
   client.on("reply", (bytes: Buffer) => process.stdout.write(bytes));
   await opened(client.open(), options);
-  const terminal = createInterface({ input: process.stdin, output: process.stdout, historySize: 1000 });
+  const terminal = promptOn();
   try {
     for (;;) {
       const line = await question(terminal);
@@ -190,6 +190,16 @@ async function tcpInteractive(options: RunOptions): Promise<number> {
     client.destroy();
   }
   return EXIT_CODES.ok;
+}
+
+/**
+ * The prompt, with line editing and history, on the terminal: stdout, or stderr when stdout is
+ * piped (`mayus client | tee answers.txt`), so that the pipe gets the answers and nothing else,
+ * as `read -p` does.
+ */
+function promptOn(): ReturnType<typeof createInterface> {
+  const output = process.stdout.isTTY === true ? process.stdout : process.stderr;
+  return createInterface({ input: process.stdin, output, historySize: 1000 });
 }
 
 /** The next line typed at the prompt, or `undefined` on Ctrl-D. */
