@@ -12,19 +12,17 @@
 
 import { connect, type Socket } from "node:net";
 import { createInterface } from "node:readline";
-import { parseArgs } from "node:util";
+import { scriptArguments } from "./arguments.js";
 
-const { values } = parseArgs({
-  options: {
-    host: { type: "string", default: "127.0.0.1" },
-    port: { type: "string" },
-    count: { type: "string" },
-    source: { type: "string", default: "127.0.0.1" },
-    concurrency: { type: "string", default: "200" },
-    "connect-timeout-ms": { type: "string", default: "3000" },
-    "deadline-ms": { type: "string", default: "60000" },
-    "first-port": { type: "string", default: "10000" },
-  },
+const values = scriptArguments("hold-connections", {
+  host: { type: "string", default: "127.0.0.1" },
+  port: { type: "string" },
+  count: { type: "string" },
+  source: { type: "string", default: "127.0.0.1" },
+  concurrency: { type: "string", default: "200" },
+  "connect-timeout-ms": { type: "string", default: "3000" },
+  "deadline-ms": { type: "string", default: "60000" },
+  "first-port": { type: "string", default: "10000" },
 });
 
 const port = Number(values.port);

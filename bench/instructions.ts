@@ -22,7 +22,8 @@
 import { execFile, execFileSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { parseArgs, promisify } from "node:util";
+import { promisify } from "node:util";
+import { scriptArguments } from "./arguments.js";
 import { programRuns, stopAllChildren } from "./processes.js";
 import { CLASSIC_KINDS, compileC, ROOT, SERVER_KINDS, SERVER_LABELS, type ServerKind, startServer } from "./servers.js";
 import { grouped, markdownTable } from "./table.js";
@@ -123,13 +124,11 @@ async function measure(
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      servers: { type: "string", default: CLASSIC_KINDS.join(",") },
-      only: { type: "string", default: WORKLOADS.map((workload) => workload.id).join(",") },
-      messages: { type: "string", default: "20000" },
-      warmup: { type: "string", default: "40000" },
-    },
+  const values = scriptArguments("bench:instructions", {
+    servers: { type: "string", default: CLASSIC_KINDS.join(",") },
+    only: { type: "string", default: WORKLOADS.map((workload) => workload.id).join(",") },
+    messages: { type: "string", default: "20000" },
+    warmup: { type: "string", default: "40000" },
   });
   const kinds = values.servers
     .split(",")

@@ -17,7 +17,7 @@
 import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, release, tmpdir, totalmem } from "node:os";
-import { parseArgs } from "node:util";
+import { scriptArguments } from "./arguments.js";
 import { type ChartGroup, renderChart } from "./chart.js";
 import { holdIdleConnections, type IdleResult } from "./idle.js";
 import { type Contestant, measureWorkload } from "./load-runs.js";
@@ -180,15 +180,13 @@ function redrawChart(directory: string): void {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      quick: { type: "boolean", default: false },
-      rounds: { type: "string" },
-      only: { type: "string" },
-      servers: { type: "string" },
-      "no-bench-table": { type: "boolean", default: false },
-      "chart-only": { type: "boolean", default: false },
-    },
+  const values = scriptArguments("bench", {
+    quick: { type: "boolean", default: false },
+    rounds: { type: "string" },
+    only: { type: "string" },
+    servers: { type: "string" },
+    "no-bench-table": { type: "boolean", default: false },
+    "chart-only": { type: "boolean", default: false },
   });
   if (values["chart-only"]) {
     redrawChart(`${ROOT}docs/bench`);

@@ -144,3 +144,16 @@ test("npm run bench -- --quick --rounds 2 --only W3,W4 --servers c,mayus: a tabl
   // is looked at, since other suites may run servers on this machine meanwhile.
   assert.deepEqual(processesInGroup(finished.pid), []);
 });
+
+for (const [script, flag] of [
+  ["run.ts", "--no-write"],
+  ["instructions.ts", "--rounds"],
+  ["hold-connections.ts", "--connections"],
+] as const) {
+  test(`bench/${script} ${flag}: a flag it does not take is one line naming its flags, exit 2`, async () => {
+    const finished = await run(process.execPath, ["--import", "tsx", `${PROJECT_ROOT}bench/${script}`, flag]);
+    assert.equal(finished.code, 2, finished.stderr);
+    assert.match(finished.stderr, new RegExp(`^[a-z:-]+: Unknown option '${flag}'; its flags: --\\w`));
+    assert.equal(finished.stderr.trim().split("\n").length, 1, finished.stderr);
+  });
+}
