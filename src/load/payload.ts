@@ -26,10 +26,10 @@ export interface Message {
 /**
  * A message of exactly `sizeBytes` bytes: `prefixBytes` ASCII digits (room for a sequence
  * number, which no transform changes), then text cut at a character boundary, padded with
- * ASCII letters; with a locale, its last byte is a newline. Its answer is the transform `transform` says (mode, and locale if any); as a
- * `datagram`, the reply a server gives at its default `--udp-max-growth` (1): where a locale's
- * letters would grow the reply (Turkish i is İ, 2 bytes), they stay as they are. Without a
- * locale the bench's texts never grow.
+ * ASCII letters; with a locale, its last byte is a newline. Its answer is what `transform`
+ * (mode, and locale if any) makes of it; as a `datagram`, the reply a server gives at its
+ * default `--udp-max-growth` (1): where a locale's letters would grow the reply (Turkish i is
+ * İ, 2 bytes), they stay as they are. Without a locale the bench's texts never grow.
  *
  * The newline: a server with language rules holds the word a read ends in until it sees where
  * the word ends (src/transform/locale-uppercaser.ts), so a message ending in a letter would be
