@@ -191,4 +191,32 @@ describe("--allow and --deny", () => {
     assert.match(file.stderr, /--deny: .*bad\.txt línea 3: "localhost" no es una dirección/);
     assert.equal(file.stderr.trim().split("\n").length, 1);
   });
+
+  test("an --allow that names no network (empty file, comments only, unset variable) is exit 2, not everyone served", async () => {
+    const empty = join(directory, "empty-allow.txt");
+    writeFileSync(empty, "# the networks, one per line\n\n");
+    for (const [args, env] of [
+      [["--allow", `@${empty}`], {}],
+      [["--allow", ","], {}],
+      [["--allow", ""], {}],
+      [[], { MAYUS_ALLOW: "" }],
+    ] as const) {
+      const finished = await runMayus(["serve", "--port", "0", ...args], "", { env });
+      assert.equal(finished.code, 2, `${args.join(" ")} ${JSON.stringify(env)}: ${finished.stderr}`);
+      assert.match(finished.stderr, /--allow .* names no network, so no client would be served/);
+      assert.equal(finished.stderr.trim().split("\n").length, 1, finished.stderr);
+      assert.doesNotMatch(finished.stdout.toString(), /listening/);
+    }
+  });
+
+  test("an empty --deny file denies no one: the server starts and serves", async () => {
+    const empty = join(directory, "empty-deny.txt");
+    writeFileSync(empty, "");
+    const server = await startMayusServer(["--tcp", "--host", "127.0.0.1", "--deny", `@${empty}`]);
+    try {
+      assert.equal((await tcpExchangeFrom("127.0.0.1", server.tcpPort, "abc")).toString(), "ABC");
+    } finally {
+      await server.stop();
+    }
+  });
 });

@@ -4,6 +4,15 @@ import { describe, test } from "node:test";
 import { AddressFilter, AddressRuleError, expandRuleArguments, parseRule } from "./address-filter.js";
 
 describe("AddressFilter", () => {
+  test("an allow list given empty serves no one (fail closed); an empty deny list denies no one", () => {
+    const noneAllowed = new AddressFilter({ allow: [] });
+    assert.equal(noneAllowed.isActive, true);
+    for (const address of ["127.0.0.1", "::1", "::ffff:10.0.0.1"]) assert.equal(noneAllowed.allows(address), false);
+    const noneDenied = new AddressFilter({ deny: [] });
+    assert.equal(noneDenied.isActive, false);
+    assert.equal(noneDenied.allows("127.0.0.1"), true);
+  });
+
   test("no rules: every address is served", () => {
     const filter = new AddressFilter({});
     assert.equal(filter.isActive, false);

@@ -12,7 +12,10 @@ import { addressWords, prefixMaskWords } from "./address-words.js";
 
 /** The rules as given: CIDRs or single addresses, `@FILE` already read (see `expandRuleArguments`). */
 export interface AddressFilterRules {
-  /** With any, only addresses that match one are served. */
+  /**
+   * Given, only addresses that match one are served: an empty list serves no one (fail
+   * closed: a truncated allow file must not open the server to everyone).
+   */
   allow?: readonly string[];
   /** Addresses that match one are refused, even when an allow rule matches too. */
   deny?: readonly string[];
@@ -113,8 +116,9 @@ export class AddressFilter {
 
   /** Throws `AddressRuleError` on a bad rule (check rules first with `expandRuleArguments`). */
   constructor(rules: AddressFilterRules) {
-    this.#allow = ruleListOf(rules.allow ?? []);
-    this.#deny = ruleListOf(rules.deny ?? []);
+    this.#allow = rules.allow === undefined ? undefined : ruleListOf(rules.allow);
+    const deny = ruleListOf(rules.deny ?? []);
+    this.#deny = deny.length === 0 ? undefined : deny;
   }
 
   /** Whether any rule is set: without, every address is served and nothing need be checked. */
@@ -155,8 +159,7 @@ function isMappedIPv4(words: Uint32Array): boolean {
   return words[0] === 0 && words[1] === 0 && words[2] === 0xffff;
 }
 
-function ruleListOf(rules: readonly string[]): RuleList | undefined {
-  if (rules.length === 0) return undefined;
+function ruleListOf(rules: readonly string[]): RuleList {
   const list = new Uint32Array(rules.length * RULE_WORDS);
   for (const [index, text] of rules.entries()) {
     const rule = parseRule(text);
