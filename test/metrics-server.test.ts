@@ -35,6 +35,28 @@ function acceptQueueLength(port: number): number {
   throw new Error(`no listener on 127.0.0.1:${port}`);
 }
 
+/** Sends `count` GET /healthz at once on one connection and reads every answer: their statuses. */
+function pipelinedStatuses(port: number, count: number): Promise<number[]> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: "127.0.0.1", port });
+    let received = "";
+    socket.setEncoding("latin1");
+    socket.on("data", (chunk: string) => {
+      received += chunk;
+      const statuses = [...received.matchAll(/^HTTP\/1\.1 (\d{3})/gm)].map((match) => Number(match[1]));
+      // Each answer is chunked: complete at its last chunk, "0" and an empty line.
+      const complete = received.split("\r\n0\r\n\r\n").length - 1;
+      if (statuses.length === count && complete === count) {
+        socket.destroy();
+        resolve(statuses);
+      }
+    });
+    socket.on("error", reject);
+    socket.on("close", () => reject(new Error(`closed after: ${received}`)));
+    socket.write("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".repeat(count));
+  });
+}
+
 function httpStatus(port: number, path: string): Promise<number> {
   return new Promise((resolve, reject) => {
     get({ host: "127.0.0.1", port, path, agent: false }, (response) => {
@@ -197,6 +219,49 @@ describe("metrics endpoint bounds", () => {
     } finally {
       release();
       for (const socket of sockets) socket.destroy();
+      server.close();
+    }
+  });
+
+  test("a client that pipelines requests without reading the answers: closed past maxPendingResponses, counted, logged", async () => {
+    const warnings: string[] = [];
+    const logger = pino({ level: "warn" }, { write: (line: string) => warnings.push(line) });
+    let scrapes = 0;
+    // A large answer, so unread ones fill the kernel's buffers soon (Node's are unbounded).
+    const text = `# ${"x".repeat(64 * 1024)}\nup 1\n`;
+    const server = await startMetricsServer({
+      host: "127.0.0.1",
+      port: 0,
+      metrics: async () => {
+        scrapes++;
+        return { text, contentType: "text/plain" };
+      },
+      isReady: () => true,
+      logger,
+    });
+    const requests = 2000;
+    const attacker = connect({ host: "127.0.0.1", port: server.port });
+    let attackerClosed = false;
+    attacker.on("error", () => {}); // reset once closed with our requests unread: expected
+    attacker.on("close", () => (attackerClosed = true));
+    attacker.pause(); // never reads an answer
+    try {
+      await new Promise((resolve) => attacker.once("connect", resolve));
+      attacker.write("GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".repeat(requests));
+      await until(() => server.pipelineClosedConnections === 1);
+      attacker.resume(); // the answers the kernel took, then the end: closed for good
+      await until(() => attackerClosed);
+      // Answers made stop at the bound (and the answers the kernel took before it), not at 2,000.
+      assert.ok(scrapes < requests / 4, `scrapes: ${scrapes}`);
+      assert.equal(warnings.length, 1);
+      assert.match(warnings[0], /sends requests without reading the answers/);
+      assert.equal(await httpStatus(server.port, "/metrics"), 200);
+      // A client that reads its answers may pipeline up to the bound.
+      const pipelined = await pipelinedStatuses(server.port, METRICS_SERVER_DEFAULTS.maxPendingResponses);
+      assert.deepEqual(pipelined, Array(METRICS_SERVER_DEFAULTS.maxPendingResponses).fill(200));
+      assert.equal(server.pipelineClosedConnections, 1);
+    } finally {
+      attacker.destroy();
       server.close();
     }
   });

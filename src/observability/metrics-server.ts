@@ -31,6 +31,13 @@ export interface MetricsServerLimits {
   keepAliveTimeoutMs: number;
   /** No bytes either way for this long, whatever the connection is doing: closed. */
   idleTimeoutMs: number;
+  /**
+   * Requests on one connection whose responses the kernel has not taken yet. A client that
+   * pipelines requests without reading the answers (thousands in one segment) would otherwise
+   * have every answer made and kept in memory, and the scrapes' work crowd out the service:
+   * one request more closes the connection, and the requests after it are not answered.
+   */
+  maxPendingResponses: number;
 }
 
 export const METRICS_SERVER_DEFAULTS: MetricsServerLimits = {
@@ -39,6 +46,7 @@ export const METRICS_SERVER_DEFAULTS: MetricsServerLimits = {
   requestTimeoutMs: 10_000,
   keepAliveTimeoutMs: 5_000,
   idleTimeoutMs: 15_000,
+  maxPendingResponses: 8,
 };
 
 export interface MetricsServerOptions {
@@ -59,6 +67,8 @@ export interface MetricsServer extends Server {
   readonly refusedConnections: number;
   /** Connections not being answered, closed (oldest first) to make room for a new one at the cap. */
   readonly evictedConnections: number;
+  /** Connections closed for more than `maxPendingResponses` requests not yet answered. */
+  readonly pipelineClosedConnections: number;
 }
 
 /**
@@ -90,6 +100,8 @@ export async function startMetricsServer(options: MetricsServerOptions): Promise
       ),
     },
     (request, response) => {
+      // Closed below for too many requests waiting on their answers: none is made for them.
+      if (request.socket.destroyed) return;
       const path = (request.url ?? "/").split("?")[0];
       if (request.method !== "GET" && request.method !== "HEAD") {
         response.writeHead(405, { allow: "GET, HEAD" }).end();
@@ -110,13 +122,15 @@ export async function startMetricsServer(options: MetricsServerOptions): Promise
   );
   // Not server.maxConnections: Node would close the newcomer, and 16 slow clients would keep
   // every scrape out until the headers timeout. Accept order is age: the Map's first is oldest.
-  const open = new Map<Socket, { answering: boolean }>();
+  // pending: requests whose responses the kernel has not taken ("finish"); 0 means not being answered.
+  const open = new Map<Socket, { pending: number }>();
   let refusedConnections = 0;
   let evictedConnections = 0;
+  let pipelineClosedConnections = 0;
   const capLog = new RateLimitedLog(options.logger ?? silentLogger());
   server.on("connection", (socket: Socket) => {
     if (open.size >= limits.maxConnections) {
-      const oldestIdle = [...open].find(([, state]) => !state.answering)?.[0];
+      const oldestIdle = [...open].find(([, state]) => state.pending === 0)?.[0];
       const closing = oldestIdle ?? socket;
       if (oldestIdle === undefined) refusedConnections++;
       else evictedConnections++;
@@ -132,16 +146,26 @@ export async function startMetricsServer(options: MetricsServerOptions): Promise
       open.delete(closing);
       if (closing === socket) return;
     }
-    open.set(socket, { answering: false });
+    open.set(socket, { pending: 0 });
     socket.once("close", () => open.delete(socket));
   });
   // Before the handler, which may end a short response at once.
   server.prependListener("request", (request, response) => {
-    const state = open.get(request.socket as Socket);
-    if (state === undefined) return;
-    state.answering = true;
+    const socket = request.socket as Socket;
+    const state = open.get(socket);
+    if (state === undefined || socket.destroyed) return;
+    if (++state.pending > limits.maxPendingResponses) {
+      pipelineClosedConnections++;
+      capLog.warn(
+        "metrics-pending-responses",
+        () => ({ peer: socket.remoteAddress, maxPendingResponses: limits.maxPendingResponses }),
+        "metrics connection closed: it sends requests without reading the answers",
+      );
+      socket.destroy();
+      return;
+    }
     response.once("finish", () => {
-      state.answering = false;
+      state.pending--;
     });
   });
   // With no 'timeout' listener, Node destroys the socket that went quiet.
@@ -160,5 +184,6 @@ export async function startMetricsServer(options: MetricsServerOptions): Promise
     port: { value: port, enumerable: true },
     refusedConnections: { get: () => refusedConnections, enumerable: true },
     evictedConnections: { get: () => evictedConnections, enumerable: true },
+    pipelineClosedConnections: { get: () => pipelineClosedConnections, enumerable: true },
   }) as MetricsServer;
 }
