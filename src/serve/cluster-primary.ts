@@ -167,6 +167,7 @@ export async function runPrimary(
   clearTimeout(backstop);
   metricsServer?.close();
   lifecycle.drainFinished(report, { refusedNoWorker: handover?.refusedNoWorker ?? 0 });
-  const code = lifecycle.exited(report);
-  return Math.max(code, worstWorkerCode);
+  // A worker that ended badly (killed, or exited at once) makes the whole server's code, and
+  // the closing line or event says that code.
+  return lifecycle.exited(report, worstWorkerCode);
 }

@@ -8,6 +8,7 @@
 import type { Socket } from "node:net";
 import { AggregatorRegistry } from "prom-client";
 import { type ErrorKind, MayusError } from "../errors.js";
+import { t } from "../i18n/index.js";
 import type { Logger } from "../observability/logger.js";
 import { createMetricsRegistry } from "../observability/metrics.js";
 import type { Tracer } from "../observability/trace.js";
@@ -73,6 +74,13 @@ export function workerOptions(options: ServeOptions): ServeOptions {
 }
 
 /**
+ * How long a worker that got a shutdown signal waits for the primary's word before it says the
+ * signal came to it alone: the primary sends it once the sockets it accepted have reached the
+ * workers (ConnectionHandover), which takes milliseconds.
+ */
+const STRAY_SIGNAL_GRACE_MS = 2_000;
+
+/**
  * Serves until the primary says to stop (or is gone); resolves with the exit code. TCP
  * connections come from the primary (see ConnectionHandover); UDP is the shared socket.
  */
@@ -82,18 +90,26 @@ export async function runWorker(
   lifecycle: ServeLifecycle,
   trace?: Tracer,
 ): Promise<number> {
-  // The primary signals the drain; a signal sent to the whole process group (Ctrl-C in a
-  // terminal, a supervisor's stop) waits for it, so that every socket the primary accepted
-  // reaches a worker that still serves it. A second one exits at once.
-  let signalled = false;
+  // The primary decides: it starts the drain, and on its own second signal kills the workers.
+  // A signal sent to the whole process group (Ctrl-C in a terminal, a supervisor's stop)
+  // reaches the primary too, so here it waits for the primary's word; one sent to this worker
+  // alone is ignored, and said so, since counting it would make the group's later stop this
+  // worker's second signal and cut its clients off undrained. Once the primary is gone (and
+  // this worker drains on its own), a signal exits at once.
+  let shutdownAsked = false;
+  let strayTimer: NodeJS.Timeout | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
-    if (!signalled) {
-      signalled = true;
-      logger.debug({ signal }, "signal received: waiting for the primary to start the drain");
-      return;
+    if (!process.connected) {
+      lifecycle.exitAtOnce(signal, signalExitCode(signal));
+      process.exit(signalExitCode(signal));
     }
-    lifecycle.exitAtOnce(signal, signalExitCode(signal));
-    process.exit(signalExitCode(signal));
+    logger.debug({ signal }, "signal received: waiting for the primary to start the drain");
+    if (shutdownAsked || strayTimer !== undefined) return;
+    strayTimer = setTimeout(() => {
+      strayTimer = undefined;
+      if (!shutdownAsked) logger.warn({ signal, primary: process.ppid }, t("serve.workerSignalIgnored", { signal }));
+    }, STRAY_SIGNAL_GRACE_MS);
+    strayTimer.unref();
   };
   for (const signal of SHUTDOWN_SIGNALS) process.on(signal, onSignal);
 
@@ -122,7 +138,9 @@ export async function runWorker(
 
   await new Promise<void>((resolve) => {
     process.on("message", (message: PrimaryMessage) => {
-      if (message?.type === "mayus:shutdown") resolve();
+      if (message?.type !== "mayus:shutdown") return;
+      shutdownAsked = true;
+      resolve();
     });
     // The primary is gone (killed): drain on our own.
     process.once("disconnect", () => resolve());

@@ -131,11 +131,15 @@ export class ServeLifecycle {
     if (this.#json) this.logger.info({ event: "drain-finished", ...report, ...fields }, t("serve.drainFinished"));
   }
 
-  /** The closing line (text) or event (json); returns the exit code. */
-  exited(report: DrainReport): number {
-    const code = drainExitCode(report);
+  /** The closing line (text) or event (json); returns the exit code, at least `worstWorkerCode`. */
+  exited(report: DrainReport, worstWorkerCode = 0): number {
+    const code = Math.max(drainExitCode(report), worstWorkerCode);
     const line =
-      report.connectionsReset > 0 ? t("serve.forced", { count: report.connectionsReset }) : t("serve.closed");
+      report.connectionsReset > 0
+        ? t("serve.forced", { count: report.connectionsReset })
+        : code > drainExitCode(report)
+          ? t("serve.closedWorkerCode", { code })
+          : t("serve.closed");
     if (this.#json) this.logger.info({ event: "exit", code, ...report }, message(line));
     else this.writeErr(line);
     return code;

@@ -7,6 +7,9 @@ export const serveMessages = defineMessages(
     "serve.ready": "mayus: listening on {protocol} {address}",
     "serve.closing": "mayus: {signal} received, closing (another signal exits at once)",
     "serve.closed": "mayus: closed",
+    "serve.closedWorkerCode": "mayus: closed; a worker ended with exit code {code}",
+    "serve.workerSignalIgnored":
+      "{signal} sent to this worker alone is ignored: the primary drains and stops the workers; signal the primary to stop the server",
     "serve.forced":
       "mayus: drain: {count} connections reset unfinished (still busy at --drain-timeout, or sending after the server ended them): their clients saw a reset, not an end",
     "serve.exitAtOnce": "{signal} received again: exiting at once, without draining",
@@ -59,6 +62,9 @@ export const serveMessages = defineMessages(
     "serve.ready": "mayus: escuchando en {protocol} {address}",
     "serve.closing": "mayus: recibido {signal}, cerrando (otra señal sale de inmediato)",
     "serve.closed": "mayus: cerrado",
+    "serve.closedWorkerCode": "mayus: cerrado; un proceso de trabajo terminó con el código {code}",
+    "serve.workerSignalIgnored":
+      "{signal} enviada solo a este proceso de trabajo se ignora: el primario vacía y detiene los procesos de trabajo; envía la señal al primario para detener el servidor",
     "serve.forced":
       "mayus: drenaje: {count} conexiones reiniciadas sin terminar (aún activas al vencer --drain-timeout, o enviando después de que el servidor las terminara): sus clientes vieron un reinicio, no un final",
     "serve.exitAtOnce": "{signal} recibido otra vez: salida inmediata, sin drenar",
