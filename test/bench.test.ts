@@ -5,7 +5,7 @@ import { createSocket } from "node:dgram";
 import { createServer, type Server } from "node:net";
 import { after, before, describe, test } from "node:test";
 import { EXIT_CODES } from "../src/errors.js";
-import type { BenchResult } from "../src/load/options.js";
+import { BENCH_DEFAULTS, type BenchResult } from "../src/load/options.js";
 import {
   MAYUS,
   type MayusServer,
@@ -298,10 +298,10 @@ describe("Ctrl-C during mayus bench", () => {
         { env },
       );
       try {
-        // One message in flight per connection (pingpong): past one 512-byte message each, some
+        // One message in flight per connection (pingpong): past one message each (512 bytes), some
         // connection has sent its second, so its first answer was counted before the Ctrl-C. (A
         // Ctrl-C right after the first bytes can come before any answer: exit 130, as it should.)
-        const firstMessagesBytes = connections * 512;
+        const firstMessagesBytes = connections * BENCH_DEFAULTS.sizeBytes;
         await waitFor("an answer to be counted", async () => (await bytesReceived()) > before + firstMessagesBytes);
         bench.child.kill("SIGINT");
         const finished = await bench.exited;
@@ -339,65 +339,4 @@ describe("Ctrl-C during mayus bench", () => {
       bench.child.kill("SIGKILL");
     }
   });
-});
-
-describe("mayus bench --locale against serve --locale tr", () => {
-  let server: MayusServer;
-  before(async () => {
-    server = await startMayusServer(["--locale", "tr", "--udp-rate", "0", "--udp-byte-rate", "0"]);
-  });
-  after(async () => {
-    await server.stop();
-  });
-
-  for (const [engine, env] of [
-    ["native", {}],
-    ["node", { MAYUS_NATIVE: "0" }],
-  ] as const) {
-    test(`TCP ping-pong (${engine} engine): answers checked with the Turkish İ; without --locale every one is wrong`, async () => {
-      const args = ["127.0.0.1", String(server.tcpPort), "--connections", "2", "--duration", "0.5"];
-      const turkish = await bench([...args, "--locale", "tr"], env);
-      assert.equal(turkish.code, EXIT_CODES.ok, JSON.stringify(turkish.result.errors));
-      assert.equal(turkish.result.engine, engine);
-      assert.equal(turkish.result.locale, "tr");
-      assert.ok(turkish.result.messages > 0, `messages: ${turkish.result.messages}`);
-      assert.equal(turkish.result.errors.total, 0);
-      // Every i of the text is İ, two bytes: the answer is longer than the message.
-      assert.ok(turkish.result.answerBytes > turkish.result.sizeBytes, `answer ${turkish.result.answerBytes} bytes`);
-      const plain = await bench(args, env);
-      assert.equal(plain.code, EXIT_CODES.failure);
-      assert.equal(plain.result.locale, null);
-      assert.ok(plain.result.errors.wrongAnswers > 0, JSON.stringify(plain.result.errors));
-    });
-  }
-
-  test("UDP: the reply keeps i where İ would grow it past --udp-max-growth 1, and is checked so", async () => {
-    const turkish = await bench(["-u", "127.0.0.1", String(server.udpPort), "--duration", "0.5", "--locale", "tr"]);
-    assert.equal(turkish.code, EXIT_CODES.ok, JSON.stringify(turkish.result.errors));
-    assert.ok(turkish.result.messages > 0, `messages: ${turkish.result.messages}`);
-    assert.equal(turkish.result.answerBytes, turkish.result.sizeBytes);
-  });
-
-  test("the report names the locale with the mode", async () => {
-    const finished = await runMayus(
-      ["bench", "127.0.0.1", String(server.tcpPort), "--duration", "0.2", "--locale", "tr"],
-      "",
-      { timeoutMs: 15_000 },
-    );
-    assert.equal(finished.code, EXIT_CODES.ok, finished.stderr);
-    assert.match(finished.stdout.toString(), /server mode unicode \(tr\), ascii text/);
-  });
-
-  for (const [args, message] of [
-    [["--mode", "ascii", "--locale", "tr"], /--locale only applies to --mode unicode or lower/],
-    [["--locale", "not a tag"], /--locale not a tag is not a valid language tag/],
-  ] as const) {
-    test(`${args.join(" ")}: one line, exit 2`, async () => {
-      const finished = await runMayus(["bench", "127.0.0.1", String(server.tcpPort), "--duration", "0.2", ...args]);
-      assert.equal(finished.code, EXIT_CODES.usage);
-      assert.match(finished.stderr, message);
-      assert.equal(finished.stderr.trim().split("\n").length, 1, finished.stderr);
-      assert.equal(finished.stdout.toString(), "");
-    });
-  }
 });

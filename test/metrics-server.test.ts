@@ -1,4 +1,5 @@
-// The metrics endpoint's own bounds: a flood of idle connections to it cannot take the descriptors the TCP service needs.
+// The metrics endpoint's own bounds: a flood of idle connections to it cannot take the descriptors the TCP service
+// needs, and a client pipelining requests without reading the answers cannot make it keep them without end.
 
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -251,8 +252,9 @@ describe("metrics endpoint bounds", () => {
       await until(() => server.pipelineClosedConnections === 1);
       attacker.resume(); // the answers the kernel took, then the end: closed for good
       await until(() => attackerClosed);
-      // Answers made stop at the bound (and the answers the kernel took before it), not at 2,000.
-      assert.ok(scrapes < requests / 4, `scrapes: ${scrapes}`);
+      // Answers made stop at the bound, plus those the kernel took before it (64 KiB each, a
+      // few dozen at most in its buffers): not 2,000.
+      assert.ok(scrapes < 100, `scrapes: ${scrapes}`);
       assert.equal(warnings.length, 1);
       assert.match(warnings[0], /sends requests without reading the answers/);
       assert.equal(await httpStatus(server.port, "/metrics"), 200);

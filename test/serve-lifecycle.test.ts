@@ -8,18 +8,8 @@ import { connect, createServer, type Server } from "node:net";
 import { describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { EXIT_CODES } from "../src/errors.js";
-import {
-  MAYUS,
-  type MayusServer,
-  PEERS,
-  runMayus,
-  start,
-  startMayusServer,
-  waitForOutput,
-  waitForStderr,
-} from "./support/processes.js";
+import { MAYUS, PEERS, runMayus, start, startMayusServer, waitForOutput, waitForStderr } from "./support/processes.js";
 import { tcpExchange, udpExchange } from "./support/sockets.js";
-import { waitFor } from "./support/wait.js";
 
 type LogEvent = Record<string, unknown> & { event?: string; level: number; msg: string };
 
@@ -38,13 +28,6 @@ function jsonLines(stderr: string): LogEvent[] {
 }
 
 const BOUNDED = { timeout: 60_000 };
-
-const isWorkerStart = (event: LogEvent) => event.event === "worker-started";
-
-/** Workers' lines saying a signal sent to them alone was ignored. */
-function ignoredSignals(stderr: string): number {
-  return jsonLines(stderr).filter((event) => /sent to this worker alone is ignored/.test(event.msg)).length;
-}
 
 for (const mode of [
   { name: "one process", args: [] as string[] },
@@ -256,19 +239,6 @@ describe("signals that must not harm a running server", () => {
     },
   );
 
-  test(
-    "--workers 2: SIGTERM to each worker alone is ignored and said; the group's stop then drains them, nothing cut",
-    BOUNDED,
-    async () => {
-      const server = await startMayusServer(["--tcp", "--workers", "2", "--log-format", "json"]);
-      try {
-        await checkStrayThenGroupStop(server);
-      } finally {
-        await server.stop(); // nothing to do once the test's own stop ended it
-      }
-    },
-  );
-
   test("a client that sent a burst and never reads, then idles: the drain ends (no hang)", BOUNDED, async () => {
     // Its answers fill the kernel's buffers, so the server's quiet-time FIN waits behind them; a
     // reset is refused then (libuv: EINVAL) and the drain used to wait for ever at full CPU.
@@ -299,44 +269,3 @@ describe("signals that must not harm a running server", () => {
     assert.doesNotMatch(finished.stdout.toString(), /listening on/, "a ready line after the signal");
   });
 });
-
-/** SIGTERM to each worker alone, then the group's stop while a client streams 8 MB: see the test. */
-async function checkStrayThenGroupStop(server: MayusServer): Promise<void> {
-  await waitFor("both workers to start", () => jsonLines(server.stderr()).filter(isWorkerStart).length === 2);
-  const workers = jsonLines(server.stderr())
-    .filter(isWorkerStart)
-    .map((event) => Number(event.worker));
-  for (const worker of workers) process.kill(worker, "SIGTERM");
-  await waitFor("each worker to say so", () => ignoredSignals(server.stderr()) === 2);
-  assert.equal((await tcpExchange(server.tcpPort, [Buffer.from("still served")])).toString(), "STILL SERVED");
-  // A client streaming 8 MB, and the stop a supervisor sends to the whole group while it
-  // streams (one signal to each process): for each worker the second it got.
-  const streamBytes = 8 * 1024 * 1024;
-  const client = connect({ host: "127.0.0.1", port: server.tcpPort, allowHalfOpen: true });
-  let answered = 0;
-  let wrongBytes = 0;
-  client.on("data", (chunk: Buffer) => {
-    answered += chunk.length;
-    for (const byte of chunk) if (byte !== 0x41) wrongBytes++;
-  });
-  const clientEnded = new Promise<string>((resolve) => {
-    client.on("end", () => resolve("end"));
-    client.on("error", (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
-  });
-  await new Promise((resolve) => client.once("connect", resolve));
-  client.end(Buffer.alloc(streamBytes, 0x61));
-  await waitFor("the stream to be under way", () => answered > 0);
-  server.child.kill("SIGTERM");
-  for (const worker of workers) process.kill(worker, "SIGTERM");
-  const finished = await server.exited;
-  assert.equal(await clientEnded, "end");
-  assert.equal(answered, streamBytes, finished.stderr);
-  assert.equal(wrongBytes, 0);
-  assert.equal(finished.code, EXIT_CODES.ok, finished.stderr);
-  const exits = jsonLines(finished.stderr).filter((event) => event.event === "exit");
-  assert.deepEqual(
-    exits.map((event) => event.code),
-    [0],
-    finished.stderr,
-  );
-}

@@ -247,7 +247,7 @@ function workerCount(value: string): number {
 function addressRules(flag: string): (value: string, previous: string[] | undefined) => string[] {
   return (value, previous) => {
     const rules = expandRuleArguments([value]);
-    // An --allow that names no network (an empty file, an unset variable) would serve no one:
+    // An --allow that names no network (an empty file, a variable set empty) would serve no one:
     // a mistake to say, not a server to start.
     if (Array.isArray(rules) && rules.length === 0 && flag === "--allow") {
       throw new InvalidArgumentError(t("error.emptyAllow", { option: flag, value: JSON.stringify(value) }));

@@ -1,3 +1,6 @@
+// The bench's messages and the answers it checks them against: sizes, whole characters, a
+// locale's newline, and a datagram's reply at the server's default growth limit.
+
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { buildMessage } from "./payload.js";

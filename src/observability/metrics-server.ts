@@ -34,8 +34,9 @@ export interface MetricsServerLimits {
   /**
    * Requests on one connection whose responses the kernel has not taken yet. A client that
    * pipelines requests without reading the answers (thousands in one segment) would otherwise
-   * have every answer made and kept in memory, and the scrapes' work crowd out the service:
-   * one request more closes the connection, and the requests after it are not answered.
+   * have every answer made and kept in memory: one request more closes the connection at once
+   * (with the answers not yet sent; no scraper pipelines that deep), and the requests after
+   * it are not answered.
    */
   maxPendingResponses: number;
 }

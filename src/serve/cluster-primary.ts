@@ -9,6 +9,7 @@
 
 import cluster, { type Worker } from "node:cluster";
 import type { AddressInfo } from "node:net";
+import { constants } from "node:os";
 import { AggregatorRegistry } from "prom-client";
 import { MayusError } from "../errors.js";
 import { t } from "../i18n/index.js";
@@ -44,7 +45,13 @@ export async function runPrimary(
 ): Promise<number> {
   const workers = new Set<Worker>();
   const signals = listenForShutdown(
-    (signal) => lifecycle.signalReceived(signal),
+    (signal) => {
+      lifecycle.signalReceived(signal);
+      // Before anything else: a worker that got the same signal (the group's) then knows it was not a stray.
+      for (const worker of workers) {
+        if (worker.isConnected()) worker.send({ type: "mayus:stopping" } satisfies PrimaryMessage);
+      }
+    },
     (signal) => {
       lifecycle.exitAtOnce(signal, signalExitCode(signal));
       for (const worker of workers) worker.process.kill("SIGKILL");
@@ -87,7 +94,9 @@ export async function runPrimary(
     worker.on("exit", (code, signal) => {
       workers.delete(worker);
       handover?.removeWorker(worker);
-      if (draining) worstWorkerCode = Math.max(worstWorkerCode, code ?? 1);
+      // Killed (the backstop, the OOM killer): the shell's code for that signal.
+      const exitCode = code ?? 128 + (signal === null ? 0 : (constants.signals[signal as NodeJS.Signals] ?? 0));
+      if (draining) worstWorkerCode = Math.max(worstWorkerCode, exitCode);
       // Before all listen, a worker's exit fails the start (below); while draining it is expected.
       if (draining || !started) return;
       logger.warn({ worker: worker.process.pid, code, signal }, t("serve.workerReplaced"));

@@ -16,7 +16,7 @@ import { TCP_DEFAULTS, TCP_RANGES } from "../tcp/tcp-server-options.js";
 import { RATE_LIMIT_DEFAULTS } from "../udp/source-rate-limiter.js";
 import { HANDOVER_MESSAGE } from "./connection-handover.js";
 import { type DrainReport, drainExitCode, type ServeLifecycle } from "./lifecycle.js";
-import { SHUTDOWN_SIGNALS, signalExitCode } from "./signals.js";
+import { SHUTDOWN_SIGNALS } from "./signals.js";
 import { type RunningServers, type ServeOptions, startServers } from "./start-servers.js";
 
 /** Messages between the primary and its workers (sockets travel with HANDOVER_MESSAGE). */
@@ -30,7 +30,12 @@ export type WorkerMessage =
   | { type: "mayus:drained"; report: DrainReport }
   /** A listener could not open: the primary says it once, for all workers. */
   | { type: "mayus:start-failed"; kind: ErrorKind; message: string };
-export type PrimaryMessage = { type: "mayus:shutdown" };
+/**
+ * What the primary tells its workers: `stopping` as soon as it got its first signal (a signal
+ * that came to the group came to it too), `shutdown` once every socket it accepted reached a
+ * worker, when each worker starts its drain.
+ */
+export type PrimaryMessage = { type: "mayus:stopping" } | { type: "mayus:shutdown" };
 
 /**
  * The environment variable that tells a worker the port the primary's TCP listener got (so
@@ -74,9 +79,9 @@ export function workerOptions(options: ServeOptions): ServeOptions {
 }
 
 /**
- * How long a worker that got a shutdown signal waits for the primary's word before it says the
- * signal came to it alone: the primary sends it once the sockets it accepted have reached the
- * workers (ConnectionHandover), which takes milliseconds.
+ * How long a worker that got a shutdown signal waits for the primary's "stopping" before it
+ * says the signal came to it alone: a group's signal reaches the primary at the same time, and
+ * its word follows at once.
  */
 const STRAY_SIGNAL_GRACE_MS = 2_000;
 
@@ -94,24 +99,32 @@ export async function runWorker(
   // A signal sent to the whole process group (Ctrl-C in a terminal, a supervisor's stop)
   // reaches the primary too, so here it waits for the primary's word; one sent to this worker
   // alone is ignored, and said so, since counting it would make the group's later stop this
-  // worker's second signal and cut its clients off undrained. Once the primary is gone (and
-  // this worker drains on its own), a signal exits at once.
-  let shutdownAsked = false;
+  // worker's second signal and cut its clients off undrained. (A worker whose primary is gone
+  // does not wait for anything: Node's cluster ends it at once.)
+  let primaryStopping = false;
   let strayTimer: NodeJS.Timeout | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
-    if (!process.connected) {
-      lifecycle.exitAtOnce(signal, signalExitCode(signal));
-      process.exit(signalExitCode(signal));
-    }
     logger.debug({ signal }, "signal received: waiting for the primary to start the drain");
-    if (shutdownAsked || strayTimer !== undefined) return;
+    if (primaryStopping || strayTimer !== undefined) return;
     strayTimer = setTimeout(() => {
       strayTimer = undefined;
-      if (!shutdownAsked) logger.warn({ signal, primary: process.ppid }, t("serve.workerSignalIgnored", { signal }));
+      if (!primaryStopping) logger.warn({ signal, primary: process.ppid }, t("serve.workerSignalIgnored", { signal }));
     }, STRAY_SIGNAL_GRACE_MS);
     strayTimer.unref();
   };
   for (const signal of SHUTDOWN_SIGNALS) process.on(signal, onSignal);
+  // Listened for from the start: a worker that replaced another just before the primary's
+  // signal may be told to stop while it is still starting; it then drains as soon as it serves.
+  const shutdown = new Promise<void>((resolve) => {
+    process.on("message", (message: PrimaryMessage | undefined) => {
+      if (message?.type === "mayus:stopping") primaryStopping = true;
+      if (message?.type !== "mayus:shutdown") return;
+      primaryStopping = true;
+      resolve();
+    });
+    // The primary is gone: Node's cluster ends this worker at once anyway; should it not, drain.
+    process.once("disconnect", () => resolve());
+  });
 
   // Set when the primary accepts TCP and hands connections over; absent, the workers accept.
   const primaryPort = process.env[WORKER_PORT_VARIABLE];
@@ -136,15 +149,7 @@ export async function runWorker(
   send({ type: "mayus:listening", tcp, udp: servers.udp?.address() });
   if (lifecycle.isJson) logger.info({ event: "worker-started", worker: process.pid }, "worker started");
 
-  await new Promise<void>((resolve) => {
-    process.on("message", (message: PrimaryMessage) => {
-      if (message?.type !== "mayus:shutdown") return;
-      shutdownAsked = true;
-      resolve();
-    });
-    // The primary is gone (killed): drain on our own.
-    process.once("disconnect", () => resolve());
-  });
+  await shutdown;
   lifecycle.drainStarted({ worker: process.pid, connections: servers.tcp?.statistics().connectionsActive ?? 0 });
   const report = await servers.close(options.drainTimeoutMs);
   lifecycle.drainFinished(report, { worker: process.pid });
