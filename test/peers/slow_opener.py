@@ -23,30 +23,18 @@ import struct
 import sys
 import time
 
+from send_gaps import SendGaps
+
 host, port, kind, seconds = sys.argv[1], int(sys.argv[2]), sys.argv[3], float(sys.argv[4])
 PAYLOAD = b"abcdefghijklmnop" * 256
 outcome = {"opening_bytes": 0, "sent": 0, "answered": 0, "uppercase": False, "error": None, "longest_gap_ms": 0.0}
 client = socket.create_connection((host, port), timeout=30)
-previous_send_began = None
-
-
-def timed(action) -> None:
-    """Runs `action`, which sends (bytes, or the end of the stream), and updates longest_gap_ms:
-    from when the previous send began to when this one is over, at least the time between them."""
-    global previous_send_began
-    began = time.monotonic()
-    try:
-        action()
-    finally:  # a send that fails (the server closed) counts too: it says when we came back
-        if previous_send_began is not None:
-            gap_ms = (time.monotonic() - previous_send_began) * 1000
-            outcome["longest_gap_ms"] = round(max(outcome["longest_gap_ms"], gap_ms), 1)
-        previous_send_began = began
+gaps = SendGaps(outcome)
 
 
 def send(data: bytes) -> None:
     if data:
-        timed(lambda: client.sendall(data))
+        gaps.timed(lambda: client.sendall(data))
 
 
 def proxy_v2_header(total: int) -> bytes:
@@ -75,7 +63,7 @@ def run_proxy() -> bytes:
     dribble(proxy_v2_header(300))
     send(PAYLOAD)
     outcome["sent"] = len(PAYLOAD)
-    timed(lambda: client.shutdown(socket.SHUT_WR))
+    gaps.timed(lambda: client.shutdown(socket.SHUT_WR))
     received = []
     while chunk := client.recv(65536):
         received.append(chunk)

@@ -19,26 +19,14 @@ import sys
 import threading
 import time
 
+from send_gaps import SendGaps
+
 host, port, seconds = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
 client = socket.create_connection((host, port))
 outcome = {"fin_while_sending": False, "sent": 0, "answered": 0, "error": None, "longest_gap_ms": 0.0}
+gaps = SendGaps(outcome)
 sending = threading.Event()
 sending.set()
-previous_send_began = None
-
-
-def timed(action) -> None:
-    """Runs `action`, which sends (bytes, or the FIN), and updates longest_gap_ms: from when the
-    previous send began to when this one is over, at least the time between them."""
-    global previous_send_began
-    began = time.monotonic()
-    try:
-        action()
-    finally:  # a send that fails (the server closed) counts too: it says when we came back
-        if previous_send_began is not None:
-            gap_ms = (time.monotonic() - previous_send_began) * 1000
-            outcome["longest_gap_ms"] = round(max(outcome["longest_gap_ms"], gap_ms), 1)
-        previous_send_began = began
 
 
 def read() -> None:
@@ -59,11 +47,11 @@ reader.start()
 deadline = time.monotonic() + seconds
 try:
     while time.monotonic() < deadline:
-        timed(lambda: client.sendall(b"a" * 1024))
+        gaps.timed(lambda: client.sendall(b"a" * 1024))
         outcome["sent"] += 1024
         time.sleep(0.005)
     sending.clear()
-    timed(lambda: client.shutdown(socket.SHUT_WR))
+    gaps.timed(lambda: client.shutdown(socket.SHUT_WR))
 except OSError as error:
     sending.clear()
     outcome["error"] = outcome["error"] or type(error).__name__
