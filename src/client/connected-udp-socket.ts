@@ -8,6 +8,7 @@ import { lookup } from "node:dns/promises";
 import { isIP } from "node:net";
 import { formatAddress } from "../address/address.js";
 import { connectError, type MayusError } from "../errors.js";
+import { connectDatagramSocket } from "../io/datagram-connect.js";
 
 export interface ConnectedUdpSocket {
   socket: DatagramSocket;
@@ -44,17 +45,7 @@ export async function connectUdp(
   const family = isIP(resolved) === 6 ? 6 : 4;
   const address = formatAddress(resolved, port);
   const socket = createSocket(family === 6 ? "udp6" : "udp4");
-  await new Promise<void>((resolve, reject) => {
-    socket.once("error", reject);
-    // A connect that fails (EINVAL for a link-local address without its interface, EACCES
-    // for a broadcast one) comes to this callback as its argument, not as an "error" event.
-    const connected = (error?: Error) => {
-      socket.off("error", reject);
-      if (error) reject(error);
-      else resolve();
-    };
-    socket.connect(port, resolved, connected as () => void);
-  }).catch((error: NodeJS.ErrnoException) => {
+  await connectDatagramSocket(socket, port, resolved).catch((error: NodeJS.ErrnoException) => {
     socket.close();
     throw connectError(error, host, address);
   });

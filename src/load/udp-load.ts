@@ -11,6 +11,7 @@ import { performance } from "node:perf_hooks";
 import { formatAddress } from "../address/address.js";
 import { connectError, MayusError } from "../errors.js";
 import { t } from "../i18n/index.js";
+import { connectDatagramSocket } from "../io/datagram-connect.js";
 import { DatagramIO } from "../udp/datagram-io.js";
 import { type GeneratorPlan, LoadGenerator } from "./generator.js";
 import { buildMessage } from "./payload.js";
@@ -138,28 +139,18 @@ class UdpLoadSocket {
     this.socket = createSocket(isIPv6(generator.plan.address) ? "udp6" : "udp4");
   }
 
-  connect(): Promise<void> {
+  async connect(): Promise<void> {
     const { plan } = this.generator;
-    return new Promise((resolve, reject) => {
-      const fail = (error: NodeJS.ErrnoException) =>
-        reject(connectError(error, plan.host, formatAddress(plan.address, plan.port)));
-      this.socket.once("error", fail);
-      // A connect that fails (EINVAL, EACCES) comes to this callback as its argument, not as an "error" event.
-      const connected = (error?: NodeJS.ErrnoException) => {
-        this.socket.off("error", fail);
-        if (error) {
-          fail(error);
-          return;
-        }
-        this.socket.on("error", () => {
-          // ECONNREFUSED (nothing listens) and the like; the request in flight will time out.
-          if (!this.generator.stopped) this.generator.tally.connectionErrors++;
-        });
-        this.socket.on("message", this.#receive);
-        resolve();
-      };
-      this.socket.connect(plan.port, plan.address, connected as () => void);
+    try {
+      await connectDatagramSocket(this.socket, plan.port, plan.address);
+    } catch (error) {
+      throw connectError(error as NodeJS.ErrnoException, plan.host, formatAddress(plan.address, plan.port));
+    }
+    this.socket.on("error", () => {
+      // ECONNREFUSED (nothing listens) and the like; the request in flight will time out.
+      if (!this.generator.stopped) this.generator.tally.connectionErrors++;
     });
+    this.socket.on("message", this.#receive);
   }
 
   /** One request before the run, so that a server that does not answer fails it at once. */
