@@ -1,7 +1,8 @@
 /**
  * Builds the native modules into build/: datagram-syscalls.node (the native half of
  * DatagramIO, src/udp/datagram-syscalls.c), stream-syscalls.node (of SocketWriter,
- * src/tcp/stream-syscalls.c) and load-loop.node (the native load engine of `mayus bench`,
+ * src/tcp/stream-syscalls.c), stream-reads.node (of BatchedReads, src/tcp/stream-reads.c;
+ * Linux only) and load-loop.node (the native load engine of `mayus bench`,
  * src/load/load-loop.c), with the C compiler and the headers Node installs beside itself.
  * Run by `npm install`, `npm rebuild` and `npm run build`. Optional: without a compiler or the headers it says
  * why and exits 0, and the servers use Node's own I/O (more CPU per message, same answers).
@@ -25,6 +26,13 @@ const MODULES = [
     source: "src/tcp/stream-syscalls.c",
     target: "build/stream-syscalls.node",
     withoutIt: "TCP answers go through socket.write, with more CPU per answer",
+  },
+  {
+    source: "src/tcp/stream-reads.c",
+    target: "build/stream-reads.node",
+    withoutIt: "TCP reads come through Node's handle of each socket, one call into JavaScript per read",
+    // epoll: Linux only. Elsewhere the servers read through Node, as without a compiler.
+    platforms: ["linux"],
   },
   {
     source: "src/load/load-loop.c",
@@ -100,5 +108,7 @@ function build(module, headers) {
 // Nothing to build on Windows: the native paths are for POSIX sockets.
 if (process.platform !== "win32") {
   const headers = headerDirectory();
-  for (const module of MODULES) build(module, headers);
+  for (const module of MODULES) {
+    if (module.platforms === undefined || module.platforms.includes(process.platform)) build(module, headers);
+  }
 }

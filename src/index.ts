@@ -39,6 +39,7 @@ export {
   type PingResult,
   type PingSummary,
 } from "./ping/pinger.js";
+export type { ReadPath } from "./tcp/socket-reader.js";
 export { TcpConnection, type TcpConnectionState } from "./tcp/tcp-connection.js";
 export { TcpServer, type TcpServerEvents } from "./tcp/tcp-server.js";
 export {

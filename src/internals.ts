@@ -24,6 +24,13 @@ export {
   HeartbeatTable,
 } from "./heartbeat/heartbeat-table.js";
 export { SharedReadBuffer } from "./io/shared-read-buffer.js";
+export {
+  type BatchedReader,
+  BatchedReads,
+  batchedReads,
+  type ReadLoop,
+  type StreamReads,
+} from "./tcp/batched-reads.js";
 export { BufferBudget } from "./tcp/buffer-budget.js";
 export type { IdleConnection } from "./tcp/idle-sweeper.js";
 export { PROXY_V2_MAX_POSSIBLE_HEADER_BYTES } from "./tcp/proxy/proxy-header.js";

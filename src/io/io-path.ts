@@ -6,6 +6,7 @@
 
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { streamReadsUnavailable } from "../tcp/batched-reads.js";
 import { streamSyscallsUnavailable } from "../tcp/stream-syscalls.js";
 import { fastestDatagramPath } from "../udp/datagram-io.js";
 import { datagramSyscallsUnavailable } from "../udp/datagram-syscalls.js";
@@ -44,8 +45,17 @@ export const TLS_IO_REASON = "TLS: Node's own I/O (the native syscalls cannot ca
 
 function tcpIoPath(tls: boolean): ProtocolIoPath {
   if (tls) return { protocol: "tcp", path: "node", reason: TLS_IO_REASON };
-  if (streamSyscallsUnavailable === undefined)
-    return { protocol: "tcp", path: "native", reason: "native syscalls: answers go out by send() (stream-syscalls)" };
+  if (streamSyscallsUnavailable === undefined) {
+    const reads =
+      streamReadsUnavailable === undefined
+        ? "reads come by epoll, a turn's reads at once (stream-reads)"
+        : `reads through Node (stream-reads: ${streamReadsUnavailable})`;
+    return {
+      protocol: "tcp",
+      path: "native",
+      reason: `native syscalls: answers go out by send() (stream-syscalls); ${reads}`,
+    };
+  }
   return { protocol: "tcp", path: "node", reason: nodeReason("stream-syscalls", streamSyscallsUnavailable) };
 }
 

@@ -51,8 +51,12 @@ test("mayus serve with MAYUS_NATIVE=0 loads no native module and still answers o
   const native = await startMayusServer();
   const typescript = await startMayusServer([], { [NATIVE_SWITCH]: "0" });
   try {
-    // The default server maps both modules: the switch, not their absence, makes the difference.
-    assert.deepEqual(nativeModulesMapped(native.child.pid ?? 0), ["datagram-syscalls.node", "stream-syscalls.node"]);
+    // The default server maps its three modules: the switch, not their absence, makes the difference.
+    assert.deepEqual(nativeModulesMapped(native.child.pid ?? 0), [
+      "datagram-syscalls.node",
+      "stream-reads.node",
+      "stream-syscalls.node",
+    ]);
     assert.deepEqual(nativeModulesMapped(typescript.child.pid ?? 0), []);
     const tcpAnswer = await new Promise<string>((resolve, reject) => {
       const socket = connect(typescript.tcpPort, "127.0.0.1", () => socket.end("pure typescript\n"));

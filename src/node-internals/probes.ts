@@ -10,6 +10,7 @@ export type ProbeName =
   | "onread-fields"
   | "tcp-user-buffer"
   | "tcp-descriptor"
+  | "tcp-read-stop"
   | "tcp-accept-options"
   | "udp-send-wrap"
   | "udp-state-handle";
@@ -41,6 +42,11 @@ export const PROBES: readonly Probe[] = [
     name: "tcp-descriptor",
     checks: "a TCP socket's _handle.fd is its descriptor (a number, not -1)",
     fallback: "answers go through socket.write",
+  },
+  {
+    name: "tcp-read-stop",
+    checks: "a TCP socket's _handle has reading and readStop(), to stop Node reading a handed-over socket",
+    fallback: "a socket a cluster primary hands over is read through data events",
   },
   {
     name: "tcp-accept-options",

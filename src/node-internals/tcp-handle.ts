@@ -14,6 +14,8 @@ export type UserBufferCallback = (bytesRead: number, buffer: Buffer) => boolean 
 
 interface TcpHandle {
   useUserBuffer?: (buffer: Uint8Array) => void;
+  reading?: boolean;
+  readStop?: () => number;
   fd?: number;
   setNoDelay?: (on: boolean) => number;
 }
@@ -79,6 +81,23 @@ export function readIntoUserBuffer(socket: Socket, memory: Buffer, callback: Use
   fields[onreadSymbols.callback] = callback;
   fields[onreadSymbols.generator] = null;
   handle.useUserBuffer(memory);
+  return true;
+}
+
+/**
+ * Makes sure Node does not read `socket` itself: a socket Node built around a descriptor sent
+ * by another process (a cluster primary's handover) starts reading at once, unlike one
+ * accepted with `pauseOnConnect`. False where Node reads it and this Node's handle cannot be
+ * told to stop; true if it was not reading or now is not.
+ */
+export function stopNodeReading(socket: Socket): boolean {
+  const handle = handleOf(socket);
+  if (handle === undefined || handle.reading !== true) return true;
+  if (typeof handle.readStop !== "function" || handle.readStop() !== 0) {
+    probeFailed("tcp-read-stop", "the socket's _handle has no readStop() that succeeds");
+    return false;
+  }
+  handle.reading = false;
   return true;
 }
 

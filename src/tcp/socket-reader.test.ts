@@ -1,5 +1,6 @@
-// SocketReader on real loopback sockets: every byte of every connection arrives, in order,
-// each chunk right while it is handed out (receivers copy what they keep); pause stops reading.
+// SocketReader on real loopback sockets, on each of its three paths (batched by the native
+// module, a shared buffer, data events): every byte of every connection arrives, in order, each
+// chunk right while it is handed out (receivers copy what they keep); pause stops reading.
 
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
@@ -8,7 +9,8 @@ import { type AddressInfo, connect, createServer, type Server, type Socket } fro
 import { after, before, describe, test } from "node:test";
 import { acceptQueue } from "../../test/support/accept-queue.js";
 import { SharedReadBuffer } from "../io/shared-read-buffer.js";
-import { SHARED_READ_BUFFER_BYTES, SocketReader, sharedReadsSupported } from "./socket-reader.js";
+import { type BatchedReads, batchedReads, streamReadsUnavailable } from "./batched-reads.js";
+import { type ReadPath, SHARED_READ_BUFFER_BYTES, SocketReader, sharedReadsSupported } from "./socket-reader.js";
 
 interface Received {
   socket: Socket;
@@ -19,15 +21,15 @@ interface Received {
 }
 
 /** A server whose sockets are read by SocketReader; `accepted` yields each one's record. */
-function readingServer(shared: SharedReadBuffer | undefined) {
+function readingServer(source: BatchedReads | SharedReadBuffer | undefined) {
   const accepted = acceptQueue<Received>();
   const server = createServer({ pauseOnConnect: true, allowHalfOpen: true }, (socket: Socket) => {
-    const reader = new SocketReader(socket, shared);
+    const reader = new SocketReader(socket, source);
     const received: Received = { socket, reader, chunks: [], ended: once(socket, "end") };
     received.reader.onChunk = (chunk) => received.chunks.push(Buffer.from(chunk));
     socket.on("error", () => socket.destroy());
     socket.on("end", () => socket.end());
-    socket.resume();
+    reader.resume();
     accepted.push(received);
   });
   return { server, nextAccepted: accepted.next };
@@ -46,11 +48,20 @@ async function send(port: number, payload: Buffer): Promise<Socket> {
   return socket;
 }
 
-for (const kind of ["shared buffer", "data events"] as const) {
-  describe(`SocketReader (${kind})`, () => {
-    const shared =
-      kind === "shared buffer" ? new SharedReadBuffer(Buffer.allocUnsafe(SHARED_READ_BUFFER_BYTES)) : undefined;
-    const { server, nextAccepted } = readingServer(shared);
+/** Each path's source; undefined where this process has no such path (`skip` says why). */
+function sourceOf(path: ReadPath): { source: BatchedReads | SharedReadBuffer | undefined; skip?: string } {
+  if (path === "batched") {
+    const batched = batchedReads();
+    return batched === undefined ? { source: undefined, skip: streamReadsUnavailable } : { source: batched };
+  }
+  if (path === "shared buffer") return { source: new SharedReadBuffer(Buffer.allocUnsafe(SHARED_READ_BUFFER_BYTES)) };
+  return { source: undefined };
+}
+
+for (const path of ["batched", "shared buffer", "data events"] as const) {
+  const { source, skip } = sourceOf(path);
+  describe(`SocketReader (${path})`, { skip }, () => {
+    const { server, nextAccepted } = readingServer(source);
     let port: number;
     before(async () => {
       server.listen(0, "127.0.0.1");
@@ -63,7 +74,8 @@ for (const kind of ["shared buffer", "data events"] as const) {
       const client = await send(port, Buffer.from("x"));
       const received = await nextAccepted();
       await received.ended;
-      assert.equal(received.reader.usesSharedBuffer, shared !== undefined);
+      assert.equal(received.reader.path, path);
+      assert.equal(received.reader.usesSharedBuffer, path !== "data events");
       client.destroy();
     });
 
@@ -91,7 +103,7 @@ for (const kind of ["shared buffer", "data events"] as const) {
       const firstChunk = new Promise<void>((resolve) => {
         received.reader.onChunk = (chunk) => {
           keep(chunk);
-          received.socket.pause();
+          received.reader.pause();
           received.reader.onChunk = keep;
           resolve();
         };
@@ -100,7 +112,7 @@ for (const kind of ["shared buffer", "data events"] as const) {
       const chunksWhenPaused = received.chunks.length;
       await new Promise((resolve) => setTimeout(resolve, 100));
       assert.equal(received.chunks.length, chunksWhenPaused, "chunks arrived while paused");
-      received.socket.resume();
+      received.reader.resume();
       await received.ended;
       assert.ok(Buffer.concat(received.chunks).equals(payload));
       client.destroy();

@@ -81,6 +81,8 @@ export class TcpConnection implements IdleConnection {
   readonly #writer: SocketWriter;
   /** Whether the socket is TCP itself (not TLS over it). */
   readonly #plainTcp: boolean;
+  /** Where the bytes come from: reading stops and restarts there, not on the socket. */
+  readonly #reader: SocketReader;
 
   /** The client's address (the one a PROXY header named, if any). */
   readonly remoteAddress: string;
@@ -101,6 +103,7 @@ export class TcpConnection implements IdleConnection {
     // Chunks read into the shared buffer are answered in place: what waits is copied.
     this.#writer = new SocketWriter(socket, { copyWhatWaits: reader.usesSharedBuffer });
     this.#plainTcp = !(socket instanceof TLSSocket);
+    this.#reader = reader;
     const peer = trace === undefined ? "" : this.peer;
     reader.onChunk = (chunk) => this.#receive(chunk);
     // No "drain" listener yet: only a connection whose answers had to wait needs one (#receive).
@@ -271,7 +274,7 @@ export class TcpConnection implements IdleConnection {
   #pause(): void {
     if (this.#pausedForBackpressure) return;
     this.#pausedForBackpressure = true;
-    this.socket.pause();
+    this.#reader.pause();
     if (this.limits.stallTimeoutMs > 0) {
       this.#stallTimer = setTimeout(() => {
         this.socket.destroy(errorWithCode("answers not read for too long", "ESTALLED"));
@@ -288,7 +291,7 @@ export class TcpConnection implements IdleConnection {
     this.#pausedForBackpressure = false;
     clearTimeout(this.#stallTimer);
     // Reading resumes while answering, and also while draining (to count what is discarded).
-    if (this.state !== "closed") this.socket.resume();
+    if (this.state !== "closed") this.#reader.resume();
   }
 }
 

@@ -65,6 +65,13 @@ export interface TcpServerOptions {
    */
   readIntoSharedBuffer?: boolean;
   /**
+   * With `readIntoSharedBuffer`, where the native module is built (Linux): read every
+   * connection of the thread with one call into JavaScript per turn of the event loop
+   * (`BatchedReads`), not Node's one per read. Not with `proxyProtocol` or `tls`, where Node
+   * reads. False: Node reads each socket into the shared buffer (the same bytes, more work).
+   */
+  readInBatches?: boolean;
+  /**
    * `--allow`/`--deny`: client addresses served; any other connection is closed at accept,
    * counted as `address-filtered`. With `proxyProtocol`, the address the header names is checked.
    */
@@ -95,6 +102,7 @@ export const TCP_DEFAULTS = {
   /** `close()`'s default: time for connections to finish before the rest are reset. */
   drainTimeoutMs: 10_000,
   readIntoSharedBuffer: true,
+  readInBatches: true,
   /** `--tls-handshake-timeout`: a client that connects and says nothing holds a slot this long at most. */
   tlsHandshakeTimeoutMs: 10_000,
 } as const;
@@ -144,6 +152,7 @@ export function resolveTcpServerOptions(options: TcpServerOptions): ResolvedTcpS
     maxAwaitingHeaderPerAddress: inRange("maxAwaitingHeaderPerAddress", options.maxAwaitingHeaderPerAddress),
     drainQuietMs: inRange("drainQuietMs", options.drainQuietMs),
     readIntoSharedBuffer: options.readIntoSharedBuffer ?? TCP_DEFAULTS.readIntoSharedBuffer,
+    readInBatches: options.readInBatches ?? TCP_DEFAULTS.readInBatches,
   };
 }
 

@@ -23,12 +23,13 @@ import type { Tracer } from "../observability/trace.js";
 import { type Uppercaser, uppercaserFactory } from "../transform/index.js";
 import { KERNEL_READ_WINDOW_BYTES, kernelReadWindow } from "../transform/latin-kernel.js";
 import { TcpAdmission } from "./admission.js";
+import { type BatchedReads, batchedReads } from "./batched-reads.js";
 import { BufferBudget } from "./buffer-budget.js";
 import { ConnectionRegistry } from "./connection-registry.js";
 import { IdleSweeper } from "./idle-sweeper.js";
 import { closeAfterBacklog } from "./listener-close.js";
 import { PreServe } from "./pre-serve.js";
-import { SHARED_READ_BUFFER_BYTES, SocketReader } from "./socket-reader.js";
+import { type ReadPath, SHARED_READ_BUFFER_BYTES, SocketReader } from "./socket-reader.js";
 import { TcpConnection, type TcpConnectionEvents, type TcpConnectionLimits } from "./tcp-connection.js";
 import {
   type ResolvedTcpServerOptions,
@@ -77,8 +78,8 @@ export class TcpServer extends EventEmitter<TcpServerEvents> {
   readonly #idleSweeper: IdleSweeper;
   /** A fresh uppercaser per connection, from options checked once. */
   readonly #newUppercaser: () => Uppercaser;
-  /** Where every connection's reads land, answered in place (undefined: `data` events). */
-  readonly #sharedReadBuffer: SharedReadBuffer | undefined;
+  /** Where every connection's reads come from (SocketReader): batched, a shared buffer, or `data` events. */
+  readonly #readSource: BatchedReads | SharedReadBuffer | undefined;
   readonly #errors: Record<string, number> = {};
   readonly #closedTotals = { bytesReceived: 0, bytesSent: 0, bytesDiscarded: 0 };
   #connectionsAccepted = 0;
@@ -138,15 +139,19 @@ export class TcpServer extends EventEmitter<TcpServerEvents> {
       },
     };
     // TLS reads go through the TLS socket (Node's own reads): no shared buffer under it. Reads
-    // land in the uppercase kernel's memory, which uppercases them there, with no copy.
-    this.#sharedReadBuffer =
-      this.options.readIntoSharedBuffer && tls === undefined
-        ? new SharedReadBuffer(
-            KERNEL_READ_WINDOW_BYTES === SHARED_READ_BUFFER_BYTES
-              ? kernelReadWindow()
+    // land in the uppercase kernel's memory, which uppercases them there, with no copy. Batched
+    // reads do not count `socket.bytesRead`, which the PROXY header's drain watches: with
+    // --proxy-protocol, Node reads.
+    const batched = this.options.readInBatches && !this.options.proxyProtocol ? batchedReads() : undefined;
+    this.#readSource =
+      !this.options.readIntoSharedBuffer || tls !== undefined
+        ? undefined
+        : (batched ??
+          new SharedReadBuffer(
+            KERNEL_READ_WINDOW_BYTES >= SHARED_READ_BUFFER_BYTES
+              ? kernelReadWindow().subarray(0, SHARED_READ_BUFFER_BYTES)
               : Buffer.allocUnsafe(SHARED_READ_BUFFER_BYTES),
-          )
-        : undefined;
+          ));
     // Paused at accept: a socket may be switched to the shared read buffer only before its first read.
     // TCP_NODELAY (answers are small and must not wait for an ACK): see #acceptsToSetNoDelay.
     const serverOptions = { allowHalfOpen: true, pauseOnConnect: true };
@@ -186,6 +191,13 @@ export class TcpServer extends EventEmitter<TcpServerEvents> {
         resolve(bound);
       });
     });
+  }
+
+  /** How connections are read (SocketReader): "batched" where the native module is built, unless options say otherwise. */
+  get readPath(): ReadPath {
+    const source = this.#readSource;
+    if (source === undefined) return "data events";
+    return source instanceof SharedReadBuffer ? "shared buffer" : "batched";
   }
 
   address(): AddressInfo {
@@ -316,7 +328,7 @@ export class TcpServer extends EventEmitter<TcpServerEvents> {
       this.#acceptsToSetNoDelay--;
       socket.setNoDelay(true);
     }
-    const reader = new SocketReader(socket, this.#sharedReadBuffer);
+    const reader = new SocketReader(socket, this.#readSource);
     this.#preServe.start(socket, reader);
   }
 
@@ -353,7 +365,7 @@ export class TcpServer extends EventEmitter<TcpServerEvents> {
     this.emit("connection", connection);
     connection.receiveInitial(initial);
     // Accepted paused; stay paused if answering the bytes after a PROXY header already hit a bound.
-    if (!connection.isPaused) socket.resume();
+    if (!connection.isPaused) reader.resume();
   }
 
   #closed(connection: TcpConnection): void {

@@ -42,17 +42,20 @@ const ASCII_WINDOW_BYTES = 64 * 1024;
 /** A WebAssembly page: the unit the module's memory grows by. */
 const PAGE_BYTES = 64 * 1024;
 /**
- * Where reads may land (`kernelReadWindow`): a third page, added at load, apart from the
- * window the copying calls use, so that a copy never lands on bytes a server is answering.
+ * Where reads may land (`kernelReadWindow`): pages added at load after the first two, apart
+ * from the window the copying calls use, so that a copy never lands on bytes a server is answering.
  */
 const READ_WINDOW_START = 2 * PAGE_BYTES;
-/** The read window's size: a whole read of the TCP server's shared buffer. */
-export const KERNEL_READ_WINDOW_BYTES = PAGE_BYTES;
+/**
+ * The read window's size: a whole read of the TCP server's shared buffer, or a turn's reads of
+ * many sockets at once, each up to 64 KiB (BatchedReads).
+ */
+export const KERNEL_READ_WINDOW_BYTES = 8 * PAGE_BYTES;
 
 const kernel = (() => {
   const module = new WebAssembly.Module(Buffer.from(LATIN_KERNEL_WASM_BASE64, "base64"));
   const exports = new WebAssembly.Instance(module).exports as unknown as LatinKernelExports;
-  exports.memory.grow(1);
+  exports.memory.grow(KERNEL_READ_WINDOW_BYTES / PAGE_BYTES);
   const buffer = exports.memory.buffer;
   new Uint16Array(buffer, 0, TWO_BYTE_UPPERCASE.length).set(TWO_BYTE_UPPERCASE);
   // The memory grows only above, before these views are made, so they stay valid; Buffer.copy
@@ -76,7 +79,7 @@ const kernel = (() => {
  * @example
  * ```ts
  * import { kernelReadWindow, uppercaseAsciiRunInKernel } from "./latin-kernel.js";
- * const window = kernelReadWindow(); // 64 KiB
+ * const window = kernelReadWindow(); // 512 KiB
  * const read = window.subarray(0, window.write("hola"));
  * uppercaseAsciiRunInKernel(read, 0, read.length); // 4, in place: read is "HOLA"
  * ```

@@ -30,7 +30,6 @@ export interface ProxyHeaderHandlers {
  *     onHeader: (address, port, rest) => socket.end(`hello ${address}:${port}, you sent ${rest.length} bytes more`),
  *     onRefused: () => socket.destroy(),
  *   });
- *   socket.resume();
  * });
  * server.listen(0, "127.0.0.1"); // behind HAProxy's send-proxy-v2
  * server.close();
@@ -62,7 +61,7 @@ export function readProxyHeader(
       return;
     }
     cleanUp();
-    socket.pause(); // the connection resumes reading once it is set up
+    reader.pause(); // the connection resumes reading once it is set up
     const isLocal = result.header.command === "local";
     const source = isLocal ? undefined : result.header.source;
     const rest = bytes.subarray(result.headerBytes);
@@ -86,5 +85,5 @@ export function readProxyHeader(
   socket.on("error", onError);
   // Destroyed before its header (the server is stopping): nothing more to wait for.
   socket.once("close", cleanUp);
-  socket.resume(); // accepted paused
+  reader.resume(); // accepted paused
 }
