@@ -21,6 +21,7 @@ import {
   PROBES,
   type ProbeName,
 } from "../src/node-internals/probes.js";
+import { batchedReads, streamReadsUnavailable } from "../src/tcp/batched-reads.js";
 import { SHARED_READ_BUFFER_BYTES, SocketReader, sharedReadsSupported } from "../src/tcp/socket-reader.js";
 import { SocketWriter } from "../src/tcp/socket-writer.js";
 import { streamSyscalls, streamSyscallsUnavailable } from "../src/tcp/stream-syscalls.js";
@@ -115,6 +116,41 @@ describe("TCP: SocketReader and SocketWriter on accepted sockets", () => {
       text: "hola, mundo",
     });
     assert.ok(failedNames().includes("tcp-user-buffer"));
+  });
+
+  /** A socket Node reads itself (as one a cluster primary hands over), read by SocketReader in batches. */
+  async function readHandedOver(socket: Socket, client: Socket) {
+    socket.read(0); // Node starts reading it, as it does a socket built around a received descriptor
+    assert.equal(tcpHandle(socket).reading, true);
+    const reader = new SocketReader(socket, batchedReads());
+    const chunks: Buffer[] = [];
+    reader.onChunk = (chunk) => chunks.push(Buffer.from(chunk));
+    const ended = once(socket, "end");
+    reader.resume();
+    client.end("hola, mundo");
+    await ended;
+    client.destroy();
+    socket.destroy();
+    return { path: reader.path, text: Buffer.concat(chunks).toString() };
+  }
+
+  const noBatches = batchedReads() === undefined && `batched reads are not built (${streamReadsUnavailable})`;
+
+  test("reads: the read-stop probe stops Node reading a socket it reads, and every byte comes in batches", {
+    skip: noBatches,
+  }, async () => {
+    const { client, socket } = await pair();
+    assert.deepEqual(await readHandedOver(socket, client), { path: "batched", text: "hola, mundo" });
+    assert.ok(!failedNames().includes("tcp-read-stop"));
+  });
+
+  test("reads: a handle without readStop, on a socket Node reads, falls back to data events, same bytes", {
+    skip: noBatches,
+  }, async () => {
+    const { client, socket } = await pair();
+    tcpHandle(socket).readStop = undefined;
+    assert.deepEqual(await readHandedOver(socket, client), { path: "data events", text: "hola, mundo" });
+    assert.ok(failedNames().includes("tcp-read-stop"));
   });
 
   /** Writes "HOLA" with `writer`; what the client got. */
