@@ -91,13 +91,14 @@ export class BatchedReads {
     return this.#memory;
   }
 
-  /** Reads of `fd` go to `reader` from now on; false (nothing changed) if the kernel refused. */
-  watch(fd: number, reader: BatchedReader): boolean {
-    if (this.#native.watch(this.#loop, fd) !== 0) return false;
+  /** Reads of `fd` go to `reader` from now on: 0, or the kernel's refusal (a negative errno), nothing changed. */
+  watch(fd: number, reader: BatchedReader): number {
+    const refused = this.#native.watch(this.#loop, fd);
+    if (refused !== 0) return refused;
     this.#readers[fd] = reader;
     this.#watching.set(reader, fd);
     this.#watchingChanged();
-    return true;
+    return 0;
   }
 
   /**

@@ -57,14 +57,13 @@ export type ReadPath = "batched" | "shared buffer" | "data events";
  * server.close();
  * ```
  */
-export class SocketReader {
+export class SocketReader implements BatchedReader {
   onChunk: (chunk: Buffer) => void = ignoreChunk;
   readonly path: ReadPath;
   readonly #socket: Socket;
   /** The batched path: its reads, and the socket's descriptor there. */
   readonly #batched: BatchedReads | undefined;
   readonly #fd: number;
-  readonly #batchedReader: BatchedReader | undefined;
   #watched = false;
   /** The batched path read the end of the stream or an error: nothing more to read. */
   #done = false;
@@ -83,11 +82,9 @@ export class SocketReader {
     this.#batched = fd >= 0 ? (source as BatchedReads) : undefined;
     if (this.#batched !== undefined) {
       this.path = "batched";
-      this.#batchedReader = this.#readerForBatches();
       socket.once("close", () => this.pause());
       return;
     }
-    this.#batchedReader = undefined;
     const shared = source instanceof BatchedReads ? undefined : source;
     this.path = shared !== undefined && attachSharedBuffer(socket, shared, this) ? "shared buffer" : "data events";
     if (this.path === "data events") socket.on("data", (chunk: Buffer) => this.onChunk(chunk));
@@ -106,9 +103,10 @@ export class SocketReader {
       return;
     }
     if (this.#watched || this.#done || this.#socket.destroyed) return;
-    this.#watched = batched.watch(this.#fd, this.#batchedReader as BatchedReader);
-    // The kernel refused to watch it (out of memory): what Node would say of a failed read.
-    if (!this.#watched) this.#socket.destroy(new Error("read: the socket cannot be watched for reading"));
+    const refused = batched.watch(this.#fd, this);
+    this.#watched = refused === 0;
+    // The kernel refused to watch it (out of memory): as a read that failed.
+    if (refused !== 0) this.#socket.destroy(systemError(refused, "epoll_ctl"));
   }
 
   /** Reads no more until `resume()`. */
@@ -120,30 +118,32 @@ export class SocketReader {
     }
     if (!this.#watched) return;
     this.#watched = false;
-    batched.unwatch(this.#fd, this.#batchedReader as BatchedReader);
+    batched.unwatch(this.#fd, this);
   }
 
-  #readerForBatches(): BatchedReader {
-    const socket = this.#socket;
-    return {
-      onRead: (chunk) => {
-        // Closed by a read before it in the same turn: its bytes go nowhere, as after Node's close.
-        if (!socket.destroyed) this.onChunk(chunk);
-      },
-      onEnd: () => {
-        this.#watched = false;
-        this.#done = true;
-        // The stream's end as Node's own read of it gives it: `end` (on the next tick), and the
-        // socket closes once its side is finished too. Node reads nothing of an ended stream.
-        socket.push(null);
-        socket.read(0);
-      },
-      onError: (errno) => {
-        this.#watched = false;
-        this.#done = true;
-        socket.destroy(systemError(errno, "read"));
-      },
-    };
+  // Called by BatchedReads (the batched path only); methods, not closures: nothing more per socket.
+
+  /** A read of the batched path. */
+  onRead(chunk: Buffer): void {
+    // Closed by a read before it in the same turn: its bytes go nowhere, as after Node's close.
+    if (!this.#socket.destroyed) this.onChunk(chunk);
+  }
+
+  /** The batched path read the client's FIN. */
+  onEnd(): void {
+    this.#watched = false;
+    this.#done = true;
+    // The stream's end as Node's own read of it gives it: `end` (on the next tick), and the
+    // socket closes once its side is finished too. Node reads nothing of an ended stream.
+    this.#socket.push(null);
+    this.#socket.read(0);
+  }
+
+  /** A read of the batched path failed. */
+  onError(errno: number): void {
+    this.#watched = false;
+    this.#done = true;
+    this.#socket.destroy(systemError(errno, "read"));
   }
 }
 
