@@ -43,13 +43,18 @@ function nodeReason(name: string, unavailable: string | undefined): string {
 /** What the TCP path is under `--tls`: the native send would put plaintext on the wire. */
 export const TLS_IO_REASON = "TLS: Node's own I/O (the native syscalls cannot carry TLS records)";
 
-function tcpIoPath(tls: boolean): ProtocolIoPath {
+/** How TCP reads come where the native send is taken. */
+function tcpReads(proxyProtocol: boolean): string {
+  // The PROXY header's drain watches Node's count of bytes read: Node reads (TcpServer).
+  if (proxyProtocol) return "reads through Node (--proxy-protocol)";
+  if (streamReadsUnavailable === undefined) return "reads come by epoll, a turn's reads at once (stream-reads)";
+  return `reads through Node (stream-reads: ${streamReadsUnavailable})`;
+}
+
+function tcpIoPath(tls: boolean, proxyProtocol: boolean): ProtocolIoPath {
   if (tls) return { protocol: "tcp", path: "node", reason: TLS_IO_REASON };
   if (streamSyscallsUnavailable === undefined) {
-    const reads =
-      streamReadsUnavailable === undefined
-        ? "reads come by epoll, a turn's reads at once (stream-reads)"
-        : `reads through Node (stream-reads: ${streamReadsUnavailable})`;
+    const reads = tcpReads(proxyProtocol);
     return {
       protocol: "tcp",
       path: "native",
@@ -76,7 +81,8 @@ function udpIoPath(): ProtocolIoPath {
 }
 
 /**
- * The I/O path of each protocol asked for (both by default); `tls`: TCP speaks TLS (`--tls`).
+ * The I/O path of each protocol asked for (both by default); `tls`: TCP speaks TLS (`--tls`);
+ * `proxyProtocol`: TCP connections begin with a PROXY header (`--proxy-protocol`).
  *
  * @example
  * ```ts
@@ -86,7 +92,9 @@ function udpIoPath(): ProtocolIoPath {
  */
 export function ioPathReport(
   protocols: readonly IoProtocol[] = ["tcp", "udp"],
-  options: { tls?: boolean } = {},
+  options: { tls?: boolean; proxyProtocol?: boolean } = {},
 ): ProtocolIoPath[] {
-  return protocols.map((protocol) => (protocol === "tcp" ? tcpIoPath(options.tls ?? false) : udpIoPath()));
+  return protocols.map((protocol) =>
+    protocol === "tcp" ? tcpIoPath(options.tls ?? false, options.proxyProtocol ?? false) : udpIoPath(),
+  );
 }

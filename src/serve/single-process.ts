@@ -81,7 +81,12 @@ function announce(
   if (tcpAddress) lifecycle.listening("tcp", tcpAddress);
   if (udpAddress) lifecycle.listening("udp", udpAddress);
   if (metricsPort !== undefined) lifecycle.metricsListening(metricsPort);
-  lifecycle.ioPaths(ioPathReport(servedProtocols(servers), { tls: options.tcpOptions.tls !== undefined }));
+  lifecycle.ioPaths(
+    ioPathReport(servedProtocols(servers), {
+      tls: options.tcpOptions.tls !== undefined,
+      proxyProtocol: options.tcpOptions.proxyProtocol === true,
+    }),
+  );
   if (servers.udp && options.udpOptions.network !== undefined) lifecycle.networkSeed(servers.udp.networkSeed);
 }
 

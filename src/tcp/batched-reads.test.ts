@@ -87,6 +87,55 @@ describe("BatchedReads", { skip: batched === undefined ? streamReadsUnavailable 
   });
 });
 
+describe("BatchedReads when more sockets are readable than whole reads fit in its memory", {
+  skip: batched === undefined,
+}, () => {
+  // Twelve clients that never stop sending keep twelve sockets readable at every turn; a
+  // thirteenth's "ping" must still be read (every socket reported in a turn is read in it).
+  let bulkBytesRead = 0;
+  const server = createServer({ pauseOnConnect: true }, (socket: Socket) => {
+    const reader = new SocketReader(socket, batched);
+    reader.onChunk = (chunk) => {
+      if (chunk.includes("ping")) socket.write("pong");
+      else bulkBytesRead += chunk.length;
+    };
+    socket.on("error", () => socket.destroy());
+    reader.resume();
+  });
+  let port: number;
+  before(async () => {
+    port = await listening(server);
+  });
+  after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  test("a ping-pong client beside 12 endless senders is answered before 2 GB of theirs are read", async () => {
+    const senders = Array.from({ length: 12 }, () => connect({ host: "127.0.0.1", port }));
+    const block = Buffer.alloc(256 * 1024, "x");
+    for (const sender of senders) {
+      sender.on("error", () => {});
+      const send = () => {
+        while (sender.write(block));
+      };
+      sender.on("drain", send);
+      sender.once("connect", send);
+    }
+    while (bulkBytesRead < 64 * 1024 * 1024) await new Promise((resolve) => setTimeout(resolve, 10));
+    const pinger = connect({ host: "127.0.0.1", port });
+    await once(pinger, "connect");
+    pinger.write("ping");
+    let wasAnswered = false;
+    pinger.once("data", () => {
+      wasAnswered = true;
+    });
+    while (!wasAnswered && bulkBytesRead < 2 * 1024 * 1024 * 1024) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    const readMeanwhile = bulkBytesRead;
+    for (const socket of [pinger, ...senders]) socket.destroy();
+    assert.ok(wasAnswered, `no answer while the server read ${readMeanwhile} bytes of the others`);
+  });
+});
+
 describe("BatchedReads of a socket Node already reads", { skip: batched === undefined }, () => {
   // As a socket a cluster primary hands over: Node builds it reading. SocketReader stops Node first.
   const { server, paths } = echoServer(false);
@@ -124,6 +173,31 @@ const server = createServer({ pauseOnConnect: true, allowHalfOpen: true }, (sock
 server.listen(0, "127.0.0.1", () => console.log("port " + server.address().port));
 `;
 
+/** Two sockets read in batches; one turn is made to hold both clients' bytes (the loop blocked meanwhile). */
+const TWO_SOCKET_SERVER = `
+import { createServer } from "node:net";
+import { batchedReads } from ${JSON.stringify(fileURLToPath(new URL("./batched-reads.ts", import.meta.url)))};
+import { SocketReader } from ${JSON.stringify(fileURLToPath(new URL("./socket-reader.ts", import.meta.url)))};
+let accepted = 0;
+let answered = 0;
+process.on("uncaughtException", (error) => console.log("uncaught " + error.message + "; answered " + answered));
+const server = createServer({ pauseOnConnect: true }, (socket) => {
+  const reader = new SocketReader(socket, batchedReads());
+  reader.onChunk = (chunk) => {
+    if (chunk.includes("throw")) throw new Error("thrown by a receiver");
+    socket.write(Buffer.from(chunk));
+    answered++;
+  };
+  socket.on("error", () => socket.destroy());
+  reader.resume();
+  if (++accepted === 2) setImmediate(() => {
+    console.log("blocking");
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500);
+  });
+});
+server.listen(0, "127.0.0.1", () => console.log("port " + server.address().port));
+`;
+
 function startOneSocketServer(...args: string[]) {
   return start(process.execPath, ["--import", "tsx", "--input-type=module", "-e", ONE_SOCKET_SERVER, "--", ...args]);
 }
@@ -142,6 +216,28 @@ describe("BatchedReads and the process's life", { skip: batched === undefined },
     assert.equal(finished.code, 0);
     assert.match(finished.stdout.toString(), /received 1000/);
     client.destroy();
+  });
+
+  test("an exception thrown for one socket's read does not lose the other reads of its turn", async () => {
+    const child = start(process.execPath, ["--import", "tsx", "--input-type=module", "-e", TWO_SOCKET_SERVER]);
+    try {
+      const port = Number((await waitForOutput(child, /port (\d+)/))[1]);
+      const [thrower, other] = [connect({ host: "127.0.0.1", port }), connect({ host: "127.0.0.1", port })];
+      for (const client of [thrower, other]) client.on("error", () => {});
+      await Promise.all([once(thrower, "connect"), once(other, "connect")]);
+      await waitForOutput(child, /blocking/);
+      thrower.write("throw");
+      other.write("hola");
+      // The error goes on once the whole turn is delivered: the other socket's read is answered by then.
+      const [, answered] = await waitForOutput(child, /uncaught thrown by a receiver; answered (\d+)/);
+      assert.equal(answered, "1");
+      const [answer] = await once(other, "data");
+      assert.equal(String(answer), "hola");
+      thrower.destroy();
+      other.destroy();
+    } finally {
+      await child.stop();
+    }
   });
 
   test("an exception thrown by a receiver goes to uncaughtException, as one thrown by a data listener", async () => {

@@ -24,7 +24,7 @@ export interface StreamReads {
 /** The native loop: an opaque handle. */
 export type ReadLoop = { readonly nativeReadLoop: unique symbol };
 
-/** Sockets read per turn at most (the others are read on the next turn). */
+/** Room for this many reads' triples; the native loop reads fewer when the memory is shared out (stream-reads.c). */
 const MAX_READS_PER_TURN = 256;
 
 const loaded =
@@ -132,6 +132,7 @@ export class BatchedReads {
   #deliver(count: number): void {
     const deliveries = this.#deliveries;
     const memory = this.#memory;
+    let thrown: { error: unknown } | undefined;
     for (let index = 0; index < 3 * count; index += 3) {
       const fd = deliveries[index];
       const reader = this.#readers[fd];
@@ -139,18 +140,25 @@ export class BatchedReads {
       // go nowhere, as those of a socket Node has closed.
       if (reader === undefined) continue;
       const result = deliveries[index + 2];
-      if (result > 0) {
-        const offset = deliveries[index + 1];
-        // A turn's first read (the only one, on one connection) is the same view while its length is.
-        reader.onRead(offset === 0 ? this.#start.viewOf(result) : memory.subarray(offset, offset + result));
-        continue;
+      try {
+        if (result > 0) {
+          const offset = deliveries[index + 1];
+          // A turn's first read (the only one, on one connection) is the same view while its length is.
+          reader.onRead(offset === 0 ? this.#start.viewOf(result) : memory.subarray(offset, offset + result));
+          continue;
+        }
+        // The native loop no longer watches it.
+        this.#readers[fd] = undefined;
+        this.#stopped(reader);
+        if (result === 0) reader.onEnd();
+        else reader.onError(result);
+      } catch (error) {
+        // The other sockets' reads are theirs all the same (their bytes are out of the kernel
+        // already): the first error goes on, as a data listener's would, once all are delivered.
+        thrown ??= { error };
       }
-      // The native loop no longer watches it.
-      this.#readers[fd] = undefined;
-      this.#stopped(reader);
-      if (result === 0) reader.onEnd();
-      else reader.onError(result);
     }
+    if (thrown !== undefined) throw thrown.error;
   }
 }
 

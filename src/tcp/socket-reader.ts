@@ -8,7 +8,10 @@
  * for the ones a server accepts: src/node-internals/). Otherwise `data` events, as usual. On
  * the first two, the server uppercases the view in place and sends it at once; only what has
  * to wait is copied (SocketWriter). The bytes, their order, the end and the errors are the
- * same on all three.
+ * same on all three. On the batched path Node does not see the reads: the socket's `bytesRead`
+ * stays 0 and `setTimeout` is not refreshed by them (the server counts its own bytes and
+ * sweeps idle connections itself; the PROXY header's drain, which watches `bytesRead`, is
+ * never batched).
  */
 
 import type { Buffer } from "node:buffer";
@@ -121,7 +124,7 @@ export class SocketReader implements BatchedReader {
     batched.unwatch(this.#fd, this);
   }
 
-  // Called by BatchedReads (the batched path only); methods, not closures: nothing more per socket.
+  // Called by BatchedReads (the batched path only): methods, not closures made for each socket.
 
   /** A read of the batched path. */
   onRead(chunk: Buffer): void {

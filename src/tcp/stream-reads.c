@@ -7,12 +7,14 @@
  * instance of this module's own, itself watched by libuv (one uv_poll_t): when any is
  * readable, one read() per readable socket lands in one memory, and JavaScript gets the list
  * of reads in one call. Node's handle of each socket stays its owner for everything else
- * (sends, shutdown, close): it only never reads, since the socket was accepted paused and is
- * never resumed through Node.
+ * (sends, shutdown, close): it only never reads (the socket was accepted paused and is never
+ * resumed through Node; one Node built reading, handed over by a cluster primary, is stopped
+ * first: stopNodeReading in src/node-internals/tcp-handle.ts).
  *
  * JavaScript API (see batched-reads.ts):
  *   openReadLoop(memory, deliveries, onReads) -> the loop (an external). Reads land in
- *     `memory` (a Buffer), each at most MAX_READ_BYTES, and are described in `deliveries` (an
+ *     `memory` (a Buffer), each at most MAX_READ_BYTES (less when many sockets share a turn:
+ *     MIN_READ_BYTES at least), and are described in `deliveries` (an
  *     Int32Array) as triples [fd, offset in memory, result]: result > 0 bytes read, 0 the end
  *     of the stream, < 0 -errno. `onReads(count)` is called with the number of triples, through
  *     node_api's make_callback (so process.nextTick and promises run after it, as after Node's
@@ -39,7 +41,13 @@
 
 /* As large as Node's own reads of a stream, so that bulk transfers read as much at once. */
 #define MAX_READ_BYTES (64 * 1024)
-/* Sockets read per turn at most: the rest stay readable (level-triggered) for the next turn. */
+/*
+ * The least room a read is given when many sockets are readable at once: the memory is shared
+ * out between them, so every socket epoll reports is read in the turn it is reported (one
+ * left out would be reported first again, and read last again, for good).
+ */
+#define MIN_READ_BYTES (4 * 1024)
+/* Sockets read per turn at most (and memory / MIN_READ_BYTES): the rest stay readable for the next. */
 #define MAX_EVENTS 256
 
 typedef struct {
@@ -81,11 +89,11 @@ static void deliver(read_loop *loop, int32_t count) {
   (void)napi_close_handle_scope(env, scope);
 }
 
-/* Reads fd into the memory at *offset and describes it; false if it had nothing (EAGAIN). */
-static bool read_socket(read_loop *loop, int fd, size_t *offset, int32_t *delivered) {
+/* Reads at most `room` bytes of fd into the memory at *offset and describes it; false if it had nothing (EAGAIN). */
+static bool read_socket(read_loop *loop, int fd, size_t room, size_t *offset, int32_t *delivered) {
   ssize_t bytes;
   do {
-    bytes = read(fd, loop->memory + *offset, MAX_READ_BYTES);
+    bytes = read(fd, loop->memory + *offset, room);
   } while (bytes < 0 && errno == EINTR);
   if (bytes < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return false;
   int32_t result = bytes < 0 ? -errno : (int32_t)bytes;
@@ -103,39 +111,47 @@ static bool read_socket(read_loop *loop, int fd, size_t *offset, int32_t *delive
 static void on_readable(uv_poll_t *poll, int status, int events) {
   (void)events;
   read_loop *loop = poll->data;
-  if (status < 0) return; /* the epoll descriptor itself failed: nothing to read */
+  if (status < 0) {
+    /* The epoll descriptor itself failed (it cannot, short of a kernel bug): stop, not spin. */
+    (void)uv_poll_stop(poll);
+    return;
+  }
   int32_t delivered = 0;
   size_t offset = 0;
   /* One socket watched: it is the readable one, and one epoll_wait() per read is saved. */
-  if (loop->only_fd >= 0 && read_socket(loop, loop->only_fd, &offset, &delivered)) {
+  if (loop->only_fd >= 0 && read_socket(loop, loop->only_fd, MAX_READ_BYTES, &offset, &delivered)) {
     deliver(loop, delivered);
     return;
   }
   struct epoll_event ready[MAX_EVENTS];
-  int limit = loop->max_deliveries < MAX_EVENTS ? (int)loop->max_deliveries : MAX_EVENTS;
+  size_t limit = loop->memory_bytes / MIN_READ_BYTES;
+  if (limit > loop->max_deliveries) limit = loop->max_deliveries;
+  if (limit > MAX_EVENTS) limit = MAX_EVENTS;
   int count;
   do {
-    count = epoll_wait(loop->epoll_fd, ready, limit, 0);
+    count = epoll_wait(loop->epoll_fd, ready, (int)limit, 0);
   } while (count < 0 && errno == EINTR);
   for (int index = 0; index < count; index++) {
-    /* Each read gets a whole MAX_READ_BYTES; sockets past the memory's end are read next turn. */
-    if (loop->memory_bytes - offset < MAX_READ_BYTES) break;
-    (void)read_socket(loop, ready[index].data.fd, &offset, &delivered);
+    /* Each socket reported gets its share of the room left (MIN_READ_BYTES at least), up to a whole read. */
+    size_t share = (loop->memory_bytes - offset) / (size_t)(count - index);
+    (void)read_socket(loop, ready[index].data.fd, share < MAX_READ_BYTES ? share : MAX_READ_BYTES, &offset,
+                      &delivered);
   }
   if (delivered > 0) deliver(loop, delivered);
 }
 
+/* The poll handle is closed: the rest goes (whatever of it was made: a failed open closes it too). */
 static void on_poll_closed(uv_handle_t *handle) {
   read_loop *loop = handle->data;
   (void)close(loop->epoll_fd);
   napi_env env = loop->env;
-  (void)napi_delete_reference(env, loop->memory_ref);
-  (void)napi_delete_reference(env, loop->deliveries_ref);
-  (void)napi_delete_reference(env, loop->on_reads_ref);
-  (void)napi_async_destroy(env, loop->async_context);
+  if (loop->memory_ref != NULL) (void)napi_delete_reference(env, loop->memory_ref);
+  if (loop->deliveries_ref != NULL) (void)napi_delete_reference(env, loop->deliveries_ref);
+  if (loop->on_reads_ref != NULL) (void)napi_delete_reference(env, loop->on_reads_ref);
+  if (loop->async_context != NULL) (void)napi_async_destroy(env, loop->async_context);
   napi_async_cleanup_hook_handle cleanup = loop->cleanup;
   free(loop);
-  (void)napi_remove_async_cleanup_hook(cleanup);
+  if (cleanup != NULL) (void)napi_remove_async_cleanup_hook(cleanup);
 }
 
 /* The environment ends (the process, or a worker thread): the poll handle is closed, then the rest. */
@@ -187,25 +203,29 @@ static napi_value open_read_loop_function(napi_env env, napi_callback_info info)
     (void)napi_throw_error(env, NULL, strerror(error));
     return NULL;
   }
-  napi_value name;
   int polling = uv_poll_init(uv_loop, &loop->poll, loop->epoll_fd);
-  if (polling != 0 || napi_create_reference(env, argv[0], 1, &loop->memory_ref) != napi_ok ||
-      napi_create_reference(env, argv[1], 1, &loop->deliveries_ref) != napi_ok ||
-      napi_create_reference(env, argv[2], 1, &loop->on_reads_ref) != napi_ok ||
-      napi_create_string_utf8(env, "mayus:reads", NAPI_AUTO_LENGTH, &name) != napi_ok ||
-      napi_async_init(env, NULL, name, &loop->async_context) != napi_ok) {
-    /* Set up in part: a failure here is out of memory in practice; what was made is left to the exit. */
-    if (polling != 0) (void)close(loop->epoll_fd);
-    throw_unless_pending(env, polling != 0 ? uv_strerror(polling) : "openReadLoop: out of memory");
+  if (polling != 0) {
+    (void)close(loop->epoll_fd);
+    free(loop);
+    throw_unless_pending(env, uv_strerror(polling));
     return NULL;
   }
   loop->poll.data = loop;
-  if (uv_poll_start(&loop->poll, UV_READABLE, on_readable) != 0 ||
+  uv_unref((uv_handle_t *)&loop->poll); /* until a socket is watched: keepAlive */
+  napi_value name;
+  if (napi_create_reference(env, argv[0], 1, &loop->memory_ref) != napi_ok ||
+      napi_create_reference(env, argv[1], 1, &loop->deliveries_ref) != napi_ok ||
+      napi_create_reference(env, argv[2], 1, &loop->on_reads_ref) != napi_ok ||
+      napi_create_string_utf8(env, "mayus:reads", NAPI_AUTO_LENGTH, &name) != napi_ok ||
+      napi_async_init(env, NULL, name, &loop->async_context) != napi_ok ||
+      uv_poll_start(&loop->poll, UV_READABLE, on_readable) != 0 ||
       napi_add_async_cleanup_hook(env, on_environment_end, loop, &loop->cleanup) != napi_ok) {
-    throw_unless_pending(env, "openReadLoop: cannot poll");
+    /* Out of memory in practice: the handle is closed, and with it what was made (on_poll_closed). */
+    throw_unless_pending(env, "openReadLoop: out of memory");
+    (void)uv_poll_stop(&loop->poll);
+    uv_close((uv_handle_t *)&loop->poll, on_poll_closed);
     return NULL;
   }
-  uv_unref((uv_handle_t *)&loop->poll); /* until a socket is watched: keepAlive */
   napi_value external;
   if (napi_create_external(env, loop, NULL, NULL, &external) != napi_ok) return NULL;
   return external;
@@ -239,7 +259,7 @@ static napi_value watch_function(napi_env env, napi_callback_info info) {
   if (!loop_and_fd(env, info, &loop, &fd, NULL)) return NULL;
   struct epoll_event event = {.events = EPOLLIN, .data.fd = fd};
   int outcome = epoll_ctl(loop->epoll_fd, EPOLL_CTL_ADD, fd, &event);
-  /* A registration the kernel kept for a descriptor closed while shared: replaced. */
+  /* Watched already (a watch without an unwatch between): the same, so not an error. */
   if (outcome != 0 && errno == EEXIST) outcome = epoll_ctl(loop->epoll_fd, EPOLL_CTL_MOD, fd, &event);
   return errno_result(env, outcome);
 }
