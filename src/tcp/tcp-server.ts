@@ -193,7 +193,11 @@ export class TcpServer extends EventEmitter<TcpServerEvents> {
     });
   }
 
-  /** How connections are read (SocketReader): "batched" where the native module is built, unless options say otherwise. */
+  /**
+   * How this server asks for its connections to be read (SocketReader): "batched" where the
+   * native module is built, unless its options say otherwise. A socket the batched path cannot
+   * take (Node reads it and cannot be stopped) reads by `data` events.
+   */
   get readPath(): ReadPath {
     const source = this.#readSource;
     if (source === undefined) return "data events";
