@@ -44,17 +44,15 @@ function nodeReason(name: string, unavailable: string | undefined): string {
 export const TLS_IO_REASON = "TLS: Node's own I/O (the native syscalls cannot carry TLS records)";
 
 /** How TCP reads come where the native send is taken. */
-function tcpReads(proxyProtocol: boolean): string {
-  // The PROXY header's drain watches Node's count of bytes read: Node reads (TcpServer).
-  if (proxyProtocol) return "reads through Node (--proxy-protocol)";
+function tcpReads(): string {
   if (streamReadsUnavailable === undefined) return "reads come by epoll, a turn's reads at once (stream-reads)";
   return `reads through Node (stream-reads: ${streamReadsUnavailable})`;
 }
 
-function tcpIoPath(tls: boolean, proxyProtocol: boolean): ProtocolIoPath {
+function tcpIoPath(tls: boolean): ProtocolIoPath {
   if (tls) return { protocol: "tcp", path: "node", reason: TLS_IO_REASON };
   if (streamSyscallsUnavailable === undefined) {
-    const reads = tcpReads(proxyProtocol);
+    const reads = tcpReads();
     return {
       protocol: "tcp",
       path: "native",
@@ -81,8 +79,7 @@ function udpIoPath(): ProtocolIoPath {
 }
 
 /**
- * The I/O path of each protocol asked for (both by default); `tls`: TCP speaks TLS (`--tls`);
- * `proxyProtocol`: TCP connections begin with a PROXY header (`--proxy-protocol`).
+ * The I/O path of each protocol asked for (both by default); `tls`: TCP speaks TLS (`--tls`).
  *
  * @example
  * ```ts
@@ -92,9 +89,7 @@ function udpIoPath(): ProtocolIoPath {
  */
 export function ioPathReport(
   protocols: readonly IoProtocol[] = ["tcp", "udp"],
-  options: { tls?: boolean; proxyProtocol?: boolean } = {},
+  options: { tls?: boolean } = {},
 ): ProtocolIoPath[] {
-  return protocols.map((protocol) =>
-    protocol === "tcp" ? tcpIoPath(options.tls ?? false, options.proxyProtocol ?? false) : udpIoPath(),
-  );
+  return protocols.map((protocol) => (protocol === "tcp" ? tcpIoPath(options.tls ?? false) : udpIoPath()));
 }

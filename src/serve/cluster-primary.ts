@@ -152,12 +152,7 @@ export async function runPrimary(
     if (metricsServer) lifecycle.metricsListening(metricsServer.port);
     // The workers load the same build as this process, so they take the paths it would.
     const served = (["tcp", "udp"] as const).filter((protocol) => options[protocol]);
-    lifecycle.ioPaths(
-      ioPathReport(served, {
-        tls: options.tcpOptions.tls !== undefined,
-        proxyProtocol: options.tcpOptions.proxyProtocol === true,
-      }),
-    );
+    lifecycle.ioPaths(ioPathReport(served, { tls: options.tcpOptions.tls !== undefined }));
     if (networkSeed !== undefined) lifecycle.networkSeed(networkSeed);
   }
 

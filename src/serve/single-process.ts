@@ -81,12 +81,7 @@ function announce(
   if (tcpAddress) lifecycle.listening("tcp", tcpAddress);
   if (udpAddress) lifecycle.listening("udp", udpAddress);
   if (metricsPort !== undefined) lifecycle.metricsListening(metricsPort);
-  lifecycle.ioPaths(
-    ioPathReport(servedProtocols(servers), {
-      tls: options.tcpOptions.tls !== undefined,
-      proxyProtocol: options.tcpOptions.proxyProtocol === true,
-    }),
-  );
+  lifecycle.ioPaths(ioPathReport(servedProtocols(servers), { tls: options.tcpOptions.tls !== undefined }));
   if (servers.udp && options.udpOptions.network !== undefined) lifecycle.networkSeed(servers.udp.networkSeed);
 }
 

@@ -86,11 +86,6 @@ export class BatchedReads {
     this.#loop = native.openReadLoop(memory, this.#deliveries, (count) => this.#deliver(count));
   }
 
-  /** The memory reads land in. */
-  get memory(): Buffer {
-    return this.#memory;
-  }
-
   /** Reads of `fd` go to `reader` from now on: 0, or the kernel's refusal (a negative errno), nothing changed. */
   watch(fd: number, reader: BatchedReader): number {
     const refused = this.#native.watch(this.#loop, fd);

@@ -3,16 +3,23 @@
 import type { Socket } from "node:net";
 
 /**
- * Calls `close` once `socket`'s client has sent nothing for `quietMs`, unless the socket has
- * left its step by then (`pending()` false) or closed.
+ * Calls `close` once `socket`'s client has sent nothing for `quietMs` (`bytesRead()` has not
+ * moved), unless the socket has left its step by then (`pending()` false) or closed.
  */
-export function closeWhenQuiet(socket: Socket, quietMs: number, pending: () => boolean, close: () => void): void {
-  let readBefore = socket.bytesRead;
+export function closeWhenQuiet(
+  socket: Socket,
+  quietMs: number,
+  pending: () => boolean,
+  close: () => void,
+  bytesRead: () => number = () => socket.bytesRead,
+): void {
+  let readBefore = bytesRead();
   let timer: NodeJS.Timeout | undefined;
   /** False, and the next check armed, if bytes came since the last look. */
   const quiet = (): boolean => {
-    if (socket.bytesRead === readBefore) return true;
-    readBefore = socket.bytesRead;
+    const readNow = bytesRead();
+    if (readNow === readBefore) return true;
+    readBefore = readNow;
     timer = setTimeout(check, quietMs);
     return false;
   };
@@ -40,9 +47,11 @@ export function closeWhenQuiet(socket: Socket, quietMs: number, pending: () => b
 export class DrainQuietChecks {
   #quietMs: number | undefined;
 
+  /** `bytesRead`: how many bytes of `socket` were read (its SocketReader's count, where it has one). */
   constructor(
     readonly pending: (socket: Socket) => boolean,
     readonly close: (socket: Socket) => void,
+    readonly bytesRead: (socket: Socket) => number = (socket) => socket.bytesRead,
   ) {}
 
   begin(quietMs: number, sockets: Iterable<Socket>): void {
@@ -58,6 +67,7 @@ export class DrainQuietChecks {
       this.#quietMs,
       () => this.pending(socket),
       () => this.close(socket),
+      () => this.bytesRead(socket),
     );
   }
 }

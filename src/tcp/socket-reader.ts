@@ -9,9 +9,8 @@
  * the first two, the server uppercases the view in place and sends it at once; only what has
  * to wait is copied (SocketWriter). The bytes, their order, the end and the errors are the
  * same on all three. On the batched path Node does not see the reads: the socket's `bytesRead`
- * stays 0 and `setTimeout` is not refreshed by them (the server counts its own bytes and
- * sweeps idle connections itself; the PROXY header's drain, which watches `bytesRead`, is
- * never batched).
+ * stays 0 (the reader's own `bytesRead` counts them on every path) and `setTimeout` is not
+ * refreshed by them (the server sweeps idle connections itself).
  */
 
 import type { Buffer } from "node:buffer";
@@ -70,6 +69,8 @@ export class SocketReader implements BatchedReader {
   #watched = false;
   /** The batched path read the end of the stream or an error: nothing more to read. */
   #done = false;
+  /** Bytes the batched path read (Node counts the other paths' in `socket.bytesRead`). */
+  #bytesRead = 0;
 
   /**
    * `socket` must not have read anything yet (accepted with `pauseOnConnect`). `source`: the
@@ -91,6 +92,11 @@ export class SocketReader implements BatchedReader {
     const shared = source instanceof BatchedReads ? undefined : source;
     this.path = shared !== undefined && attachSharedBuffer(socket, shared, this) ? "shared buffer" : "data events";
     if (this.path === "data events") socket.on("data", (chunk: Buffer) => this.onChunk(chunk));
+  }
+
+  /** Bytes read from the socket so far, on whichever path. */
+  get bytesRead(): number {
+    return this.#batched === undefined ? this.#socket.bytesRead : this.#bytesRead;
   }
 
   /** Whether chunks are views of memory that later reads reuse (receivers copy what they keep). */
@@ -129,7 +135,9 @@ export class SocketReader implements BatchedReader {
   /** A read of the batched path. */
   onRead(chunk: Buffer): void {
     // Closed by a read before it in the same turn: its bytes go nowhere, as after Node's close.
-    if (!this.#socket.destroyed) this.onChunk(chunk);
+    if (this.#socket.destroyed) return;
+    this.#bytesRead += chunk.length;
+    this.onChunk(chunk);
   }
 
   /** The batched path read the client's FIN. */

@@ -67,8 +67,8 @@ export interface TcpServerOptions {
   /**
    * With `readIntoSharedBuffer`, where the native module is built (Linux): read every
    * connection of the thread with one call into JavaScript per turn of the event loop
-   * (`BatchedReads`), not Node's one per read. Not with `proxyProtocol` or `tls`, where Node
-   * reads. False: Node reads each socket into the shared buffer (the same bytes, more work).
+   * (`BatchedReads`), not Node's one per read. Not with `tls`, where Node reads. False: Node
+   * reads each socket into the shared buffer (the same bytes, more work).
    */
   readInBatches?: boolean;
   /**

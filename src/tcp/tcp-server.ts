@@ -139,10 +139,8 @@ export class TcpServer extends EventEmitter<TcpServerEvents> {
       },
     };
     // TLS reads go through the TLS socket (Node's own reads): no shared buffer under it. Reads
-    // land in the uppercase kernel's memory, which uppercases them there, with no copy. Batched
-    // reads do not count `socket.bytesRead`, which the PROXY header's drain watches: with
-    // --proxy-protocol, Node reads.
-    const batched = this.options.readInBatches && !this.options.proxyProtocol ? batchedReads() : undefined;
+    // land in the uppercase kernel's memory, which uppercases them there, with no copy.
+    const batched = this.options.readInBatches ? batchedReads() : undefined;
     this.#readSource =
       !this.options.readIntoSharedBuffer || tls !== undefined
         ? undefined

@@ -29,14 +29,16 @@ export interface ProxyHeaderStageHandlers {
 export class ProxyHeaderStage {
   /** PROXY LOCAL connections with no payload (load balancer health checks), closed quietly. */
   healthChecks = 0;
-  /** Sockets accepted but still sending their PROXY header. */
-  readonly #awaiting = new Set<Socket>();
+  /** Sockets accepted but still sending their PROXY header, and their readers. */
+  readonly #awaiting = new Map<Socket, SocketReader>();
   /** How many of those come from each peer address (the balancer's). */
   readonly #awaitingPerAddress = new Map<string, number>();
   /** Once the drain began: sockets still waiting, and any that come after, closed when quiet. */
   readonly #drainChecks = new DrainQuietChecks(
     (socket) => this.#awaiting.has(socket),
     (socket) => this.admission.refuse("draining", socket.remoteAddress, socket),
+    // The reader's count: batched reads are not Node's, and its socket.bytesRead does not see them.
+    (socket) => this.#awaiting.get(socket)?.bytesRead ?? socket.bytesRead,
   );
 
   constructor(
@@ -60,7 +62,7 @@ export class ProxyHeaderStage {
       return;
     }
     this.#awaitingPerAddress.set(peerAddress, awaitingFromPeer);
-    this.#awaiting.add(socket);
+    this.#awaiting.set(socket, reader);
     this.#drainChecks.watch(socket);
     let awaiting = true;
     const headerDone = () => {
@@ -98,13 +100,13 @@ export class ProxyHeaderStage {
    * one that has sent nothing for `quietMs` is owed nothing and is closed.
    */
   drain(quietMs: number): void {
-    this.#drainChecks.begin(quietMs, this.#awaiting);
+    this.#drainChecks.begin(quietMs, this.#awaiting.keys());
   }
 
   /** The drain timed out: resets (RST) every socket still waiting; returns how many. */
   resetAll(): number {
     let count = 0;
-    for (const socket of this.#awaiting) {
+    for (const socket of this.#awaiting.keys()) {
       count++;
       socket.resetAndDestroy();
     }
